@@ -1,0 +1,63 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// Plays telemetry scenarios written in YAML: metrics whose values follow
+/// scripted shapes, printed as log lines or sent as OTLP/HTTP.
+#[derive(Debug, Parser)]
+#[command(name = "flutter-bin", version, about, long_about = None)]
+#[command(after_help = "Files are merged in order: a later file's settings win, scripts are appended.\n\
+Exit status: 0 success, 1 the run failed, 2 bad usage or an invalid scenario.")]
+pub struct Args {
+    /// Scenario files (YAML), merged in order.
+    #[arg(value_name = "CONFIG", required = true)]
+    pub configs: Vec<PathBuf>,
+
+    /// Send nothing and do not wait for the wall clock (as `dryrun: true`).
+    #[arg(long)]
+    pub dryrun: bool,
+
+    /// Do not wait for the wall clock; points keep their simulated timestamps.
+    #[arg(long)]
+    pub fast: bool,
+
+    /// Seed for all randomness (overrides `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Random streams (overrides `rng`): `go` reproduces the Go tool's values.
+    #[arg(long, value_enum, value_name = "RNG")]
+    pub rng: Option<RngArg>,
+
+    /// Load and validate only; print a summary and exit.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Print point lines even when points go to a destination.
+    #[arg(long)]
+    pub print: bool,
+
+    /// No summary or seed lines on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--rng` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RngArg {
+    /// One ChaCha8 stream per series and emitter (the default).
+    Chacha,
+    /// The Go tool's single PCG stream.
+    Go,
+}
+
+impl From<RngArg> for flutter::RngKind {
+    fn from(r: RngArg) -> Self {
+        match r {
+            RngArg::Chacha => flutter::RngKind::ChaCha,
+            RngArg::Go => flutter::RngKind::Go,
+        }
+    }
+}

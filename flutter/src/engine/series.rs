@@ -1,0 +1,100 @@
+//! One metric's running state: schedule, emitter chain, counter total, identity.
+//!
+//! What the per-tick loop reads is kept small ([`Series`]); names, attributes
+//! and the emitter-to-slot map live apart ([`SeriesInfo`]), touched only when
+//! actions apply.
+
+use crate::scenario::{KeyValue, MetricKind, MetricSpec};
+
+/// The per-tick state of one metric (one series).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Series {
+    pub next_due: u64,
+    /// Seconds between points.
+    pub frequency: u64,
+    pub created_tick: u64,
+    /// The tick of the last point, or [`Series::NEVER`].
+    pub last_point: u64,
+    /// A counter's running total.
+    pub total: f64,
+    /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
+    pub chain_start: u32,
+    pub chain_len: u32,
+    /// The stream (exported identity) its points currently belong to.
+    pub stream: u32,
+    pub kind: MetricKind,
+}
+
+impl Series {
+    pub const NEVER: u64 = u64::MAX;
+
+    /// The next due tick after a frequency change at tick `now`: the last point
+    /// plus the new frequency (at once if that is past); before any point, the
+    /// first tick ≥ max(creation, frequency).
+    pub fn reschedule(&mut self, now: u64) {
+        let due = if self.last_point == Self::NEVER {
+            self.created_tick.max(self.frequency)
+        } else {
+            self.last_point + self.frequency
+        };
+        self.next_due = due.max(now);
+    }
+}
+
+/// One step of a chain: which emitter, and which slot holds this series' state for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Link {
+    pub emitter: u32,
+    pub slot: u32,
+}
+
+/// What the engine needs of a series only when actions apply.
+#[derive(Debug)]
+pub(crate) struct SeriesInfo<'r> {
+    /// The metric action's name (keys its random streams).
+    pub name: &'r str,
+    pub identity: Identity<'r>,
+    /// The slot of every emitter this series has used, so a chain change keeps state.
+    pub slot_of: Vec<(u32, u32)>,
+}
+
+/// What makes a series' points one OTLP stream.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Identity<'r> {
+    pub name: &'r str,
+    pub unit: &'r str,
+    pub description: &'r str,
+    pub resource: &'r [KeyValue<'static>],
+    pub scope: &'r [KeyValue<'static>],
+    pub datapoint: &'r [KeyValue<'static>],
+}
+
+impl<'r> Identity<'r> {
+    /// The default identity of a metric defined by action `name`.
+    pub fn new(name: &'r str) -> Self {
+        Identity { name, unit: "", description: "", resource: &[], scope: &[], datapoint: &[] }
+    }
+
+    /// The identity after `spec`'s given fields replace this one's.
+    pub fn overlay(mut self, spec: &'r MetricSpec<'static>) -> Self {
+        if let Some(n) = &spec.name {
+            self.name = n;
+        }
+        if let Some(u) = &spec.unit {
+            self.unit = u;
+        }
+        if let Some(d) = &spec.description {
+            self.description = d;
+        }
+        if let Some(a) = &spec.resource {
+            self.resource = a;
+        }
+        if let Some(a) = &spec.scope {
+            self.scope = a;
+        }
+        if let Some(a) = &spec.datapoint {
+            self.datapoint = a;
+        }
+        self
+    }
+}

@@ -1,0 +1,219 @@
+//! Scenario errors: file, line, column, what is wrong, and the offending line.
+
+use std::fmt;
+
+use super::yaml::Pos;
+
+/// One problem in a scenario, located in its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the user named it (command line, or the macro's literal).
+    pub file: String,
+    /// Where in the file, when the problem has a place.
+    pub pos: Option<Pos>,
+    /// What is wrong.
+    pub message: String,
+    /// The text of the line at `pos`.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// The location prefix: `file:line:col` or just `file`.
+    pub fn location(&self) -> String {
+        match self.pos {
+            Some(p) => format!("{}:{}:{}", self.file, p.line, p.column),
+            None => self.file.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// ```text
+    /// scenario.yaml:12:7: unknown key `frequncy` in a metric spec; did you mean `frequency`?
+    ///    |
+    /// 12 |       frequncy: 10s
+    ///    |       ^
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let (Some(pos), Some(line)) = (self.pos, &self.source_line) {
+            let number = pos.line.to_string();
+            let gutter = " ".repeat(number.len());
+            // Keep tabs in the caret line so the caret lines up under them.
+            let pad: String = line
+                .chars()
+                .take(pos.column.saturating_sub(1) as usize)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n{gutter} |\n{number} | {line}\n{gutter} | {pad}^")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a scenario could not be loaded: every problem found, in file order.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    /// The problems, at least one.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects diagnostics for one load, with the texts needed to quote lines.
+#[derive(Debug, Default)]
+pub(crate) struct Reporter {
+    files: Vec<(String, Option<String>)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Index of a file registered with a [`Reporter`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct FileId(pub usize);
+
+/// A position in one of the loaded files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Span {
+    pub file: FileId,
+    pub pos: Pos,
+}
+
+impl Reporter {
+    /// Registers a file (its text when it could be read) for quoting.
+    pub fn add_file(&mut self, name: &str, text: Option<String>) -> FileId {
+        self.files.push((name.to_owned(), text));
+        FileId(self.files.len() - 1)
+    }
+
+    pub fn file_name(&self, file: FileId) -> &str {
+        &self.files[file.0].0
+    }
+
+    /// `file:line:col` of a span, for messages that point at a second place.
+    pub fn describe(&self, span: Span) -> String {
+        format!("{}:{}:{}", self.file_name(span.file), span.pos.line, span.pos.column)
+    }
+
+    /// Reports a problem at a place in a file.
+    pub fn error(&mut self, span: Span, message: impl Into<String>) {
+        let source_line = self.files[span.file.0]
+            .1
+            .as_deref()
+            .and_then(|text| text.lines().nth(span.pos.line.saturating_sub(1) as usize))
+            .map(|line| line.trim_end_matches('\r').to_owned());
+        self.diagnostics.push(Diagnostic {
+            file: self.file_name(span.file).to_owned(),
+            pos: Some(span.pos),
+            message: message.into(),
+            source_line,
+        });
+    }
+
+    /// Reports a problem with a file as a whole (unreadable, empty, …).
+    pub fn file_error(&mut self, file: FileId, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            file: self.file_name(file).to_owned(),
+            pos: None,
+            message: message.into(),
+            source_line: None,
+        });
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.diagnostics.is_empty()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.len()
+    }
+
+    /// The diagnostics, sorted by file and position so output is stable.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        let order: Vec<&str> = self.files.iter().map(|(n, _)| n.as_str()).collect();
+        let rank = |d: &Diagnostic| order.iter().position(|n| *n == d.file).unwrap_or(usize::MAX);
+        // Stable: diagnostics at the same place keep the order they were found in.
+        self.diagnostics.sort_by_key(|d| (rank(d), d.pos));
+        self.diagnostics
+    }
+}
+
+/// The closest candidate to a misspelt word, if one is close enough to suggest.
+pub(crate) fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let lower = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if candidate.eq_ignore_ascii_case(word) {
+            return Some(candidate);
+        }
+        let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
+        // One edit per three characters: no guesses for one- or two-letter names.
+        let limit = candidate.chars().count() / 3;
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance with adjacent transpositions (optimal string alignment).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let keys = ["frequency", "emitters", "type", "name", "unit"];
+        assert_eq!(did_you_mean("frequncy", keys), Some("frequency"));
+        assert_eq!(did_you_mean("emiters", keys), Some("emitters"));
+        assert_eq!(did_you_mean("Type", keys), Some("type"));
+        assert_eq!(did_you_mean("tpye", keys), Some("type"));
+        assert_eq!(did_you_mean("colour", keys), None);
+        assert_eq!(did_you_mean("d", ["c", "cd"]), None);
+        assert_eq!(did_you_mean("sed", ["seed"]), Some("seed"));
+        assert_eq!(did_you_mean("random6", ["random5"]), Some("random5"));
+    }
+
+    #[test]
+    fn renders_location_line_and_caret() {
+        let d = Diagnostic {
+            file: "a.yaml".into(),
+            pos: Some(Pos { line: 12, column: 7 }),
+            message: "bad".into(),
+            source_line: Some("      frequncy: 10s".into()),
+        };
+        assert_eq!(d.to_string(), "a.yaml:12:7: bad\n   |\n12 |       frequncy: 10s\n   |       ^");
+        let d = Diagnostic { file: "a.yaml".into(), pos: None, message: "empty".into(), source_line: None };
+        assert_eq!(d.to_string(), "a.yaml: empty");
+    }
+}

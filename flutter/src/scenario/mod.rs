@@ -1,0 +1,185 @@
+//! Scenarios: the model, and loading YAML files into it with every problem
+//! reported at its file, line and column.
+
+mod diagnostic;
+mod file;
+mod model;
+mod read;
+mod script;
+mod yaml;
+
+use std::borrow::Cow;
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, LoadError};
+pub use model::{
+    Action, ActionKind, AttrValue, Compression, ConstantSpec, EmitterSpec, Header, KeyValue, MetricKind, MetricSpec,
+    OtlpDestination, RampSpec, RandomWalkSpec, Scenario, Timestamp,
+};
+pub use yaml::Pos;
+
+use diagnostic::{Reporter, Span};
+use read::Reader;
+
+/// One scenario file to load: the name to report it by, and its bytes (or why
+/// they could not be read).
+#[derive(Debug)]
+pub struct Source<'a> {
+    /// The name used in messages (the path as the user wrote it).
+    pub name: Cow<'a, str>,
+    /// The file's bytes, or the error reading it.
+    pub bytes: Result<Cow<'a, [u8]>, SourceError>,
+}
+
+/// Why a source's bytes are missing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// No file at that path.
+    #[error("no such file")]
+    NotFound,
+    /// A directory where a file was expected.
+    #[error("is a directory, not a scenario file")]
+    IsDirectory,
+    /// Any other read error.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+}
+
+impl Source<'static> {
+    /// Reads a file; the path as given is the name used in messages.
+    pub fn read(path: impl AsRef<Path>) -> Source<'static> {
+        let path = path.as_ref();
+        let name = Cow::Owned(path.display().to_string());
+        Source { name, bytes: read_bytes(path).map(Cow::Owned) }
+    }
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, SourceError> {
+    if path.is_dir() {
+        return Err(SourceError::IsDirectory);
+    }
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => SourceError::NotFound,
+        std::io::ErrorKind::IsADirectory => SourceError::IsDirectory,
+        _ => SourceError::Io(e.to_string()),
+    })
+}
+
+impl Scenario<'static> {
+    /// Loads and merges scenario files in order (see the merge rules).
+    pub fn load_files<P: AsRef<Path>>(paths: &[P]) -> Result<Scenario<'static>, LoadError> {
+        Self::load(paths.iter().map(Source::read).collect())
+    }
+
+    /// Loads one scenario from YAML text; `name` is used in messages.
+    pub fn from_yaml(name: &str, text: &str) -> Result<Scenario<'static>, LoadError> {
+        Self::load(vec![Source { name: Cow::Borrowed(name), bytes: Ok(Cow::Borrowed(text.as_bytes())) }])
+    }
+
+    /// Loads and merges sources in order. A YAML syntax error stops that file at
+    /// its first error; every other problem in every file is reported together.
+    pub fn load(sources: Vec<Source<'_>>) -> Result<Scenario<'static>, LoadError> {
+        let mut rep = Reporter::default();
+        let total = sources.len();
+        let mut parsed = Vec::with_capacity(total);
+        for source in &sources {
+            let bytes = match &source.bytes {
+                Ok(b) => b,
+                Err(e) => {
+                    let id = rep.add_file(&source.name, None);
+                    rep.file_error(id, e.to_string());
+                    continue;
+                }
+            };
+            let text = match std::str::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    let good = &bytes[..e.valid_up_to()];
+                    let lossy = String::from_utf8_lossy(bytes).into_owned();
+                    let id = rep.add_file(&source.name, Some(lossy));
+                    let pos = position_of(good);
+                    let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+                    rep.error(Span { file: id, pos }, format!("the file is not valid UTF-8 (byte 0x{bad:02x})"));
+                    continue;
+                }
+            };
+            let id = rep.add_file(&source.name, Some(text.to_owned()));
+            match yaml::parse(text) {
+                Ok(root) => parsed.push((id, root)),
+                Err(e) => match e.pos {
+                    Some(pos) => rep.error(Span { file: id, pos }, e.message),
+                    None => rep.file_error(id, e.message),
+                },
+            }
+        }
+        if total == 0 {
+            return Err(LoadError {
+                diagnostics: vec![Diagnostic {
+                    file: String::new(),
+                    pos: None,
+                    message: "no scenario file given".into(),
+                    source_line: None,
+                }],
+            });
+        }
+        let mut raw_files = Vec::with_capacity(parsed.len());
+        let mut script_items = 0;
+        let mut script_unknown = false;
+        for (id, root) in &parsed {
+            let raw = file::read_file(&mut Reader { rep: &mut rep, file: *id }, root);
+            script_items += raw.script_items;
+            script_unknown |= raw.script_unknown;
+            raw_files.push(raw);
+        }
+        let all_parsed = parsed.len() == total;
+        let merged = file::merge(raw_files);
+        if all_parsed && !script_unknown && script_items == 0 {
+            report_empty_script(&mut rep, &parsed);
+        }
+        // Cross-file checks only make sense when every file could be read.
+        let checked = if all_parsed && !merged.script.is_empty() { script::check(&mut rep, &merged) } else { None };
+        match checked {
+            Some(checked) if !rep.has_errors() => Ok(Scenario {
+                duration: checked.duration,
+                seed: merged.seed,
+                wallclock_start: merged.wallclock_start,
+                dryrun: merged.dryrun.unwrap_or(false),
+                rng: merged.rng.unwrap_or_default(),
+                otlp: merged.otlp.map(|o| OtlpDestination {
+                    endpoint: o.endpoint.map(Cow::Owned),
+                    headers: Cow::Owned(
+                        o.headers
+                            .into_iter()
+                            .map(|(name, value)| Header { name: Cow::Owned(name), value: Cow::Owned(value) })
+                            .collect(),
+                    ),
+                    timeout: o.timeout,
+                    compression: o.compression,
+                }),
+                script: Cow::Owned(checked.actions),
+            }),
+            _ => Err(LoadError { diagnostics: rep.finish() }),
+        }
+    }
+}
+
+fn report_empty_script(rep: &mut Reporter, parsed: &[(diagnostic::FileId, yaml::Node)]) {
+    let message = if parsed.len() == 1 {
+        "empty script: a scenario needs at least one action under `script:`".to_owned()
+    } else {
+        format!("empty script: none of the {} files has an action under `script:`", parsed.len())
+    };
+    let at_key = parsed.iter().find_map(|(id, root)| file::script_key(root).map(|k| (*id, k.pos)));
+    match at_key {
+        Some((file, pos)) => rep.error(Span { file, pos }, message),
+        None => rep.file_error(parsed[parsed.len() - 1].0, message),
+    }
+}
+
+/// The line and column just after `prefix`.
+fn position_of(prefix: &[u8]) -> Pos {
+    let text = String::from_utf8_lossy(prefix);
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Pos { line: u32::try_from(line).unwrap_or(u32::MAX), column: u32::try_from(column).unwrap_or(u32::MAX) }
+}

@@ -1,0 +1,278 @@
+//! The scenario model: what a loaded, validated scenario is.
+//!
+//! Every borrowed field is a `Cow<'a, …>`, so the same types hold a scenario the
+//! loader built at run time (`Cow::Owned`) and one `include_scenario!` wrote as a
+//! `static` literal (`Cow::Borrowed`). Fields that a later action may leave out
+//! are `Option`s: `None` means "not given here, keep the current value".
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::duration::GoDuration;
+use crate::rng::RngKind;
+
+/// A validated scenario: settings and a script of timed actions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario<'a> {
+    /// The run covers ticks 0s, 1s, … `duration` inclusive.
+    pub duration: GoDuration,
+    /// The source of all randomness; `None` draws one when the run starts.
+    pub seed: Option<u64>,
+    /// The simulated wall clock of tick 0; `None` is the real time at start.
+    pub wallclock_start: Option<Timestamp>,
+    /// Send nothing and do not wait for the wall clock.
+    pub dryrun: bool,
+    /// Which random streams the run draws from.
+    pub rng: RngKind,
+    /// Where OTLP goes, if anywhere.
+    pub otlp: Option<OtlpDestination<'a>>,
+    /// The actions, in the order of the merged files (not sorted by `at`).
+    pub script: Cow<'a, [Action<'a>]>,
+}
+
+/// A point in time: nanoseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Nanoseconds since the Unix epoch.
+    pub const fn unix_nanos(self) -> i64 {
+        self.0
+    }
+
+    /// Parses an RFC 3339 timestamp such as `2025-04-30T10:44:12Z`.
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+        let ts: jiff::Timestamp = text.parse().map_err(|e: jiff::Error| e.to_string())?;
+        let nanos = ts.as_nanosecond();
+        if nanos < 0 {
+            return Err("it is before 1970-01-01T00:00:00Z, which OTLP cannot carry".into());
+        }
+        i64::try_from(nanos).map(Timestamp).map_err(|_| "it is after the year 2262".into())
+    }
+
+    /// The current real time.
+    pub fn now() -> Timestamp {
+        let nanos = jiff::Timestamp::now().as_nanosecond();
+        Timestamp(i64::try_from(nanos).unwrap_or(i64::MAX))
+    }
+
+    /// This time plus a duration.
+    pub const fn offset(self, d: GoDuration) -> Timestamp {
+        Timestamp(self.0.saturating_add(d.as_nanos()))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match jiff::Timestamp::from_nanosecond(i128::from(self.0)) {
+            Ok(ts) => write!(f, "{ts}"),
+            Err(_) => write!(f, "{}ns", self.0),
+        }
+    }
+}
+
+/// Where and how OTLP is sent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OtlpDestination<'a> {
+    /// Base URL; metrics go to `<endpoint>/v1/metrics`.
+    pub endpoint: Option<Cow<'a, str>>,
+    /// Headers sent with every request; values may name `${ENV_VARS}`.
+    pub headers: Cow<'a, [Header<'a>]>,
+    /// Per-request timeout.
+    pub timeout: Option<GoDuration>,
+    /// Request body compression.
+    pub compression: Option<Compression>,
+}
+
+/// An HTTP header as written in the scenario (the value is expanded at run time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// Header name.
+    pub name: Cow<'a, str>,
+    /// Header value, possibly with `${NAME}` references.
+    pub value: Cow<'a, str>,
+}
+
+/// Request body compression.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// Bodies are sent as they are.
+    #[default]
+    None,
+    /// Bodies are gzip-compressed (`Content-Encoding: gzip`).
+    Gzip,
+}
+
+/// One timed step of the script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action<'a> {
+    /// When the action takes effect.
+    pub at: GoDuration,
+    /// The component it defines or changes.
+    pub name: Cow<'a, str>,
+    /// What it does.
+    pub kind: ActionKind<'a>,
+}
+
+/// What an action does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind<'a> {
+    /// Define an emitter (first action with its name) or reconfigure it.
+    Emitter(EmitterSpec),
+    /// Define a metric (first action with its name) or reconfigure it in place.
+    Metric(MetricSpec<'a>),
+}
+
+/// An emitter's definition or reconfiguration. The variant is the emitter's type
+/// (resolved by the loader when the file leaves `type` out); `None` fields were
+/// not given and keep their current values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EmitterSpec {
+    /// Adds a constant value.
+    Constant(ConstantSpec),
+    /// Adds a value that moves linearly from `start` to `target`.
+    Ramp(RampSpec),
+    /// Adds a mean-reverting random walk.
+    RandomWalk(RandomWalkSpec),
+}
+
+impl EmitterSpec {
+    /// The type's name as written in scenario files.
+    pub const fn type_name(&self) -> &'static str {
+        match self {
+            EmitterSpec::Constant(_) => "constant",
+            EmitterSpec::Ramp(_) => "ramp",
+            EmitterSpec::RandomWalk(_) => "randomWalk",
+        }
+    }
+}
+
+/// `constant`: adds `value`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConstantSpec {
+    /// The value added (default 0).
+    pub value: Option<f64>,
+}
+
+/// `ramp`: linear from `start` to `target` over `duration`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RampSpec {
+    /// Value before and at the action's time (default 0, or the current value
+    /// when a ramp is reconfigured without one).
+    pub start: Option<f64>,
+    /// Value after `duration` (default 0).
+    pub target: Option<f64>,
+    /// How long the ramp takes (required on definition, > 0).
+    pub duration: Option<GoDuration>,
+}
+
+/// `randomWalk`: `x ← x + elasticity·(target − x) + (2u − 1)·stepSize`, clamped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RandomWalkSpec {
+    /// The centre the walk returns to (default 0).
+    pub target: Option<f64>,
+    /// How strongly it returns, 0 to 1 (default 0).
+    pub elasticity: Option<f64>,
+    /// Largest random step (required on definition, > 0).
+    pub step_size: Option<f64>,
+    /// Half-width of the allowed band around `target` (required on definition, ≥ 0).
+    pub variation: Option<f64>,
+}
+
+/// A metric's definition or reconfiguration; `None` fields keep their values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricSpec<'a> {
+    /// The metric's type (fixed by its definition).
+    pub kind: MetricKind,
+    /// Exported name (default: the action's name).
+    pub name: Option<Cow<'a, str>>,
+    /// Emitter names, applied in order to a value that starts at 0.
+    pub emitters: Option<Cow<'a, [Cow<'a, str>]>>,
+    /// Time between points: whole seconds, at least 1s (default 10s).
+    pub frequency: Option<GoDuration>,
+    /// OTLP unit.
+    pub unit: Option<Cow<'a, str>>,
+    /// OTLP description.
+    pub description: Option<Cow<'a, str>>,
+    /// OTLP resource attributes.
+    pub resource: Option<Cow<'a, [KeyValue<'a>]>>,
+    /// OTLP scope attributes.
+    pub scope: Option<Cow<'a, [KeyValue<'a>]>>,
+    /// OTLP data point attributes.
+    pub datapoint: Option<Cow<'a, [KeyValue<'a>]>>,
+}
+
+/// A metric's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MetricKind {
+    /// The chain's value at each point (OTLP Gauge).
+    Gauge,
+    /// A running total of `max(rate, 0) × seconds` (OTLP Sum, monotonic, cumulative).
+    Counter,
+}
+
+impl MetricKind {
+    /// The type's name as written in scenario files.
+    pub const fn type_name(self) -> &'static str {
+        match self {
+            MetricKind::Gauge => "gauge",
+            MetricKind::Counter => "counter",
+        }
+    }
+}
+
+/// An attribute: a key and a typed value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyValue<'a> {
+    /// Attribute key.
+    pub key: Cow<'a, str>,
+    /// Attribute value.
+    pub value: AttrValue<'a>,
+}
+
+/// An attribute value, typed as written in the YAML.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValue<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Double(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A list.
+    Array(Cow<'a, [AttrValue<'a>]>),
+    /// A map, in the order written.
+    KvList(Cow<'a, [KeyValue<'a>]>),
+}
+
+impl From<&str> for AttrValue<'static> {
+    fn from(s: &str) -> Self {
+        AttrValue::Str(Cow::Owned(s.to_owned()))
+    }
+}
+
+impl From<String> for AttrValue<'static> {
+    fn from(s: String) -> Self {
+        AttrValue::Str(Cow::Owned(s))
+    }
+}
+
+impl From<i64> for AttrValue<'static> {
+    fn from(v: i64) -> Self {
+        AttrValue::Int(v)
+    }
+}
+
+impl From<f64> for AttrValue<'static> {
+    fn from(v: f64) -> Self {
+        AttrValue::Double(v)
+    }
+}
+
+impl From<bool> for AttrValue<'static> {
+    fn from(v: bool) -> Self {
+        AttrValue::Bool(v)
+    }
+}
