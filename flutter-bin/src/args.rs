@@ -9,7 +9,8 @@ use clap::{Parser, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "flutter-bin", version, about, long_about = None)]
 #[command(after_help = "Files are merged in order: a later file's settings win, scripts are appended.\n\
-Exit status: 0 success, 1 the run failed, 2 bad usage or an invalid scenario.")]
+Exit status: 0 success, 1 the run failed or points were rejected or lost, 2 bad usage or an invalid\n\
+scenario, 130 interrupted (Ctrl-C).")]
 pub struct Args {
     /// Scenario files (YAML), merged in order.
     #[arg(value_name = "CONFIG", required = true)]
@@ -34,6 +35,11 @@ pub struct Args {
     /// Load and validate only; print a summary and exit.
     #[arg(long)]
     pub check: bool,
+
+    /// Send OTLP to this base URL (`<URL>/v1/metrics`); overrides the scenario
+    /// and the OTEL_EXPORTER_OTLP_* environment.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
 
     /// Print point lines even when points go to a destination.
     #[arg(long)]

@@ -1,17 +1,24 @@
 //! `flutter-bin`: loads scenario files, then plays them into log lines or OTLP.
 
 mod args;
+mod report;
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
+use flutter::otlp::settings::{self, OtlpSettings};
 use flutter::scenario::ActionKind;
-use flutter::{CountingSink, Engine, LogSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
+use flutter::{CountingSink, Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
 
 use args::Args;
+
+/// Exit status of an interrupted run, as shells report SIGINT.
+const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -41,43 +48,90 @@ fn main() -> ExitCode {
     if args.check {
         return check(&args, &scenario, config);
     }
+    // Resolved before any point is generated: a bad endpoint or an unset
+    // `${VAR}` in a header stops the run here.
+    let destination = if scenario.dryrun {
+        None
+    } else {
+        match settings::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: {e}\nflutter: nothing was run");
+                return ExitCode::from(2);
+            }
+        }
+    };
     if config.seed_was_drawn(&scenario) && !args.quiet {
         eprintln!("flutter: seed {} (replay with --seed {})", config.seed, config.seed);
     }
-    match play(&args, &scenario, config) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("flutter: run failed: {e}");
-            ExitCode::from(1)
-        }
-    }
+    play(&args, &scenario, config, destination)
 }
 
-/// Plays the scenario into its sinks and prints the summary.
-fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig) -> Result<(), SinkError> {
+/// Plays the scenario into its sinks, prints the summary, picks the exit code.
+fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destination: Option<OtlpSettings>) -> ExitCode {
     let started = Instant::now();
     let pacing = if scenario.dryrun || args.fast { Pacing::Fast } else { Pacing::RealTime };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // A second Ctrl-C ends the process at once.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+    });
+    let mut clock = SystemClock::start().with_stop_flag(stop.clone());
     let mut engine = Engine::new(scenario, config);
-    let stdout = io::stdout().lock();
-    let mut log = LogSink::new(io::BufWriter::new(stdout), pacing == Pacing::RealTime);
-    let mut sinks: Vec<&mut dyn Sink> = vec![&mut log];
-    let mut clock = SystemClock::start();
-    let report = match flutter::run(&mut engine, pacing, &mut clock, &mut sinks) {
-        Ok(r) => r,
-        // The reader went away (`| head`): stop quietly, as other tools do.
-        Err(SinkError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    if !args.quiet {
-        eprintln!(
-            "flutter: {} points from {} streams over {} simulated in {:.3}s",
-            report.points,
-            engine.streams().len(),
-            scenario.duration,
-            started.elapsed().as_secs_f64()
-        );
+
+    let print_points = destination.is_none() || args.print;
+    let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime);
+    let mut otlp = destination.map(|settings| {
+        if !args.quiet {
+            eprintln!("flutter: sending to {} (from {})", settings.url, settings.source.describe());
+        }
+        OtlpSink::new(settings, pacing, report::print_event).with_interrupt(stop.clone())
+    });
+    let mut sinks: Vec<&mut dyn Sink> = Vec::new();
+    if print_points {
+        sinks.push(&mut log);
     }
-    Ok(())
+    if let Some(o) = otlp.as_mut() {
+        sinks.push(o);
+    }
+    let result = flutter::run(&mut engine, pacing, &mut clock, &mut sinks);
+    drop(sinks);
+    let interrupted = stop.load(Ordering::SeqCst) || result.as_ref().is_ok_and(|r| r.interrupted);
+    let delivery = otlp.as_ref().and_then(OtlpSink::stats);
+
+    if let Err(e) = &result {
+        // The reader went away (`| head`): stop quietly, as other tools do.
+        if matches!(e, SinkError::Io(io) if io.kind() == io::ErrorKind::BrokenPipe) && delivery.is_none() {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("flutter: run failed: {e}");
+    }
+    if interrupted {
+        eprintln!("flutter: interrupted");
+    }
+    if !args.quiet || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
+        match (&delivery, &result) {
+            (Some(d), _) => eprintln!("{}", report::delivery_summary(d, started.elapsed())),
+            (None, Ok(r)) => eprintln!(
+                "flutter: {} points from {} streams over {} simulated in {:.3}s",
+                r.points,
+                engine.streams().len(),
+                scenario.duration,
+                started.elapsed().as_secs_f64()
+            ),
+            (None, Err(_)) => {}
+        }
+    }
+    if interrupted {
+        ExitCode::from(INTERRUPTED)
+    } else if result.is_err() || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// `--check`: a summary of what the scenario would do, on stdout.

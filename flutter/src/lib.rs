@@ -8,6 +8,7 @@
 pub mod duration;
 pub mod env;
 pub mod gofmt;
+pub mod otlp;
 pub mod rng;
 pub mod scenario;
 
@@ -21,6 +22,8 @@ pub mod sink;
 mod emitter;
 
 pub use engine::{Batch, Engine, Point, PointValue, RunConfig, Stream};
+#[cfg(feature = "otlp")]
+pub use otlp::OtlpSink;
 pub use run::{Clock, Pacing, RunReport, SystemClock, run};
 pub use scenario::Timestamp;
 pub use sink::{CountingSink, LogSink, MemorySink, Sink, SinkError};

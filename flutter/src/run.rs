@@ -1,5 +1,7 @@
 //! Running an engine into sinks, paced by a clock.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::engine::Engine;
@@ -18,22 +20,37 @@ pub enum Pacing {
 pub trait Clock {
     /// Time since the clock's origin.
     fn now(&self) -> Duration;
-    /// Returns once `now() >= deadline` (at once if it is already past).
+    /// Returns once `now() >= deadline` (at once if it is already past), or
+    /// early when the run is interrupted.
     fn sleep_until(&mut self, deadline: Duration);
+    /// Whether the run should stop now (Ctrl-C).
+    fn interrupted(&self) -> bool {
+        false
+    }
 }
 
 /// The real monotonic clock, with its origin when it was made.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SystemClock {
     origin: Instant,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl SystemClock {
     /// A clock whose origin is now.
     pub fn start() -> Self {
-        SystemClock { origin: Instant::now() }
+        SystemClock { origin: Instant::now(), stop: None }
+    }
+
+    /// Ends waits and the run early once `flag` is set (by a Ctrl-C handler).
+    pub fn with_stop_flag(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop = Some(flag);
+        self
     }
 }
+
+/// How long a sleep goes before it looks at the stop flag again.
+const STOP_POLL: Duration = Duration::from_millis(50);
 
 impl Clock for SystemClock {
     fn now(&self) -> Duration {
@@ -41,10 +58,18 @@ impl Clock for SystemClock {
     }
 
     fn sleep_until(&mut self, deadline: Duration) {
-        let now = self.now();
-        if deadline > now {
-            std::thread::sleep(deadline - now);
+        loop {
+            let now = self.now();
+            if deadline <= now || self.interrupted() {
+                return;
+            }
+            let left = deadline - now;
+            std::thread::sleep(if self.stop.is_some() { left.min(STOP_POLL) } else { left });
         }
+    }
+
+    fn interrupted(&self) -> bool {
+        self.stop.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
     }
 }
 
@@ -55,6 +80,8 @@ pub struct RunReport {
     pub points: u64,
     /// Ticks that had points.
     pub ticks: u64,
+    /// The run stopped early (Ctrl-C).
+    pub interrupted: bool,
 }
 
 /// Plays the engine to its end, handing each tick's points to every sink in
@@ -68,23 +95,39 @@ pub fn run(
 ) -> Result<RunReport, SinkError> {
     let mut report = RunReport::default();
     let last_tick = engine.last_tick();
-    while let Some(batch) = engine.next_batch() {
+    let mut failure = None;
+    'ticks: while let Some(batch) = engine.next_batch() {
         if pacing == Pacing::RealTime {
             clock.sleep_until(Duration::from_secs(batch.tick));
         }
+        if clock.interrupted() {
+            report.interrupted = true;
+            break;
+        }
         for sink in sinks.iter_mut() {
-            sink.tick(&batch)?;
+            if let Err(e) = sink.tick(&batch) {
+                failure = Some(e);
+                break 'ticks;
+            }
         }
         report.points += batch.points.len() as u64;
         report.ticks += 1;
     }
-    if pacing == Pacing::RealTime {
+    if pacing == Pacing::RealTime && !report.interrupted && failure.is_none() {
         clock.sleep_until(Duration::from_secs(last_tick));
+        report.interrupted = clock.interrupted();
     }
+    // Every sink flushes, even after an interruption or another sink's failure:
+    // what was generated is delivered or counted.
     for sink in sinks.iter_mut() {
-        sink.finish()?;
+        if let Err(e) = sink.finish() {
+            failure.get_or_insert(e);
+        }
     }
-    Ok(report)
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! flutter-bin as a user runs it: real processes, real files.
 
+mod backend;
 mod corpus;
+mod faults;
 mod pacing;
+mod receiver;
 mod runs;
 mod util;
+mod vm;

@@ -99,6 +99,10 @@ impl TempDir {
         TempDir(dir)
     }
 
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
     /// Writes a file and returns its path as a string.
     pub fn write(&self, name: &str, text: &str) -> String {
         let path = self.0.join(name);

@@ -38,6 +38,10 @@ pub(crate) struct RawOtlp {
     pub headers: Vec<(String, String)>,
     pub timeout: Option<GoDuration>,
     pub compression: Option<Compression>,
+    pub max_points_per_request: Option<u32>,
+    pub queue_duration: Option<GoDuration>,
+    pub flush_timeout: Option<GoDuration>,
+    pub retry_budget: Option<GoDuration>,
 }
 
 /// One file's settings and actions; `None` means the file does not set it.
@@ -66,8 +70,22 @@ const TOP_KEYS: &[(&str, &str)] = &[
     ("script", "script"),
 ];
 
-const OTLP_KEYS: &[(&str, &str)] =
-    &[("endpoint", "endpoint"), ("headers", "headers"), ("timeout", "timeout"), ("compression", "compression")];
+const OTLP_KEYS: &[(&str, &str)] = &[
+    ("endpoint", "endpoint"),
+    ("headers", "headers"),
+    ("timeout", "timeout"),
+    ("compression", "compression"),
+    ("maxPointsPerRequest", "maxPointsPerRequest"),
+    ("queueDuration", "queueDuration"),
+    ("flushTimeout", "flushTimeout"),
+    ("retryBudget", "retryBudget"),
+];
+
+/// Headers flutter sets itself.
+const RESERVED_HEADERS: &[&str] = &["content-type", "content-encoding", "content-length", "host", "transfer-encoding"];
+
+/// The largest `maxPointsPerRequest` accepted.
+const MAX_POINTS_PER_REQUEST: u64 = 1_000_000;
 
 const ACTION_KEYS: &[(&str, &str)] = &[("at", "at"), ("type", "type"), ("name", "name"), ("spec", "spec")];
 
@@ -162,6 +180,27 @@ fn read_otlp(r: &mut Reader<'_>, n: &Node) -> Option<RawOtlp> {
     if let Some(n) = f.get("compression") {
         out.compression = r.choice(n, "`otlpDestination.compression`", COMPRESSIONS);
     }
+    if let Some(n) = f.get("maxPointsPerRequest")
+        && let Some(v) = r.u64(n, "`otlpDestination.maxPointsPerRequest`")
+    {
+        if (1..=MAX_POINTS_PER_REQUEST).contains(&v) {
+            out.max_points_per_request = Some(v as u32);
+        } else {
+            r.error(
+                n,
+                format!("`otlpDestination.maxPointsPerRequest` must be from 1 to {MAX_POINTS_PER_REQUEST}, found {v}"),
+            );
+        }
+    }
+    if let Some(n) = f.get("queueDuration") {
+        out.queue_duration = r.positive_duration(n, "`otlpDestination.queueDuration`");
+    }
+    if let Some(n) = f.get("flushTimeout") {
+        out.flush_timeout = r.non_negative_duration(n, "`otlpDestination.flushTimeout`");
+    }
+    if let Some(n) = f.get("retryBudget") {
+        out.retry_budget = r.non_negative_duration(n, "`otlpDestination.retryBudget`");
+    }
     Some(out)
 }
 
@@ -190,6 +229,10 @@ fn read_headers(r: &mut Reader<'_>, n: &Node) -> Vec<(String, String)> {
         let Some(name) = r.string(k, "a header name") else { continue };
         if name.is_empty() || !name.bytes().all(is_token_byte) {
             r.error(k, format!("`{name}` is not a valid HTTP header name"));
+            continue;
+        }
+        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            r.error(k, format!("header `{name}` is set by flutter and cannot be configured"));
             continue;
         }
         if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
@@ -286,6 +329,10 @@ pub(crate) fn merge<'n>(files: Vec<RawFile<'n>>) -> Merged<'n> {
             into.endpoint = o.endpoint.or(into.endpoint.take());
             into.timeout = o.timeout.or(into.timeout);
             into.compression = o.compression.or(into.compression);
+            into.max_points_per_request = o.max_points_per_request.or(into.max_points_per_request);
+            into.queue_duration = o.queue_duration.or(into.queue_duration);
+            into.flush_timeout = o.flush_timeout.or(into.flush_timeout);
+            into.retry_budget = o.retry_budget.or(into.retry_budget);
             for (name, value) in o.headers {
                 match into.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
                     Some(slot) => *slot = (name, value),

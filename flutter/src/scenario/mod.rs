@@ -18,6 +18,8 @@ pub use model::{
 };
 pub use yaml::Pos;
 
+pub(crate) use file::check_endpoint;
+
 use diagnostic::{Reporter, Span};
 use read::Reader;
 
@@ -155,6 +157,10 @@ impl Scenario<'static> {
                     ),
                     timeout: o.timeout,
                     compression: o.compression,
+                    max_points_per_request: o.max_points_per_request,
+                    queue_duration: o.queue_duration,
+                    flush_timeout: o.flush_timeout,
+                    retry_budget: o.retry_budget,
                 }),
                 script: Cow::Owned(checked.actions),
             }),

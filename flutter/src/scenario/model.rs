@@ -82,6 +82,16 @@ pub struct OtlpDestination<'a> {
     pub timeout: Option<GoDuration>,
     /// Request body compression.
     pub compression: Option<Compression>,
+    /// Largest request, in points (default 8,192).
+    pub max_points_per_request: Option<u32>,
+    /// In real time, how much data (in simulated time) may wait for delivery
+    /// before the oldest is dropped (default 5m).
+    pub queue_duration: Option<GoDuration>,
+    /// After the last tick, how long waiting data may still be delivered (default 30s).
+    pub flush_timeout: Option<GoDuration>,
+    /// In `--fast` runs, how long one request may be retried before the run
+    /// fails (default 5m).
+    pub retry_budget: Option<GoDuration>,
 }
 
 /// An HTTP header as written in the scenario (the value is expanded at run time).

@@ -74,6 +74,14 @@ pub struct SyntaxError {
 /// Parses one YAML document into a [`Node`] tree. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let options = serde_saphyr::options! {
+        // Load tests write scenarios with tens of thousands of series; the
+        // parser's defaults (250k nodes) are meant for small config files. The
+        // alias-amplification limits stay as they are.
+        budget: serde_saphyr::budget! {
+            max_nodes: 50_000_000,
+            max_events: 100_000_000,
+            max_merge_keys: 1_000_000,
+        },
         strict_booleans: true,
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
         non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
@@ -239,6 +247,18 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert_eq!(err.pos.map(|p| p.line), Some(2));
         assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+
+    #[test]
+    fn large_scenarios_fit_the_parser_budget() {
+        let mut text = String::from("script:\n");
+        // About 13 nodes a line: 20,000 lines pass the old 250k-node limit.
+        for i in 0..20_000 {
+            text.push_str(&format!("  - {{type: metric, name: m{i}, spec: {{type: gauge, emitters: [a, b]}}}}\n"));
+        }
+        let node = parse(&text).unwrap();
+        let Value::Map(entries) = node.value else { panic!("not a map") };
+        assert!(matches!(&entries[0].1.value, Value::Seq(items) if items.len() == 20_000));
     }
 
     #[test]

@@ -1,0 +1,324 @@
+//! OTLP delivery against a scripted receiver: retries, rejections, timeouts,
+//! gzip, headers, one connection, real-time queueing, Ctrl-C.
+
+use std::time::{Duration, Instant};
+
+use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsPartialSuccess, ExportMetricsServiceResponse};
+use prost::Message;
+
+use crate::receiver::{Receiver, Reply};
+use crate::util::{Run, TempDir, flutter_cmd};
+
+/// Two metrics, one point each per second for 20 s: 40 points.
+fn scenario(dir: &TempDir, endpoint: &str, otlp_extra: &str) -> String {
+    let mut yaml = format!(
+        "duration: 20s\nseed: 11\nwallclockStart: 2025-06-01T00:00:00Z\notlpDestination:\n  endpoint: {endpoint}\n"
+    );
+    for line in otlp_extra.lines().filter(|l| !l.trim().is_empty()) {
+        yaml.push_str(&format!("  {line}\n"));
+    }
+    yaml.push_str(
+        "script:\n  - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n  \
+         - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [w], attributes: {datapoint: {k: v}}}}\n  \
+         - {type: metric, name: c, spec: {type: counter, frequency: 1s, emitters: [w]}}\n",
+    );
+    dir.write("otlp.yaml", &yaml)
+}
+
+fn run(args: &[&str]) -> Run {
+    flutter_cmd(args).output().expect("flutter-bin runs").into()
+}
+
+fn summary(run: &Run) -> &str {
+    run.stderr.lines().find(|l| l.contains(" points generated, ")).unwrap_or_else(|| panic!("{}", run.stderr))
+}
+
+#[test]
+fn retries_503_twice_then_delivers() {
+    let rx = Receiver::start(vec![Reply::status(503), Reply::status(503)]);
+    let dir = TempDir::new("503");
+    let cfg = scenario(&dir, &rx.endpoint(), "");
+    let out = run(&["--fast", &cfg]).ok();
+    assert!(
+        summary(&out)
+            .starts_with("flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 3 requests, 2 retries"),
+        "{}",
+        out.stderr
+    );
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 3);
+    assert!(reqs.iter().all(|r| r.body == reqs[0].body && r.path == "/v1/metrics"));
+    assert_eq!(reqs[2].points(), 40);
+    assert!(out.stderr.contains("delivery attempt 1 failed (HTTP 503: status 503 from the test receiver)"));
+    assert!(out.stderr.contains("flutter: delivered after 2 failed attempts"));
+}
+
+#[test]
+fn retry_after_is_respected() {
+    let rx = Receiver::start(vec![Reply::Status(429, vec![("Retry-After", "1".into())], vec![])]);
+    let dir = TempDir::new("429");
+    run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 2);
+    let gap = reqs[1].at - reqs[0].at;
+    assert!(gap >= Duration::from_secs(1) && gap < Duration::from_millis(1900), "waited {gap:?}");
+}
+
+#[test]
+fn bad_request_is_rejected_reported_once_and_exits_1() {
+    let rx = Receiver::start(vec![Reply::status(400), Reply::status(400)]);
+    let dir = TempDir::new("400");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "maxPointsPerRequest: 10")]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(summary(&out).starts_with("flutter: 40 points generated, 20 delivered, 20 rejected, 0 lost; 4 requests"));
+    let reports: Vec<&str> = out.stderr.lines().filter(|l| l.contains("rejected 10 points with HTTP 400")).collect();
+    assert_eq!(reports, ["flutter: the receiver rejected 10 points with HTTP 400: status 400 from the test receiver"]);
+    assert_eq!(rx.requests().len(), 4, "rejected requests are not retried");
+}
+
+#[test]
+fn refused_connection_is_retried_until_the_receiver_starts() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let dir = TempDir::new("refused");
+    let cfg = scenario(&dir, &format!("http://{addr}"), "");
+    let mut cmd = flutter_cmd(&["--fast", &cfg]);
+    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let rx = Receiver::start_on(std::net::TcpListener::bind(addr).expect("rebind the port"), vec![]);
+    let out: Run = child.wait_with_output().unwrap().into();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(summary(&out).starts_with("flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost;"));
+    assert!(out.stderr.contains("delivery attempt 1 failed (connection failed"), "{}", out.stderr);
+    assert_eq!(rx.requests().len(), 1);
+}
+
+#[test]
+fn a_stalled_receiver_times_out_and_the_request_is_retried() {
+    let rx = Receiver::start(vec![Reply::Stall(Duration::from_secs(4))]);
+    let dir = TempDir::new("stall");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "timeout: 1s")]).ok();
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 2);
+    let gap = reqs[1].at - reqs[0].at;
+    assert!(gap >= Duration::from_secs(1) && gap < Duration::from_millis(2500), "retried after {gap:?}");
+    assert!(out.stderr.contains("(no answer within 1s)"), "{}", out.stderr);
+    assert!(summary(&out).contains("40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry"));
+}
+
+#[test]
+fn gzip_bodies_decode_to_the_same_request() {
+    let dir = TempDir::new("gzip");
+    let plain = Receiver::start(vec![]);
+    run(&["--fast", &scenario(&dir, &plain.endpoint(), "")]).ok();
+    let zipped = Receiver::start(vec![]);
+    let out = run(&["--fast", &scenario(&dir, &zipped.endpoint(), "compression: gzip")]).ok();
+    let (p, z) = (&plain.requests()[0], &zipped.requests()[0]);
+    assert_eq!(p.header("content-encoding"), None);
+    assert_eq!(z.header("content-encoding"), Some("gzip"));
+    assert_eq!(z.body, p.body);
+    assert!(z.raw.len() < p.raw.len() / 2, "{} vs {}", z.raw.len(), p.raw.len());
+    assert!(summary(&out).contains(&format!("{} bytes sent", z.raw.len())));
+}
+
+#[test]
+fn many_requests_share_one_connection() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("keepalive");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "maxPointsPerRequest: 5")]).ok();
+    assert_eq!(rx.requests().len(), 8);
+    assert!(rx.requests().iter().all(|r| r.points() == 5));
+    assert_eq!(rx.connections(), 1);
+    assert!(summary(&out).contains("40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries"));
+}
+
+#[test]
+fn headers_are_sent_as_configured_and_never_printed() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("headers");
+    let cfg = scenario(
+        &dir,
+        &rx.endpoint(),
+        "headers:\n  authorization: \"Bearer ${FLUTTER_TEST_TOKEN}\"\n  x-scope: tenant-1",
+    );
+    let out: Run = flutter_cmd(&["--fast", &cfg])
+        .env("FLUTTER_TEST_TOKEN", "s3cr3t-value")
+        .env("OTEL_EXPORTER_OTLP_HEADERS", "x-from-env=yes%21,x-scope=env")
+        .output()
+        .unwrap()
+        .into();
+    let out = out.ok();
+    let req = &rx.requests()[0];
+    assert_eq!(req.header("authorization"), Some("Bearer s3cr3t-value"));
+    assert_eq!(req.header("x-scope"), Some("tenant-1"));
+    assert_eq!(req.header("x-from-env"), Some("yes!"));
+    assert_eq!(req.header("content-type"), Some("application/x-protobuf"));
+    assert!(!out.stderr.contains("s3cr3t") && !out.stdout.contains("s3cr3t"));
+}
+
+#[test]
+fn an_unset_header_variable_stops_the_run_before_any_point() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("unset");
+    let cfg = scenario(&dir, &rx.endpoint(), "headers:\n  authorization: \"Bearer ${FLUTTER_TEST_UNSET_XYZ}\"");
+    let out = run(&["--fast", &cfg]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("error: header `authorization`: environment variable `FLUTTER_TEST_UNSET_XYZ` is not set"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+    assert!(rx.requests().is_empty());
+}
+
+#[test]
+fn partial_success_is_reported_and_counted() {
+    let answer = ExportMetricsServiceResponse {
+        partial_success: Some(ExportMetricsPartialSuccess { rejected_data_points: 3, error_message: "too old".into() }),
+    };
+    let rx = Receiver::start(vec![Reply::Status(200, vec![], answer.encode_to_vec())]);
+    let dir = TempDir::new("partial");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("flutter: the receiver refused 3 points of a request: too old"), "{}", out.stderr);
+    assert!(summary(&out).starts_with("flutter: 40 points generated, 37 delivered, 3 rejected, 0 lost;"));
+}
+
+#[test]
+fn a_fast_run_fails_when_the_retry_budget_runs_out() {
+    let rx = Receiver::start(vec![Reply::status(503); 100]);
+    let dir = TempDir::new("budget");
+    let started = Instant::now();
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "retryBudget: 1s\nmaxPointsPerRequest: 10")]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("flutter: delivery failed: gave up after"), "{}", out.stderr);
+    assert!(out.stderr.contains("flutter: run failed: OTLP delivery failed"));
+    // Every generated point is accounted for.
+    let s = summary(&out);
+    let n = |label: &str| -> u64 {
+        let at = s.find(label).unwrap();
+        s[..at].trim_end().rsplit([' ', ',']).next().unwrap().parse().unwrap()
+    };
+    let generated = n(" points generated");
+    assert!(generated > 0 && n(" lost") > 0);
+    assert_eq!(generated, n(" delivered") + n(" rejected") + n(" lost"), "{s}");
+}
+
+#[test]
+fn real_time_queue_drops_the_oldest_data_and_the_schedule_holds() {
+    let rx = Receiver::start(vec![Reply::status(503); 1000]);
+    let dir = TempDir::new("overflow");
+    let yaml = "duration: 5s\nseed: 1\notlpDestination:\n  endpoint: ENDPOINT\n  queueDuration: 2s\n  flushTimeout: 1s\n\
+                script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+                - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n";
+    let cfg = dir.write("rt.yaml", &yaml.replace("ENDPOINT", &rx.endpoint()));
+    let started = Instant::now();
+    let out = run(&[&cfg]);
+    let took = started.elapsed();
+    assert_eq!(out.code, Some(1));
+    assert!(took >= Duration::from_secs(5) && took < Duration::from_millis(7500), "took {took:?}");
+    assert!(
+        out.stderr.contains("1 points lost: older than the queue allows (2s of data) while the receiver was behind"),
+        "{}",
+        out.stderr
+    );
+    let drop_lines = out.stderr.lines().filter(|l| l.contains("points lost:")).count();
+    assert!(drop_lines <= 2, "one line per cause:\n{}", out.stderr);
+    assert!(summary(&out).starts_with("flutter: 5 points generated, 0 delivered, 0 rejected, 5 lost;"));
+}
+
+#[test]
+fn real_time_retries_do_not_shift_the_schedule() {
+    let rx = Receiver::start(vec![Reply::Status(503, vec![("Retry-After", "2".into())], vec![])]);
+    let dir = TempDir::new("rt-retry");
+    let yaml = "duration: 5s\nseed: 1\nwallclockStart: 2025-01-01T00:00:00Z\notlpDestination: {endpoint: ENDPOINT}\n\
+                script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+                - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n";
+    let cfg = dir.write("rt.yaml", &yaml.replace("ENDPOINT", &rx.endpoint()));
+    let started = Instant::now();
+    let out = run(&[&cfg]).ok();
+    assert!(started.elapsed() < Duration::from_millis(5600), "took {:?}", started.elapsed());
+    assert!(summary(&out).starts_with("flutter: 5 points generated, 5 delivered, 0 rejected, 0 lost;"));
+    // The tick-5 request leaves on time although tick 1's waited 2 s.
+    let reqs = rx.requests();
+    let last = reqs.last().unwrap();
+    let since_start = last.at.duration_since(started);
+    assert!(since_start >= Duration::from_millis(4900) && since_start < Duration::from_millis(5400), "{since_start:?}");
+    let times: Vec<u64> = reqs
+        .iter()
+        .skip(1)
+        .flat_map(|r| {
+            use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+            let req = r.decode();
+            let m = &req.resource_metrics[0].scope_metrics[0].metrics[0];
+            match &m.data {
+                Some(Data::Gauge(g)) => g.data_points.iter().map(|p| p.time_unix_nano).collect::<Vec<_>>(),
+                _ => vec![],
+            }
+        })
+        .collect();
+    let t0 = 1_735_689_600_000_000_000u64;
+    assert_eq!(times, (1..=5).map(|s| t0 + s * 1_000_000_000).collect::<Vec<_>>());
+}
+
+#[test]
+fn ctrl_c_flushes_what_was_generated_and_exits_130() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("sigint");
+    let yaml = "duration: 1m\nseed: 1\notlpDestination: {endpoint: ENDPOINT}\n\
+                script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+                - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n";
+    let cfg = dir.write("long.yaml", &yaml.replace("ENDPOINT", &rx.endpoint()));
+    let mut cmd = flutter_cmd(&[&cfg]);
+    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let interrupted_at = Instant::now();
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out: Run = child.wait_with_output().unwrap().into();
+    assert!(interrupted_at.elapsed() < Duration::from_secs(2), "stopped in {:?}", interrupted_at.elapsed());
+    assert_eq!(out.code, Some(130), "{}", out.stderr);
+    assert!(out.stderr.contains("flutter: interrupted"));
+    assert!(
+        summary(&out).starts_with("flutter: 2 points generated, 2 delivered, 0 rejected, 0 lost;"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(rx.requests().len(), 2);
+}
+
+#[test]
+fn the_environment_and_the_flag_give_the_endpoint() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("env");
+    let yaml = "duration: 10s\nseed: 1\nscript:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+                - {type: metric, name: g, spec: {type: gauge, emitters: [c]}}\n";
+    let cfg = dir.write("noendpoint.yaml", yaml);
+    let out: Run = flutter_cmd(&["--fast", &cfg])
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("{}/otlp/", rx.endpoint()))
+        .output()
+        .unwrap()
+        .into();
+    let out = out.ok();
+    assert!(out.stderr.contains("/otlp/v1/metrics (from OTEL_EXPORTER_OTLP_ENDPOINT)"), "{}", out.stderr);
+    assert_eq!(rx.requests()[0].path, "/otlp/v1/metrics");
+    assert!(out.stdout.is_empty(), "points are not printed when they are sent");
+
+    let other = Receiver::start(vec![]);
+    let cfg = scenario(&dir, "http://127.0.0.1:9", "");
+    let out = run(&["--fast", "--print", "--endpoint", &other.endpoint(), &cfg]).ok();
+    assert_eq!(other.requests().len(), 1);
+    assert_eq!(out.points().len(), 40, "--print prints the points too");
+}
+
+#[test]
+fn a_dry_run_sends_nothing() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("dry");
+    let out = run(&["--dryrun", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    assert_eq!(out.points().len(), 40);
+    assert!(rx.requests().is_empty());
+}

@@ -1,0 +1,101 @@
+//! A real VictoriaMetrics, started for a test on a free port with a scratch
+//! directory, and read back through its export API.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{TempDir, package_dir};
+
+/// A running VictoriaMetrics; killed when dropped.
+pub struct VictoriaMetrics {
+    child: Child,
+    pub port: u16,
+    _data: TempDir,
+}
+
+/// `../shared/tools/victoria-metrics`, relative to the repository root.
+fn tool() -> PathBuf {
+    package_dir().join("../../shared/tools/victoria-metrics")
+}
+
+/// A series as VictoriaMetrics stores it: labels, then (ms, value) pairs.
+pub type Series = BTreeMap<BTreeMap<String, String>, Vec<(i64, f64)>>;
+
+impl VictoriaMetrics {
+    pub fn start() -> VictoriaMetrics {
+        let tool = tool();
+        assert!(
+            tool.exists(),
+            "VictoriaMetrics is needed for these tests: {} is missing (see README, Development)",
+            tool.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let data = TempDir::new("vm");
+        let child = Command::new("bash")
+            .arg(&tool)
+            .args(["run", &port.to_string(), &data.path().display().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start VictoriaMetrics");
+        let vm = VictoriaMetrics { child, port, _data: data };
+        let started = Instant::now();
+        while vm.get("/health").as_deref() != Some("OK") {
+            assert!(started.elapsed() < Duration::from_secs(60), "VictoriaMetrics did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        vm
+    }
+
+    /// The base URL flutter sends OTLP to.
+    pub fn otlp_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/opentelemetry", self.port)
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder().proxy(None).timeout_global(Some(Duration::from_secs(30))).build().into()
+    }
+
+    fn get(&self, path: &str) -> Option<String> {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        Self::agent().get(&url).call().ok()?.body_mut().read_to_string().ok()
+    }
+
+    /// Every sample stored with a timestamp in `[from_ms, to_ms]`.
+    pub fn export(&self, from_ms: i64, to_ms: i64) -> Series {
+        self.get("/internal/force_flush").expect("force_flush");
+        let url = format!("http://127.0.0.1:{}/api/v1/export", self.port);
+        let form = [
+            ("match[]", "{__name__!=\"\"}".to_owned()),
+            ("start", format!("{:.3}", from_ms as f64 / 1000.0)),
+            ("end", format!("{:.3}", to_ms as f64 / 1000.0)),
+        ];
+        let mut resp = Self::agent().post(&url).send_form(form).expect("export");
+        let text = resp.body_mut().with_config().limit(1 << 30).read_to_string().expect("export body");
+        let mut out = Series::new();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("export line is JSON");
+            let labels = v["metric"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect();
+            let values = v["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap());
+            let times = v["timestamps"].as_array().unwrap().iter().map(|t| t.as_i64().unwrap());
+            let points: &mut Vec<(i64, f64)> = out.entry(labels).or_default();
+            points.extend(times.zip(values));
+            points.sort_by_key(|(t, _)| *t);
+        }
+        out
+    }
+}
+
+impl Drop for VictoriaMetrics {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,74 @@
+//! OTLP encoding throughput: gauge points with three data point attributes,
+//! 8,192 points per request (the default request size), from 10,000 streams.
+//!
+//! `cargo bench -p flutter --bench otlp`
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use flutter::otlp::{Encoder, TimedPoint};
+use flutter::{Engine, RngKind, RunConfig, Scenario, Timestamp};
+
+const SERIES: usize = 10_000;
+const REQUEST: usize = 8192;
+
+fn scenario() -> Scenario<'static> {
+    let mut yaml = String::from(
+        "duration: 10s\nscript:\n  - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 2, variation: 20}}\n",
+    );
+    for i in 0..SERIES {
+        let _ = writeln!(
+            yaml,
+            "  - {{type: metric, name: m{i}, spec: {{type: gauge, name: system.cpu.utilization, emitters: [w], \
+             attributes: {{resource: {{host.name: bench-host}}, datapoint: {{cpu: {}, state: user, series: s{i:05}}}}}}}}}",
+            i % 64
+        );
+    }
+    Scenario::from_yaml("bench.yaml", &yaml).expect("benchmark scenario loads")
+}
+
+fn bench_encode(c: &mut Criterion) {
+    let scenario = scenario();
+    let config = RunConfig { seed: 1, rng: RngKind::ChaCha, wallclock_start: Timestamp(1_767_225_600_000_000_000) };
+    let mut engine = Engine::new(&scenario, config);
+    let batch = engine.next_batch().expect("one tick of points");
+    let mut encoder = Encoder::new();
+    encoder.add_streams(batch.streams);
+    let points: Vec<TimedPoint> =
+        batch.points[..REQUEST].iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }).collect();
+    let mut out = Vec::new();
+    encoder.encode(&points, &mut out);
+    let bytes = out.len();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&out).unwrap();
+    let gz_bytes = gz.finish().unwrap().len();
+    eprintln!(
+        "otlp request: {REQUEST} points, {bytes} bytes = {:.2} B/point; gzip (fast) {gz_bytes} bytes = {:.2} B/point",
+        bytes as f64 / REQUEST as f64,
+        gz_bytes as f64 / REQUEST as f64
+    );
+
+    let mut group = c.benchmark_group("otlp_encode_gauge_3_attrs");
+    group.throughput(Throughput::Elements(REQUEST as u64));
+    group.bench_function("encode_8192_points", |b| {
+        b.iter(|| {
+            out.clear();
+            encoder.encode(&points, &mut out);
+            out.len()
+        })
+    });
+    group.bench_function("encode_and_gzip_fast_8192_points", |b| {
+        b.iter(|| {
+            out.clear();
+            encoder.encode(&points, &mut out);
+            let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(out.len() / 3), flate2::Compression::fast());
+            gz.write_all(&out).unwrap();
+            gz.finish().unwrap().len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_encode);
+criterion_main!(benches);

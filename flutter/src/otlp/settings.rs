@@ -1,0 +1,376 @@
+//! Where and how points are sent: the scenario's `otlpDestination`, the
+//! `--endpoint` flag and the OpenTelemetry environment variables, resolved once
+//! when a run starts.
+//!
+//! Order, highest first:
+//! * endpoint: `--endpoint` → `otlpDestination.endpoint` →
+//!   `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (a full URL, used as is) →
+//!   `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL; `/v1/metrics` is appended);
+//! * headers, merged name by name: `otlpDestination.headers` →
+//!   `OTEL_EXPORTER_OTLP_METRICS_HEADERS` → `OTEL_EXPORTER_OTLP_HEADERS`;
+//! * timeout: `otlpDestination.timeout` → `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT` →
+//!   `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds) → 5s;
+//! * compression: `otlpDestination.compression` →
+//!   `OTEL_EXPORTER_OTLP_METRICS_COMPRESSION` → `OTEL_EXPORTER_OTLP_COMPRESSION` → none.
+//!
+//! Points are sent when any of these names an endpoint (and the run is not dry).
+
+use std::time::Duration;
+
+use crate::env::{TemplateError, expand};
+use crate::scenario::{Compression, OtlpDestination};
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default largest request, in points.
+pub const DEFAULT_MAX_POINTS_PER_REQUEST: usize = 8192;
+/// Default amount of simulated time that may wait for delivery in real time.
+pub const DEFAULT_QUEUE_DURATION: Duration = Duration::from_secs(300);
+/// Default time waiting data still gets after the last tick.
+pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time one request may be retried in a `--fast` run.
+pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_secs(300);
+
+/// Where the endpoint came from (for messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointSource {
+    /// `--endpoint`.
+    Flag,
+    /// `otlpDestination.endpoint`.
+    Scenario,
+    /// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`.
+    EnvMetrics,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    EnvBase,
+}
+
+impl EndpointSource {
+    /// How a user would name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EndpointSource::Flag => "--endpoint",
+            EndpointSource::Scenario => "otlpDestination.endpoint",
+            EndpointSource::EnvMetrics => "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+            EndpointSource::EnvBase => "OTEL_EXPORTER_OTLP_ENDPOINT",
+        }
+    }
+}
+
+/// Resolved delivery settings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OtlpSettings {
+    /// The URL requests are POSTed to.
+    pub url: String,
+    /// Where the URL came from.
+    pub source: EndpointSource,
+    /// Headers, expanded (values are secrets: never printed).
+    pub headers: Vec<(String, String)>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Request body compression.
+    pub compression: Compression,
+    /// Largest request, in points.
+    pub max_points_per_request: usize,
+    /// Real time: simulated time that may wait for delivery.
+    pub queue_duration: Duration,
+    /// Time waiting data still gets after the last tick.
+    pub flush_timeout: Duration,
+    /// `--fast`: time one request may be retried before the run fails.
+    pub retry_budget: Duration,
+}
+
+impl std::fmt::Debug for OtlpSettings {
+    /// Header values are left out: they may be secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("OtlpSettings")
+            .field("url", &self.url)
+            .field("source", &self.source)
+            .field("header_names", &names)
+            .field("timeout", &self.timeout)
+            .field("compression", &self.compression)
+            .field("max_points_per_request", &self.max_points_per_request)
+            .field("queue_duration", &self.queue_duration)
+            .field("flush_timeout", &self.flush_timeout)
+            .field("retry_budget", &self.retry_budget)
+            .finish()
+    }
+}
+
+/// Why the settings cannot be resolved; the run stops before any point.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// `otlpDestination` without an endpoint, and none from flag or environment.
+    #[error(
+        "`otlpDestination` has no endpoint: set `otlpDestination.endpoint`, --endpoint, or OTEL_EXPORTER_OTLP_ENDPOINT"
+    )]
+    NoEndpoint,
+    /// An endpoint that is not an http(s) URL.
+    #[error("{origin} {message}")]
+    BadEndpoint {
+        /// Where it came from.
+        origin: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// An environment variable with a value that cannot be used.
+    #[error("environment variable {var}: {message}")]
+    BadEnv {
+        /// The variable.
+        var: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A header whose `${NAME}` cannot be expanded.
+    #[error("header `{name}`: {error}")]
+    Header {
+        /// The header's name.
+        name: String,
+        /// What is wrong.
+        error: TemplateError,
+    },
+}
+
+/// Resolves the settings; `Ok(None)` when nothing names an endpoint or a
+/// destination (points are only printed). `env` reads an environment variable.
+pub fn resolve(
+    dest: Option<&OtlpDestination<'_>>,
+    endpoint_flag: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<OtlpSettings>, SettingsError> {
+    let raw_env = env;
+    let env = |var: &str| raw_env(var).filter(|v| !v.trim().is_empty());
+    let (url, source) = if let Some(flag) = endpoint_flag {
+        (signal_url(flag), EndpointSource::Flag)
+    } else if let Some(ep) = dest.and_then(|d| d.endpoint.as_deref()) {
+        (signal_url(ep), EndpointSource::Scenario)
+    } else if let Some(full) = env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") {
+        (full.trim().to_owned(), EndpointSource::EnvMetrics)
+    } else if let Some(base) = env("OTEL_EXPORTER_OTLP_ENDPOINT") {
+        (signal_url(base.trim()), EndpointSource::EnvBase)
+    } else if dest.is_some() {
+        return Err(SettingsError::NoEndpoint);
+    } else {
+        return Ok(None);
+    };
+    crate::scenario::check_endpoint(&url)
+        .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
+
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"] {
+        if let Some(text) = env(var) {
+            for (name, value) in parse_env_headers(var, &text)? {
+                set_header(&mut headers, name, value);
+            }
+        }
+    }
+    for h in dest.map(|d| &d.headers[..]).unwrap_or_default() {
+        let value =
+            expand(&h.value, &raw_env).map_err(|error| SettingsError::Header { name: h.name.to_string(), error })?;
+        set_header(&mut headers, h.name.to_string(), value);
+    }
+
+    let timeout = match dest.and_then(|d| d.timeout) {
+        Some(t) => Duration::from_nanos(t.as_nanos().max(0) as u64),
+        None => env_millis(&env, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT")?
+            .or(env_millis(&env, "OTEL_EXPORTER_OTLP_TIMEOUT")?)
+            .unwrap_or(DEFAULT_TIMEOUT),
+    };
+    let compression = match dest.and_then(|d| d.compression) {
+        Some(c) => c,
+        None => env_compression(&env, "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION")?
+            .or(env_compression(&env, "OTEL_EXPORTER_OTLP_COMPRESSION")?)
+            .unwrap_or_default(),
+    };
+    let duration = |d: Option<crate::GoDuration>, default: Duration| {
+        d.map_or(default, |d| Duration::from_nanos(d.as_nanos().max(0) as u64))
+    };
+    Ok(Some(OtlpSettings {
+        url,
+        source,
+        headers,
+        timeout,
+        compression,
+        max_points_per_request: dest
+            .and_then(|d| d.max_points_per_request)
+            .map_or(DEFAULT_MAX_POINTS_PER_REQUEST, |n| n as usize),
+        queue_duration: duration(dest.and_then(|d| d.queue_duration), DEFAULT_QUEUE_DURATION),
+        flush_timeout: duration(dest.and_then(|d| d.flush_timeout), DEFAULT_FLUSH_TIMEOUT),
+        retry_budget: duration(dest.and_then(|d| d.retry_budget), DEFAULT_RETRY_BUDGET),
+    }))
+}
+
+/// `<base without trailing />/v1/metrics`.
+pub fn signal_url(base: &str) -> String {
+    format!("{}/v1/metrics", base.trim_end_matches('/'))
+}
+
+fn set_header(headers: &mut Vec<(String, String)>, name: String, value: String) {
+    match headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        Some(slot) => *slot = (name, value),
+        None => headers.push((name, value)),
+    }
+}
+
+/// `key1=value1,key2=value2`, values percent-decoded (the OTel convention).
+fn parse_env_headers(var: &'static str, text: &str) -> Result<Vec<(String, String)>, SettingsError> {
+    let mut out = Vec::new();
+    for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, value) = pair.split_once('=').ok_or_else(|| SettingsError::BadEnv {
+            var,
+            message: format!("`{}` is not `name=value`", pair.split('=').next().unwrap_or("").trim()),
+        })?;
+        let name = percent_decode(name.trim());
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+            return Err(SettingsError::BadEnv { var, message: format!("`{name}` is not a valid header name") });
+        }
+        out.push((name, percent_decode(value.trim())));
+    }
+    Ok(out)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn env_millis(env: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<Duration>, SettingsError> {
+    let Some(text) = env(var) else { return Ok(None) };
+    match text.trim().parse::<u64>() {
+        Ok(0) | Err(_) => Err(SettingsError::BadEnv {
+            var,
+            message: format!("`{text}` is not a timeout in milliseconds (e.g. 10000)"),
+        }),
+        Ok(ms) => Ok(Some(Duration::from_millis(ms))),
+    }
+}
+
+fn env_compression(
+    env: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<Compression>, SettingsError> {
+    let Some(text) = env(var) else { return Ok(None) };
+    match text.trim() {
+        "gzip" => Ok(Some(Compression::Gzip)),
+        "none" => Ok(Some(Compression::None)),
+        other => Err(SettingsError::BadEnv { var, message: format!("`{other}` is not `gzip` or `none`") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::GoDuration;
+    use crate::scenario::Header;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    fn dest(endpoint: Option<&'static str>) -> OtlpDestination<'static> {
+        OtlpDestination { endpoint: endpoint.map(Cow::Borrowed), ..Default::default() }
+    }
+
+    #[test]
+    fn endpoint_order() {
+        let e = env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318/"),
+            ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://full:4318/custom/path"),
+        ]);
+        let d = dest(Some("http://scenario:4318/otlp/"));
+        let got = |d: Option<&OtlpDestination>, flag, e: &dyn Fn(&str) -> Option<String>| {
+            resolve(d, flag, e).unwrap().map(|s| (s.url, s.source))
+        };
+        assert_eq!(
+            got(Some(&d), Some("http://flag:1"), &e),
+            Some(("http://flag:1/v1/metrics".into(), EndpointSource::Flag))
+        );
+        assert_eq!(
+            got(Some(&d), None, &e),
+            Some(("http://scenario:4318/otlp/v1/metrics".into(), EndpointSource::Scenario))
+        );
+        assert_eq!(
+            got(Some(&dest(None)), None, &e),
+            Some(("http://full:4318/custom/path".into(), EndpointSource::EnvMetrics))
+        );
+        let base_only = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318/")]);
+        assert_eq!(got(None, None, &base_only), Some(("http://base:4318/v1/metrics".into(), EndpointSource::EnvBase)));
+        assert_eq!(got(None, None, &env(&[])), None);
+        assert_eq!(resolve(Some(&dest(None)), None, env(&[])), Err(SettingsError::NoEndpoint));
+        assert!(matches!(resolve(None, Some("localhost:4318"), env(&[])), Err(SettingsError::BadEndpoint { .. })));
+    }
+
+    #[test]
+    fn headers_timeout_compression_order() {
+        let e = env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "api-key=env%20key,x-tenant=env"),
+            ("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "X-Tenant=metrics"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "2500"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+        ]);
+        let s = resolve(None, None, &e).unwrap().unwrap();
+        assert_eq!(s.headers, vec![("api-key".into(), "env key".into()), ("X-Tenant".into(), "metrics".into())]);
+        assert_eq!(s.timeout, Duration::from_millis(2500));
+        assert_eq!(s.compression, Compression::Gzip);
+        let d = OtlpDestination {
+            headers: Cow::Owned(vec![Header { name: "API-KEY".into(), value: "scenario".into() }]),
+            timeout: Some(GoDuration::from_secs(1)),
+            compression: Some(Compression::None),
+            ..Default::default()
+        };
+        let s = resolve(Some(&d), None, &e).unwrap().unwrap();
+        assert_eq!(s.headers[0], ("API-KEY".into(), "scenario".into()));
+        assert_eq!((s.timeout, s.compression), (Duration::from_secs(1), Compression::None));
+        assert_eq!(s.max_points_per_request, DEFAULT_MAX_POINTS_PER_REQUEST);
+        assert_eq!((s.queue_duration, s.flush_timeout), (DEFAULT_QUEUE_DURATION, DEFAULT_FLUSH_TIMEOUT));
+        let debug = format!("{s:?}");
+        assert!(debug.contains("API-KEY") && !debug.contains("scenario\""), "{debug}");
+    }
+
+    #[test]
+    fn bad_environment_values_are_errors() {
+        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318");
+        for (var, value) in [
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "5s"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "novalue"),
+        ] {
+            let err = resolve(None, None, env(&[base, (var, value)])).unwrap_err();
+            assert!(matches!(err, SettingsError::BadEnv { var: v, .. } if v == var), "{err}");
+        }
+    }
+
+    #[test]
+    fn unset_header_variable_stops_the_run() {
+        let d = OtlpDestination {
+            endpoint: Some("http://x:1".into()),
+            headers: Cow::Owned(vec![Header {
+                name: "authorization".into(),
+                value: "Bearer ${FLUTTER_TEST_UNSET_VAR}".into(),
+            }]),
+            ..Default::default()
+        };
+        let err = resolve(Some(&d), None, env(&[])).unwrap_err();
+        assert_eq!(err.to_string(), "header `authorization`: environment variable `FLUTTER_TEST_UNSET_VAR` is not set");
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Whole-process figure: `flutter-bin --fast` delivering 1,000,000 points into a
+# local VictoriaMetrics over one connection. Prints points per second and the
+# CPU seconds of flutter and of VictoriaMetrics.
+#
+#   bash scripts/bench-vm-backfill.sh [gzip]
+#
+# Needs ../shared/tools/victoria-metrics (see README, Development).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+compression="${1:-none}"
+
+cargo build --release -q -p flutter-bin
+bin=target/release/flutter-bin
+vm_tool=../shared/tools/victoria-metrics
+"$vm_tool" path >/dev/null
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+bash "$vm_tool" run "$port" "$work/vm" >/dev/null 2>&1 &
+vm_pid=$!
+trap 'kill $vm_pid 2>/dev/null; wait $vm_pid 2>/dev/null; rm -rf "$work"' EXIT
+until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.1; done
+
+# 2,000 gauges (constant + randomWalk, 3 data point attributes), 500 points each.
+{
+  echo "duration: 5000s"
+  echo "seed: 1"
+  echo "wallclockStart: $(date -u -d '3 hours ago' +%Y-%m-%dT%H:00:00Z)"
+  echo "otlpDestination: {endpoint: http://127.0.0.1:$port/opentelemetry, compression: $compression}"
+  echo "script:"
+  echo "  - {type: metricEmitter, name: base, spec: {type: constant, value: 50}}"
+  echo "  - {type: metricEmitter, name: walk, spec: {type: randomWalk, stepSize: 2, elasticity: 0.1, variation: 20}}"
+  for i in $(seq 0 1999); do
+    echo "  - {type: metric, name: m$i, spec: {type: gauge, name: bench.gauge, emitters: [base, walk], attributes: {resource: {host.name: h$((i % 20))}, datapoint: {cpu: $((i % 64)), state: user, series: s$i}}}}"
+  done
+} > "$work/backfill.yaml"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+vm_before=$(cpu_ticks "$vm_pid")
+/usr/bin/time -f '%e %U %S' -o "$work/time" "$bin" --fast -q "$work/backfill.yaml" 2> "$work/stderr" || { cat "$work/stderr"; exit 1; }
+curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
+vm_after=$(cpu_ticks "$vm_pid")
+read -r wall user sys < "$work/time"
+stored=$(curl -sf "http://127.0.0.1:$port/api/v1/query" --data-urlencode 'query=sum(count_over_time(bench.gauge[1d]))' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["result"][0]["value"][1])')
+python3 - "$wall" "$user" "$sys" "$vm_before" "$vm_after" "$hz" "$stored" "$compression" <<'PY'
+import sys
+wall, user, sys_, vb, va, hz, stored, comp = sys.argv[1:]
+wall, cpu = float(wall), float(user) + float(sys_)
+vm_cpu = (int(va) - int(vb)) / int(hz)
+points = 1_000_000
+print(f"compression {comp}: {points} points in {wall:.2f}s wall = {points / wall / 1e6:.2f} M points/s")
+print(f"flutter CPU {cpu:.2f}s ({cpu / points * 1e6:.2f} µs/point); VictoriaMetrics CPU {vm_cpu:.2f}s ({vm_cpu / points * 1e6:.2f} µs/point)")
+print(f"VictoriaMetrics stored {stored} samples")
+PY
