@@ -240,7 +240,7 @@ impl fmt::Display for GoDuration {
             let prec;
             if u == 0 {
                 buf[w] = b'0';
-                return f.write_str(ascii(&buf[w..]));
+                return f.pad(ascii(&buf[w..]));
             } else if u < MICROSECOND {
                 prec = 0;
                 buf[w] = b'n';
@@ -279,7 +279,8 @@ impl fmt::Display for GoDuration {
             w -= 1;
             buf[w] = b'-';
         }
-        f.write_str(ascii(&buf[w..]))
+        // `pad` honours width and alignment (`{:>6}`).
+        f.pad(ascii(&buf[w..]))
     }
 }
 
@@ -431,6 +432,7 @@ mod tests {
         for (nanos, text) in cases {
             assert_eq!(GoDuration(*nanos).to_string(), *text);
         }
+        assert_eq!(format!("[{:>6}]", GoDuration::from_secs(70)), "[ 1m10s]");
     }
 
     #[test]

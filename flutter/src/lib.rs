@@ -5,12 +5,16 @@
 //! change. The engine plays it on a simulated clock and hands each tick's points
 //! to sinks: log lines, memory, or OTLP.
 
+// The macros expand to `::flutter::…` paths; this makes them work in flutter's own tests.
+extern crate self as flutter;
+
 pub mod duration;
 pub mod env;
 pub mod gofmt;
 pub mod otlp;
 pub mod rng;
 pub mod scenario;
+mod simulate;
 
 pub use duration::GoDuration;
 pub use rng::RngKind;

@@ -51,8 +51,13 @@ impl Source<'static> {
     /// Reads a file; the path as given is the name used in messages.
     pub fn read(path: impl AsRef<Path>) -> Source<'static> {
         let path = path.as_ref();
-        let name = Cow::Owned(path.display().to_string());
-        Source { name, bytes: read_bytes(path).map(Cow::Owned) }
+        Self::read_as(path, path.display().to_string())
+    }
+
+    /// Reads a file, named `name` in messages (for example the path as a user
+    /// wrote it, relative to somewhere else).
+    pub fn read_as(path: impl AsRef<Path>, name: String) -> Source<'static> {
+        Source { name: Cow::Owned(name), bytes: read_bytes(path.as_ref()).map(Cow::Owned) }
     }
 }
 

@@ -1,0 +1,40 @@
+//! Reproducible simulation in one call, for tests and examples.
+
+use crate::engine::{Engine, RunConfig};
+use crate::run::{Pacing, SystemClock, run};
+use crate::scenario::{Scenario, Timestamp};
+use crate::sink::MemorySink;
+
+impl Scenario<'static> {
+    /// Plays the whole scenario at once (dry, simulated clock) into a
+    /// [`MemorySink`] to query. A seed or `wallclockStart` the scenario leaves
+    /// out is 0 and 1970-01-01T00:00:00Z, so every call gives the same points.
+    ///
+    /// ```
+    /// # use flutter::{GoDuration, Scenario};
+    /// let s = Scenario::from_yaml("s.yaml", "script:\n  - {type: metricEmitter, name: one, spec: {type: constant, value: 1}}\n  - {type: metric, name: m, spec: {type: gauge, emitters: [one]}}\n").unwrap();
+    /// assert_eq!(s.simulate().metric("m").at(GoDuration::from_secs(10)), None);
+    /// ```
+    pub fn simulate(&self) -> MemorySink {
+        self.simulate_with(self.reproducible_config())
+    }
+
+    /// Plays the whole scenario at once with `config` into a [`MemorySink`].
+    pub fn simulate_with(&self, config: RunConfig) -> MemorySink {
+        let mut engine = Engine::new(self, config);
+        let mut sink = MemorySink::new();
+        // Neither the memory sink nor fast pacing can fail.
+        let _ = run(&mut engine, Pacing::Fast, &mut SystemClock::start(), &mut [&mut sink]);
+        sink
+    }
+
+    /// The scenario's own seed, rng and start time, with 0 and the Unix epoch
+    /// for the ones it leaves out.
+    pub fn reproducible_config(&self) -> RunConfig {
+        RunConfig {
+            seed: self.seed.unwrap_or(0),
+            rng: self.rng,
+            wallclock_start: self.wallclock_start.unwrap_or(Timestamp(0)),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+static S: flutter::Scenario<'static> =
+    flutter_macros::include_scenario!("yaml/unknown-key.yaml", "yaml/missing-overlay.yaml");
+
+fn main() {}
