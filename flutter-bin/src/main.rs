@@ -99,6 +99,9 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     }
     let result = flutter::run(&mut engine, pacing, &mut clock, &mut sinks);
     drop(sinks);
+    for warning in engine.take_warnings() {
+        eprintln!("flutter: warning: {warning}");
+    }
     let interrupted = stop.load(Ordering::SeqCst) || result.as_ref().is_ok_and(|r| r.interrupted);
     let delivery = otlp.as_ref().and_then(OtlpSink::stats);
 
@@ -148,6 +151,7 @@ fn check(args: &Args, scenario: &Scenario<'static>, config: RunConfig) -> ExitCo
                     metrics.push(action.name.as_ref());
                 }
             }
+            ActionKind::DisableMetric | ActionKind::EnableMetric => {}
         }
     }
     let mut engine = Engine::new(scenario, config);

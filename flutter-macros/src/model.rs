@@ -21,8 +21,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use flutter::scenario::{
-    Action, ActionKind, AttrValue, Compression, ConstantSpec, EmitterSpec, Header, KeyValue, MetricKind, MetricSpec,
-    OtlpDestination, RampSpec, RandomWalkSpec, Scenario, Timestamp,
+    Action, ActionKind, AttrValue, ClampSpec, Compression, ConstantSpec, Direction, Distribution, EmitterSpec, Header,
+    KeyValue, MetricKind, MetricSpec, NormalNoiseSpec, OtlpDestination, PeriodicSpec, PoissonNoiseSpec, RampSpec,
+    RandomWalkSpec, Rate, RoundSpec, ScaleSpec, Scenario, SeqStep, SequenceSpec, Shape, SpikyNoiseSpec, Temporality,
+    Timestamp, ValueType,
 };
 use flutter::{GoDuration, RngKind};
 
@@ -151,6 +153,27 @@ impl Named for Header<'_> {
     const TYPE: &'static str = "__F::Header<'static>";
 }
 
+impl Named for f64 {
+    const TYPE: &'static str = "f64";
+}
+
+impl Named for SeqStep {
+    const TYPE: &'static str = "__F::SeqStep";
+}
+
+/// Writes `path { field: value, … }`.
+macro_rules! write_struct {
+    ($w:expr, $out:expr, $path:literal { $($field:ident),* $(,)? }) => {{
+        $out.push_str(concat!($path, " {"));
+        $(
+            $out.push_str(concat!(stringify!($field), ": "));
+            $field.write($w, $out);
+            $out.push(',');
+        )*
+        $out.push('}');
+    }};
+}
+
 impl Write for bool {
     fn write(&self, _: &mut Writer, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });
@@ -160,6 +183,12 @@ impl Write for bool {
 impl Write for u32 {
     fn write(&self, _: &mut Writer, out: &mut String) {
         let _ = write!(out, "{self}u32");
+    }
+}
+
+impl Write for i32 {
+    fn write(&self, _: &mut Writer, out: &mut String) {
+        let _ = if *self < 0 { write!(out, "({}u32 as i32)", *self as u32) } else { write!(out, "{self}i32") };
     }
 }
 
@@ -260,21 +289,89 @@ impl Write for MetricKind {
         out.push_str(match self {
             MetricKind::Gauge => "__F::MetricKind::Gauge",
             MetricKind::Counter => "__F::MetricKind::Counter",
+            MetricKind::UpDownCounter => "__F::MetricKind::UpDownCounter",
+            MetricKind::Histogram => "__F::MetricKind::Histogram",
+            MetricKind::ExponentialHistogram => "__F::MetricKind::ExponentialHistogram",
         });
     }
 }
 
-/// Writes `path { field: value, … }`.
-macro_rules! write_struct {
-    ($w:expr, $out:expr, $path:literal { $($field:ident),* $(,)? }) => {{
-        $out.push_str(concat!($path, " {"));
-        $(
-            $out.push_str(concat!(stringify!($field), ": "));
-            $field.write($w, $out);
-            $out.push(',');
-        )*
-        $out.push('}');
-    }};
+impl Write for Temporality {
+    fn write(&self, _: &mut Writer, out: &mut String) {
+        out.push_str(match self {
+            Temporality::Cumulative => "__F::Temporality::Cumulative",
+            Temporality::Delta => "__F::Temporality::Delta",
+        });
+    }
+}
+
+impl Write for ValueType {
+    fn write(&self, _: &mut Writer, out: &mut String) {
+        out.push_str(match self {
+            ValueType::Double => "__F::ValueType::Double",
+            ValueType::Int => "__F::ValueType::Int",
+        });
+    }
+}
+
+impl Write for Direction {
+    fn write(&self, _: &mut Writer, out: &mut String) {
+        out.push_str(match self {
+            Direction::Both => "__F::Direction::Both",
+            Direction::Positive => "__F::Direction::Positive",
+            Direction::Negative => "__F::Direction::Negative",
+        });
+    }
+}
+
+impl Write for Shape {
+    fn write(&self, _: &mut Writer, out: &mut String) {
+        out.push_str(match self {
+            Shape::Sine => "__F::Shape::Sine",
+            Shape::Square => "__F::Shape::Square",
+            Shape::Sawtooth => "__F::Shape::Sawtooth",
+            Shape::Triangle => "__F::Shape::Triangle",
+        });
+    }
+}
+
+impl Write for Rate<'_> {
+    fn write(&self, w: &mut Writer, out: &mut String) {
+        match self {
+            Rate::PerSecond(r) => {
+                out.push_str("__F::Rate::PerSecond(");
+                r.write(w, out);
+            }
+            Rate::Emitter(name) => {
+                out.push_str("__F::Rate::Emitter(");
+                name.write(w, out);
+            }
+        }
+        out.push(')');
+    }
+}
+
+impl Write for Distribution {
+    fn write(&self, w: &mut Writer, out: &mut String) {
+        match self {
+            Distribution::Normal { std_dev } => write_struct!(w, out, "__F::Distribution::Normal" { std_dev }),
+            Distribution::LogNormal { sigma } => write_struct!(w, out, "__F::Distribution::LogNormal" { sigma }),
+            Distribution::Exponential => out.push_str("__F::Distribution::Exponential"),
+            Distribution::Uniform { width } => write_struct!(w, out, "__F::Distribution::Uniform" { width }),
+        }
+    }
+}
+
+impl Write for SeqStep {
+    fn write(&self, w: &mut Writer, out: &mut String) {
+        match self {
+            SeqStep::Values { start, step, count } => {
+                write_struct!(w, out, "__F::SeqStep::Values" { start, step, count })
+            }
+            SeqStep::Missing { count } => write_struct!(w, out, "__F::SeqStep::Missing" { count }),
+            SeqStep::Stale => out.push_str("__F::SeqStep::Stale"),
+        }
+    }
 }
 
 impl Write for Scenario<'_> {
@@ -353,12 +450,14 @@ impl Write for ActionKind<'_> {
                 out.push_str("__F::ActionKind::Metric(");
                 spec.write(w, out);
             }
+            ActionKind::DisableMetric => return out.push_str("__F::ActionKind::DisableMetric"),
+            ActionKind::EnableMetric => return out.push_str("__F::ActionKind::EnableMetric"),
         }
         out.push(')');
     }
 }
 
-impl Write for EmitterSpec {
+impl Write for EmitterSpec<'_> {
     fn write(&self, w: &mut Writer, out: &mut String) {
         match self {
             EmitterSpec::Constant(ConstantSpec { value }) => {
@@ -373,6 +472,39 @@ impl Write for EmitterSpec {
                 out.push_str("__F::EmitterSpec::RandomWalk(");
                 write_struct!(w, out, "__F::RandomWalkSpec" { target, elasticity, step_size, variation });
             }
+            EmitterSpec::NormalNoise(NormalNoiseSpec { target, std_dev, variation, direction }) => {
+                out.push_str("__F::EmitterSpec::NormalNoise(");
+                write_struct!(w, out, "__F::NormalNoiseSpec" { target, std_dev, variation, direction });
+            }
+            EmitterSpec::PoissonNoise(PoissonNoiseSpec { target, max, direction }) => {
+                out.push_str("__F::EmitterSpec::PoissonNoise(");
+                write_struct!(w, out, "__F::PoissonNoiseSpec" { target, max, direction });
+            }
+            EmitterSpec::SpikyNoise(SpikyNoiseSpec { p_start, p_end, peak_target, variation, direction }) => {
+                out.push_str("__F::EmitterSpec::SpikyNoise(");
+                write_struct!(w, out, "__F::SpikyNoiseSpec" { p_start, p_end, peak_target, variation, direction });
+            }
+            EmitterSpec::Periodic(PeriodicSpec { shape, period, amplitude, offset, phase, duty }) => {
+                out.push_str("__F::EmitterSpec::Periodic(");
+                write_struct!(w, out, "__F::PeriodicSpec" { shape, period, amplitude, offset, phase, duty });
+            }
+            EmitterSpec::Sequence(SequenceSpec { values, repeat }) => {
+                out.push_str("__F::EmitterSpec::Sequence(");
+                write_struct!(w, out, "__F::SequenceSpec" { values, repeat });
+            }
+            EmitterSpec::Clamp(ClampSpec { min, max }) => {
+                out.push_str("__F::EmitterSpec::Clamp(");
+                write_struct!(w, out, "__F::ClampSpec" { min, max });
+            }
+            EmitterSpec::Scale(ScaleSpec { factor }) => {
+                out.push_str("__F::EmitterSpec::Scale(");
+                write_struct!(w, out, "__F::ScaleSpec" { factor });
+            }
+            EmitterSpec::Round(RoundSpec { step }) => {
+                out.push_str("__F::EmitterSpec::Round(");
+                write_struct!(w, out, "__F::RoundSpec" { step });
+            }
+            EmitterSpec::Abs => return out.push_str("__F::EmitterSpec::Abs"),
         }
         out.push(')');
     }
@@ -380,9 +512,28 @@ impl Write for EmitterSpec {
 
 impl Write for MetricSpec<'_> {
     fn write(&self, w: &mut Writer, out: &mut String) {
-        let MetricSpec { kind, name, emitters, frequency, unit, description, resource, scope, datapoint } = self;
+        let MetricSpec {
+            kind,
+            name,
+            emitters,
+            frequency,
+            unit,
+            description,
+            resource,
+            scope,
+            datapoint,
+            to,
+            temporality,
+            value_type,
+            rate,
+            distribution,
+            buckets,
+            max_size,
+            max_scale,
+        } = self;
         write_struct!(w, out, "__F::MetricSpec" {
-            kind, name, emitters, frequency, unit, description, resource, scope, datapoint,
+            kind, name, emitters, frequency, unit, description, resource, scope, datapoint, to, temporality,
+            value_type, rate, distribution, buckets, max_size, max_scale,
         });
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use flutter::otlp::{Encoder, TimedPoint};
+use flutter::otlp::{Encoder, PointData, TimedPoint};
 use flutter::{Engine, RngKind, RunConfig, Scenario, Timestamp};
 
 const SERIES: usize = 10_000;
@@ -38,7 +38,7 @@ fn bench_encode(c: &mut Criterion) {
     let points: Vec<TimedPoint> =
         batch.points[..REQUEST].iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }).collect();
     let mut out = Vec::new();
-    encoder.encode(&points, &mut out);
+    encoder.encode(&points, PointData::default(), &mut out);
     let bytes = out.len();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&out).unwrap();
@@ -54,14 +54,14 @@ fn bench_encode(c: &mut Criterion) {
     group.bench_function("encode_8192_points", |b| {
         b.iter(|| {
             out.clear();
-            encoder.encode(&points, &mut out);
+            encoder.encode(&points, PointData::default(), &mut out);
             out.len()
         })
     });
     group.bench_function("encode_and_gzip_fast_8192_points", |b| {
         b.iter(|| {
             out.clear();
-            encoder.encode(&points, &mut out);
+            encoder.encode(&points, PointData::default(), &mut out);
             let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(out.len() / 3), flate2::Compression::fast());
             gz.write_all(&out).unwrap();
             gz.finish().unwrap().len()

@@ -8,6 +8,7 @@
 // The macros expand to `::flutter::…` paths; this makes them work in flutter's own tests.
 extern crate self as flutter;
 
+pub mod distributions;
 pub mod duration;
 pub mod env;
 pub mod gofmt;

@@ -38,7 +38,8 @@ fn expected(files: &[PathBuf], seed: u64) -> Series {
         for kv in s.resource.iter().chain(&s.datapoint) {
             labels.insert(kv.key.to_string(), label_text(&kv.value));
         }
-        out.entry(labels).or_default().push((p.unix_nanos / 1_000_000, p.value.as_f64()));
+        let value = p.value.as_f64().expect("these scenarios have numeric points only");
+        out.entry(labels).or_default().push((p.unix_nanos / 1_000_000, value));
     }
     out
 }

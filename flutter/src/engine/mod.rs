@@ -5,18 +5,28 @@
 //! tick's points as a [`Batch`], and [`run`](crate::run) hands batches to sinks,
 //! pacing them in real time or as fast as possible.
 
+mod histogram;
 mod series;
 
 use std::collections::BTreeMap;
 
+use crate::distributions::{Source, exponential, poisson, standard_normal};
 use crate::duration::GoDuration;
-use crate::emitter::{Draw, Emitter, Slot};
+use crate::emitter::{ChainValue, Draw, Emitter, Mark, Slot, SlotSource};
 use crate::rng::{ChaChaStream, GoPcg, RngKind};
-use crate::scenario::{Action, ActionKind, EmitterSpec, KeyValue, MetricKind, MetricSpec, Scenario, Timestamp};
-use series::{Identity, Link, Series, SeriesInfo};
+use crate::scenario::{
+    Action, ActionKind, DEFAULT_BUCKETS, DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE, Distribution, EmitterSpec, KeyValue,
+    MetricKind, MetricSpec, Rate, Scenario, Temporality, Timestamp, ValueType,
+};
+pub use histogram::Summary;
+use histogram::{Buckets, Explicit, Exponential};
+use series::{HistState, Identity, Link, NEVER, RateSource, Series, SeriesInfo};
 
 /// Default time between a metric's points.
 pub const DEFAULT_FREQUENCY: GoDuration = GoDuration::from_secs(10);
+
+/// The reserved emitter name keying a histogram's observation stream.
+const OBSERVATIONS: &str = "\u{0}observations";
 
 /// The settings a run resolves before it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,8 +67,9 @@ fn draw_seed() -> u64 {
     z ^ (z >> 31)
 }
 
-/// One exported stream: a metric name with its unit, description and attributes.
-/// A series gets a new stream when a reconfiguration changes any of these.
+/// One exported stream: a metric name with its unit, description, attributes
+/// and data model. A series gets a new stream when a reconfiguration changes
+/// its name, unit, description or attributes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stream<'r> {
     /// The metric action's name (the series).
@@ -77,20 +88,43 @@ pub struct Stream<'r> {
     pub scope: &'r [KeyValue<'static>],
     /// OTLP data point attributes.
     pub datapoint: &'r [KeyValue<'static>],
+    /// Sums and histograms: cumulative or delta.
+    pub temporality: Temporality,
+    /// Gauges: doubles or integers.
+    pub value_type: ValueType,
+    /// Explicit histograms: the bucket bounds.
+    pub bounds: &'r [f64],
+}
+
+impl Stream<'_> {
+    /// Whether a sum only grows (a counter).
+    pub fn monotonic(&self) -> bool {
+        self.kind == MetricKind::Counter
+    }
 }
 
 /// A point's value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PointValue {
-    /// A float (a gauge's value, a counter's running total).
+    /// A float (a gauge's value, a sum's total or delta).
     Double(f64),
+    /// An integer (a gauge with `valueType: int`).
+    Int(i64),
+    /// A staleness marker: no recorded value (OTLP `FLAG_NO_RECORDED_VALUE`).
+    Stale,
+    /// Index into the batch's `histograms`.
+    Histogram(u32),
+    /// Index into the batch's `exp_histograms`.
+    ExpHistogram(u32),
 }
 
 impl PointValue {
-    /// The value as a float.
-    pub fn as_f64(self) -> f64 {
+    /// The value as a float; `None` for stale points and histograms.
+    pub fn as_f64(self) -> Option<f64> {
         match self {
-            PointValue::Double(v) => v,
+            PointValue::Double(v) => Some(v),
+            PointValue::Int(v) => Some(v as f64),
+            _ => None,
         }
     }
 }
@@ -101,10 +135,54 @@ pub struct Point {
     /// Index into the batch's `streams`.
     pub stream: u32,
     /// OTLP `start_time_unix_nano`: the tick's time for a gauge, the creation
-    /// time for a cumulative counter.
+    /// time for cumulative data, the previous point's time for delta data.
     pub start_unix_nanos: i64,
     /// The value.
     pub value: PointValue,
+}
+
+/// A run of bucket counts in a batch's `bucket_counts`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CountsRef {
+    /// First index.
+    pub start: u32,
+    /// How many.
+    pub len: u32,
+}
+
+impl CountsRef {
+    /// The counts this refers to.
+    pub fn of<'c>(&self, all: &'c [u64]) -> &'c [u64] {
+        &all[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
+/// An explicit-bucket histogram point; its bounds are its stream's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HistogramPoint {
+    /// Count, sum, min, max.
+    pub summary: Summary,
+    /// One count per bucket: `bounds.len() + 1` of them.
+    pub counts: CountsRef,
+}
+
+/// An exponential histogram point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExpHistogramPoint {
+    /// Count, sum, min, max.
+    pub summary: Summary,
+    /// Bucket `i` holds `(base^i, base^(i+1)]`, `base = 2^(2^-scale)`.
+    pub scale: i32,
+    /// Observations of exactly 0.
+    pub zero_count: u64,
+    /// Index of the first positive bucket.
+    pub positive_offset: i32,
+    /// Positive bucket counts.
+    pub positive: CountsRef,
+    /// Index of the first negative bucket (by magnitude).
+    pub negative_offset: i32,
+    /// Negative bucket counts.
+    pub negative: CountsRef,
 }
 
 /// The points of one tick.
@@ -118,6 +196,12 @@ pub struct Batch<'a> {
     pub points: &'a [Point],
     /// Every stream so far; points index into it.
     pub streams: &'a [Stream<'a>],
+    /// Histogram points' data.
+    pub histograms: &'a [HistogramPoint],
+    /// Exponential histogram points' data.
+    pub exp_histograms: &'a [ExpHistogramPoint],
+    /// Bucket counts of both kinds of histograms.
+    pub bucket_counts: &'a [u64],
 }
 
 impl Batch<'_> {
@@ -130,7 +214,7 @@ impl Batch<'_> {
 #[derive(Debug)]
 struct EmitterState<'r> {
     name: &'r str,
-    emitter: Emitter,
+    emitter: Emitter<'r>,
     /// Bumped on every (re)configuration; series reset their state when it changes.
     epoch: u32,
 }
@@ -151,14 +235,40 @@ pub struct Engine<'r> {
     series: Vec<Series>,
     series_info: Vec<SeriesInfo<'r>>,
     series_index: BTreeMap<&'r str, usize>,
+    hists: Vec<HistState<'r>>,
     links: Vec<Link>,
     slots: Vec<Slot>,
     chacha: Vec<ChaChaStream>,
     streams: Vec<Stream<'r>>,
-    points: Vec<Point>,
+    out: Output,
     go: GoPcg,
+    warnings: Vec<String>,
     next_tick: u64,
     last_tick: u64,
+}
+
+/// The buffers a batch is made of, reused tick after tick.
+#[derive(Debug, Default)]
+struct Output {
+    points: Vec<Point>,
+    histograms: Vec<HistogramPoint>,
+    exp_histograms: Vec<ExpHistogramPoint>,
+    bucket_counts: Vec<u64>,
+}
+
+impl Output {
+    fn clear(&mut self) {
+        self.points.clear();
+        self.histograms.clear();
+        self.exp_histograms.clear();
+        self.bucket_counts.clear();
+    }
+
+    fn counts(&mut self, counts: impl IntoIterator<Item = u64>) -> CountsRef {
+        let start = self.bucket_counts.len() as u32;
+        self.bucket_counts.extend(counts);
+        CountsRef { start, len: self.bucket_counts.len() as u32 - start }
+    }
 }
 
 impl<'r> Engine<'r> {
@@ -176,12 +286,14 @@ impl<'r> Engine<'r> {
             series: Vec::new(),
             series_info: Vec::new(),
             series_index: BTreeMap::new(),
+            hists: Vec::new(),
             links: Vec::new(),
             slots: Vec::new(),
             chacha: Vec::new(),
             streams: Vec::new(),
-            points: Vec::new(),
+            out: Output::default(),
             go: GoPcg::new(config.seed, config.seed),
+            warnings: Vec::new(),
             next_tick: 0,
             last_tick: scenario.duration.floor_secs(),
         }
@@ -202,6 +314,12 @@ impl<'r> Engine<'r> {
         &self.streams
     }
 
+    /// Warnings raised since the last call (for example a histogram centre a
+    /// distribution cannot take), each once per metric.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
     /// Advances to the next tick that has points and returns them; `None` once
     /// the run is over. Ticks without points are skipped.
     pub fn next_batch(&mut self) -> Option<Batch<'_>> {
@@ -211,12 +329,15 @@ impl<'r> Engine<'r> {
             let next_due = self.sample_due_series(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
             self.next_tick = next_due.min(next_action).max(tick + 1);
-            if !self.points.is_empty() {
+            if !self.out.points.is_empty() {
                 return Some(Batch {
                     tick,
                     unix_nanos: self.unix_nanos(tick),
-                    points: &self.points,
+                    points: &self.out.points,
                     streams: &self.streams,
+                    histograms: &self.out.histograms,
+                    exp_histograms: &self.out.exp_histograms,
+                    bucket_counts: &self.out.bucket_counts,
                 });
             }
         }
@@ -237,11 +358,23 @@ impl<'r> Engine<'r> {
             match &action.kind {
                 ActionKind::Emitter(spec) => self.apply_emitter(&action.name, spec, action.at),
                 ActionKind::Metric(spec) => self.apply_metric(&action.name, spec, action.at, tick),
+                ActionKind::DisableMetric | ActionKind::EnableMetric => {
+                    let enable = matches!(action.kind, ActionKind::EnableMetric);
+                    // The loader guarantees the metric exists by now.
+                    if let Some(&i) = self.series_index.get(action.name.as_ref()) {
+                        let s = &mut self.series[i];
+                        s.enabled = enable;
+                        if enable {
+                            s.accrues_from = tick;
+                        }
+                        s.reschedule(tick);
+                    }
+                }
             }
         }
     }
 
-    fn apply_emitter(&mut self, name: &'r str, spec: &EmitterSpec, at: GoDuration) {
+    fn apply_emitter(&mut self, name: &'r str, spec: &'r EmitterSpec<'static>, at: GoDuration) {
         match self.emitter_index.get(name) {
             Some(&i) => {
                 let state = &mut self.emitters[i as usize];
@@ -255,56 +388,68 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// The slot series `index` keeps for `emitter`, made on first use.
+    fn slot_for(&mut self, index: usize, emitter: u32) -> u32 {
+        let info = &mut self.series_info[index];
+        if let Some(&(_, slot)) = info.slot_of.iter().find(|(e, _)| *e == emitter) {
+            return slot;
+        }
+        self.slots.push(Slot::new());
+        let slot = self.slots.len() as u32 - 1;
+        info.slot_of.push((emitter, slot));
+        slot
+    }
+
     fn apply_metric(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration, tick: u64) {
         let index = match self.series_index.get(name) {
             Some(&i) => i,
-            None => {
-                self.series_index.insert(name, self.series.len());
-                self.series.push(Series {
-                    next_due: 0,
-                    frequency: DEFAULT_FREQUENCY.floor_secs(),
-                    created_tick: at.ceil_secs(),
-                    last_point: Series::NEVER,
-                    total: 0.0,
-                    chain_start: 0,
-                    chain_len: 0,
-                    stream: u32::MAX,
-                    kind: spec.kind,
-                });
-                self.series_info.push(SeriesInfo { name, identity: Identity::new(name), slot_of: Vec::new() });
-                self.series.len() - 1
-            }
+            None => self.define_metric(name, spec, at),
         };
-        let (series, info) = (&mut self.series[index], &mut self.series_info[index]);
-        if let Some(f) = spec.frequency {
-            series.frequency = f.floor_secs().max(1);
+        if let Some(to) = spec.to {
+            self.series[index].to = to.floor_secs();
         }
-        if spec.frequency.is_some() || series.last_point == Series::NEVER {
+        if let Some(f) = spec.frequency {
+            self.series[index].frequency = f.floor_secs().max(1);
+        }
+        let series = &mut self.series[index];
+        if spec.frequency.is_some() || series.last_point == NEVER {
             series.reschedule(tick);
         }
         if let Some(names) = &spec.emitters {
             // A new chain goes at the end of `links`; a series keeps the slot of
             // every emitter it used before, so their state carries on.
-            series.chain_start = self.links.len() as u32;
-            series.chain_len = 0;
-            for emitter in names.iter().filter_map(|n| self.emitter_index.get(n.as_ref()).copied()) {
-                let slot = match info.slot_of.iter().find(|(e, _)| *e == emitter) {
-                    Some(&(_, slot)) => slot,
-                    None => {
-                        self.slots.push(Slot::new());
-                        let slot = self.slots.len() as u32 - 1;
-                        info.slot_of.push((emitter, slot));
-                        slot
+            let chain_start = self.links.len() as u32;
+            let ids: Vec<u32> = names.iter().filter_map(|n| self.emitter_index.get(n.as_ref()).copied()).collect();
+            for emitter in ids {
+                let slot = self.slot_for(index, emitter);
+                self.links.push(Link { emitter, slot });
+            }
+            let series = &mut self.series[index];
+            series.chain_start = chain_start;
+            series.chain_len = self.links.len() as u32 - chain_start;
+        }
+        let hist = self.series[index].hist;
+        if hist != u32::MAX {
+            if let Some(rate) = &spec.rate {
+                let rate = match rate {
+                    Rate::PerSecond(r) => RateSource::PerSecond(*r),
+                    Rate::Emitter(e) => {
+                        let emitter = self.emitter_index.get(e.as_ref()).copied().unwrap_or(0);
+                        RateSource::Emitter { emitter, slot: self.slot_for(index, emitter) }
                     }
                 };
-                self.links.push(Link { emitter, slot });
-                series.chain_len += 1;
+                self.hists[hist as usize].rate = rate;
+            }
+            if let Some(d) = spec.distribution {
+                self.hists[hist as usize].distribution = d;
             }
         }
+        let (series, info) = (&mut self.series[index], &mut self.series_info[index]);
         let identity = info.identity.overlay(spec);
         if series.stream == u32::MAX || identity != info.identity {
             info.identity = identity;
             series.stream = self.streams.len() as u32;
+            let bounds = if hist == u32::MAX { &[][..] } else { self.hists[hist as usize].bounds };
             self.streams.push(Stream {
                 series: info.name,
                 name: identity.name,
@@ -314,22 +459,78 @@ impl<'r> Engine<'r> {
                 resource: identity.resource,
                 scope: identity.scope,
                 datapoint: identity.datapoint,
+                temporality: series.temporality,
+                value_type: if series.int_values { ValueType::Int } else { ValueType::Double },
+                bounds,
             });
         }
     }
 
-    /// Samples every series due at `tick` into `points`; returns the earliest
-    /// tick at which any series is due next.
+    /// A new series for the metric action `name` (settings fixed by the
+    /// definition are taken here).
+    fn define_metric(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration) -> usize {
+        let created_tick = at.ceil_secs();
+        let hist = if spec.kind.is_histogram() {
+            let bounds: &'r [f64] = spec.buckets.as_deref().unwrap_or(DEFAULT_BUCKETS);
+            let max_size = spec.max_size.unwrap_or(DEFAULT_MAX_SIZE);
+            let max_scale = spec.max_scale.unwrap_or(DEFAULT_MAX_SCALE);
+            self.hists.push(HistState {
+                rate: RateSource::PerSecond(1.0),
+                distribution: spec.distribution.unwrap_or(Distribution::Normal { std_dev: 0.0 }),
+                bounds,
+                max_size,
+                max_scale,
+                stream: Slot::NO_STREAM,
+                explicit: Explicit::new(bounds),
+                exponential: Exponential::new(max_size, max_scale),
+                warned: false,
+            });
+            self.hists.len() as u32 - 1
+        } else {
+            u32::MAX
+        };
+        self.series_index.insert(name, self.series.len());
+        self.series.push(Series {
+            next_due: 0,
+            frequency: DEFAULT_FREQUENCY.floor_secs(),
+            created_tick,
+            last_point: NEVER,
+            to: NEVER,
+            enabled: true,
+            accrues_from: created_tick,
+            total: 0.0,
+            chain_start: 0,
+            chain_len: 0,
+            stream: u32::MAX,
+            kind: spec.kind,
+            temporality: spec.temporality.unwrap_or_default(),
+            int_values: spec.value_type == Some(ValueType::Int),
+            hist,
+        });
+        self.series_info.push(SeriesInfo { name, identity: Identity::new(name), slot_of: Vec::new() });
+        self.series.len() - 1
+    }
+
+    /// Samples every series due at `tick` into the output; returns the
+    /// earliest tick at which any series is due next.
     fn sample_due_series(&mut self, tick: u64) -> u64 {
-        self.points.clear();
+        self.out.clear();
         let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
         let now_unix = self.unix_nanos(tick);
         let start_unix = self.config.wallclock_start.unix_nanos();
-        let Engine { series, series_info, emitters, links, slots, chacha, go, points, config, .. } = self;
+        let unix_at = |t: u64| start_unix + GoDuration::from_secs(t as i64).as_nanos();
+        let Engine { series, series_info, emitters, links, slots, chacha, go, out, config, hists, warnings, .. } = self;
         let mut next_due = u64::MAX;
-        for (s, info) in series.iter_mut().zip(series_info.iter()) {
+        for (index, s) in series.iter_mut().enumerate() {
             if s.next_due <= tick {
-                let mut value = 0.0;
+                s.next_due = tick + s.frequency;
+                if tick > s.to {
+                    // Past its `to`: no more points.
+                    s.next_due = NEVER;
+                    continue;
+                }
+                let info = &series_info[index];
+                let mut v = ChainValue::default();
                 let chain = &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize];
                 for link in chain {
                     let slot = &mut slots[link.slot as usize];
@@ -339,24 +540,150 @@ impl<'r> Engine<'r> {
                         slot.epoch = state.epoch;
                     }
                     let mut draw = Draws { config, go, chacha, series: info.name, emitter: state.name };
-                    value = state.emitter.apply(value, t_ns, slot, &mut draw);
+                    state.emitter.apply(&mut v, t_ns, slot, &mut draw);
                 }
-                let (value, start) = match s.kind {
-                    MetricKind::Gauge => (value, now_unix),
-                    MetricKind::Counter => {
-                        let previous = if s.last_point == Series::NEVER { s.created_tick } else { s.last_point };
-                        s.total += value.max(0.0) * (tick - previous) as f64;
-                        let created = start_unix + GoDuration::from_secs(s.created_tick as i64).as_nanos();
-                        (s.total, created)
+                if v.mark == Mark::Missing {
+                    continue;
+                }
+                let since = tick - s.accrual_start();
+                let previous_unix = unix_at(if s.last_point == NEVER { s.created_tick } else { s.last_point });
+                let start = match (s.kind, s.temporality) {
+                    (MetricKind::Gauge, _) => now_unix,
+                    (_, Temporality::Cumulative) => unix_at(s.created_tick),
+                    (_, Temporality::Delta) => previous_unix,
+                };
+                s.last_point = tick;
+                let value = if v.mark == Mark::Stale {
+                    PointValue::Stale
+                } else {
+                    match s.kind {
+                        MetricKind::Gauge if s.int_values => PointValue::Int(round_to_i64(v.value)),
+                        MetricKind::Gauge => PointValue::Double(v.value),
+                        MetricKind::Counter | MetricKind::UpDownCounter => {
+                            let rate = if s.kind == MetricKind::Counter { v.value.max(0.0) } else { v.value };
+                            let increment = rate * since as f64;
+                            s.total += increment;
+                            PointValue::Double(if s.temporality == Temporality::Delta { increment } else { s.total })
+                        }
+                        MetricKind::Histogram | MetricKind::ExponentialHistogram => {
+                            let h = &mut hists[s.hist as usize];
+                            let rate = match h.rate {
+                                RateSource::PerSecond(r) => r,
+                                RateSource::Emitter { emitter, slot } => {
+                                    let slot = &mut slots[slot as usize];
+                                    let state = &emitters[emitter as usize];
+                                    if slot.epoch != state.epoch {
+                                        state.emitter.reset(slot);
+                                        slot.epoch = state.epoch;
+                                    }
+                                    let mut draw = Draws { config, go, chacha, series: info.name, emitter: state.name };
+                                    state.emitter.apply(&mut ChainValue::default(), t_ns, slot, &mut draw)
+                                }
+                            };
+                            let mut draw = Draws { config, go, chacha, series: info.name, emitter: OBSERVATIONS };
+                            let mut stream = h.stream;
+                            let mut src = SlotSource { draw: &mut draw, stream: &mut stream };
+                            let n = poisson(&mut src, rate.max(0.0) * since as f64);
+                            let centre = v.value;
+                            let possible = match h.distribution {
+                                Distribution::LogNormal { .. } | Distribution::Exponential => centre > 0.0,
+                                _ => true,
+                            };
+                            if !possible && n > 0 && !h.warned {
+                                h.warned = true;
+                                warnings.push(format!(
+                                    "metric `{}`: a {} distribution cannot be centred on {}; points get no observations then",
+                                    info.name,
+                                    distribution_name(h.distribution),
+                                    crate::gofmt::go_float(centre)
+                                ));
+                            }
+                            let n = if possible { n } else { 0 };
+                            let value = record_histogram(s.kind, s.temporality, h, n, centre, &mut src, out);
+                            h.stream = stream;
+                            value
+                        }
                     }
                 };
-                points.push(Point { stream: s.stream, start_unix_nanos: start, value: PointValue::Double(value) });
-                s.last_point = tick;
-                s.next_due = tick + s.frequency;
+                out.points.push(Point { stream: s.stream, start_unix_nanos: start, value });
             }
             next_due = next_due.min(s.next_due);
         }
         next_due
+    }
+}
+
+/// Rounds halves away from zero; saturates outside the i64 range.
+fn round_to_i64(v: f64) -> i64 {
+    // `as` saturates, and the loader keeps NaN out.
+    v.round() as i64
+}
+
+fn distribution_name(d: Distribution) -> &'static str {
+    match d {
+        Distribution::Normal { .. } => "normal",
+        Distribution::LogNormal { .. } => "lognormal",
+        Distribution::Exponential => "exponential",
+        Distribution::Uniform { .. } => "uniform",
+    }
+}
+
+/// One observation around `centre`.
+#[inline]
+fn observe(d: Distribution, centre: f64, src: &mut impl Source) -> f64 {
+    match d {
+        Distribution::Normal { std_dev } => centre + std_dev * standard_normal(src),
+        Distribution::LogNormal { sigma } => centre * (sigma * standard_normal(src)).exp(),
+        Distribution::Exponential => exponential(src, centre),
+        Distribution::Uniform { width } => centre + (src.uniform() - 0.5) * width,
+    }
+}
+
+/// Draws `n` observations into the histogram (cumulative totals, or a fresh
+/// one for delta temporality) and writes the point's data to the output.
+fn record_histogram(
+    kind: MetricKind,
+    temporality: Temporality,
+    h: &mut HistState<'_>,
+    n: u64,
+    centre: f64,
+    src: &mut impl Source,
+    out: &mut Output,
+) -> PointValue {
+    let fresh = temporality == Temporality::Delta;
+    if kind == MetricKind::Histogram {
+        if fresh {
+            h.explicit = Explicit::new(h.bounds);
+        }
+        for _ in 0..n {
+            let v = observe(h.distribution, centre, src);
+            h.explicit.record(h.bounds, v);
+        }
+        let counts = out.counts(h.explicit.counts.iter().copied());
+        out.histograms.push(HistogramPoint { summary: h.explicit.summary, counts });
+        PointValue::Histogram(out.histograms.len() as u32 - 1)
+    } else {
+        if fresh {
+            h.exponential = Exponential::new(h.max_size, h.max_scale);
+        }
+        for _ in 0..n {
+            let v = observe(h.distribution, centre, src);
+            h.exponential.record(v);
+        }
+        let e = &h.exponential;
+        let mut side = |b: &Buckets| (b.offset, out.counts(b.counts.iter().copied()));
+        let (positive_offset, positive) = side(&e.positive);
+        let (negative_offset, negative) = side(&e.negative);
+        out.exp_histograms.push(ExpHistogramPoint {
+            summary: e.summary,
+            scale: e.scale,
+            zero_count: e.zero_count,
+            positive_offset,
+            positive,
+            negative_offset,
+            negative,
+        });
+        PointValue::ExpHistogram(out.exp_histograms.len() as u32 - 1)
     }
 }
 
@@ -372,20 +699,31 @@ struct Draws<'a, 'r> {
 
 impl Draw for Draws<'_, '_> {
     #[inline]
-    fn uniform(&mut self, slot: &mut Slot) -> f64 {
+    fn next_u64(&mut self, stream: &mut u32) -> u64 {
+        match self.config.rng {
+            RngKind::Go => self.go.next_u64(),
+            RngKind::ChaCha => self.stream(stream).next_u64(),
+        }
+    }
+
+    #[inline]
+    fn uniform(&mut self, stream: &mut u32) -> f64 {
         match self.config.rng {
             RngKind::Go => self.go.uniform(),
-            RngKind::ChaCha => {
-                if slot.stream == Slot::NO_STREAM {
-                    slot.stream = self.new_stream();
-                }
-                self.chacha[slot.stream as usize].uniform()
-            }
+            RngKind::ChaCha => self.stream(stream).uniform(),
         }
     }
 }
 
 impl Draws<'_, '_> {
+    #[inline]
+    fn stream(&mut self, stream: &mut u32) -> &mut ChaChaStream {
+        if *stream == Slot::NO_STREAM {
+            *stream = self.new_stream();
+        }
+        &mut self.chacha[*stream as usize]
+    }
+
     #[cold]
     fn new_stream(&mut self) -> u32 {
         self.chacha.push(ChaChaStream::new(self.config.seed, self.series, self.emitter, 0));

@@ -1,10 +1,14 @@
-//! One metric's running state: schedule, emitter chain, counter total, identity.
+//! One metric's running state: schedule, emitter chain, totals, identity.
 //!
-//! What the per-tick loop reads is kept small ([`Series`]); names, attributes
-//! and the emitter-to-slot map live apart ([`SeriesInfo`]), touched only when
-//! actions apply.
+//! What the per-tick loop reads is kept small ([`Series`]); names, attributes,
+//! the emitter-to-slot map and histogram state live apart, touched only when
+//! actions apply or a histogram point is made.
 
-use crate::scenario::{KeyValue, MetricKind, MetricSpec};
+use super::histogram::{Explicit, Exponential};
+use crate::scenario::{Distribution, KeyValue, MetricKind, MetricSpec, Temporality};
+
+/// Tick value meaning "never" (no point yet, no end, not due).
+pub(crate) const NEVER: u64 = u64::MAX;
 
 /// The per-tick state of one metric (one series).
 #[derive(Clone, Copy, Debug)]
@@ -13,8 +17,13 @@ pub(crate) struct Series {
     /// Seconds between points.
     pub frequency: u64,
     pub created_tick: u64,
-    /// The tick of the last point, or [`Series::NEVER`].
+    /// The tick of the last point, or [`NEVER`].
     pub last_point: u64,
+    /// No points after this tick ([`NEVER`]: no end).
+    pub to: u64,
+    pub enabled: bool,
+    /// Totals accrue from here: creation, or the last `enableMetric`.
+    pub accrues_from: u64,
     /// A counter's running total.
     pub total: f64,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
@@ -23,21 +32,30 @@ pub(crate) struct Series {
     /// The stream (exported identity) its points currently belong to.
     pub stream: u32,
     pub kind: MetricKind,
+    pub temporality: Temporality,
+    pub int_values: bool,
+    /// Index of its histogram state, or `u32::MAX`.
+    pub hist: u32,
 }
 
 impl Series {
-    pub const NEVER: u64 = u64::MAX;
-
-    /// The next due tick after a frequency change at tick `now`: the last point
-    /// plus the new frequency (at once if that is past); before any point, the
-    /// first tick ≥ max(creation, frequency).
+    /// The next due tick at `now` (after a frequency change or an enable): the
+    /// last point plus the frequency (at once if that is past); before any point,
+    /// the first tick ≥ max(creation, frequency).
     pub fn reschedule(&mut self, now: u64) {
-        let due = if self.last_point == Self::NEVER {
+        let due = if self.last_point == NEVER {
             self.created_tick.max(self.frequency)
         } else {
             self.last_point + self.frequency
         };
-        self.next_due = due.max(now);
+        self.next_due = if self.enabled { due.max(now) } else { NEVER };
+    }
+
+    /// The tick totals accrue from at `tick`: the previous point, creation, or
+    /// the last enable, whichever is latest.
+    pub fn accrual_start(&self) -> u64 {
+        let previous = if self.last_point == NEVER { self.created_tick } else { self.last_point };
+        previous.max(self.accrues_from)
     }
 }
 
@@ -97,4 +115,32 @@ impl<'r> Identity<'r> {
         }
         self
     }
+}
+
+/// Where a histogram's observation rate comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum RateSource {
+    PerSecond(f64),
+    /// An emitter sampled at each point, with this series' slot for it.
+    Emitter {
+        emitter: u32,
+        slot: u32,
+    },
+}
+
+/// A histogram series' settings and running totals.
+#[derive(Debug)]
+pub(crate) struct HistState<'r> {
+    pub rate: RateSource,
+    pub distribution: Distribution,
+    pub bounds: &'r [f64],
+    pub max_size: u32,
+    pub max_scale: i32,
+    /// This series' observation stream, once made.
+    pub stream: u32,
+    /// Cumulative totals (delta histograms start afresh at every point).
+    pub explicit: Explicit,
+    pub exponential: Exponential,
+    /// A warning about an impossible centre was given.
+    pub warned: bool,
 }

@@ -1,31 +1,119 @@
 //! Points → `ExportMetricsServiceRequest` protobuf bytes.
 //!
 //! Everything about a stream that does not change between points (its resource,
-//! scope, metric head and data point attributes) is encoded once, when the
-//! stream first appears. A request then only writes timestamps and values
-//! around those bytes. Points are grouped resource → scope → metric in the order
-//! streams were defined (never hash order), so the same run gives the same bytes.
-//! Sizes are computed in a first pass, so every length prefix is minimal.
+//! scope, metric head, data point attributes, histogram bounds) is encoded once,
+//! when the stream first appears. A request then only writes timestamps and
+//! values around those bytes. Points are grouped resource → scope → metric in
+//! the order streams were defined (never hash order), so the same run gives the
+//! same bytes. Sizes are computed in a first pass, so every length prefix is
+//! minimal, and fields are written as prost writes them (in tag order, proto3
+//! defaults left out): the bytes are canonical.
 
 use std::collections::BTreeMap;
 
-use super::proto::{FIXED64, LEN, VARINT, key, len_field_size, put_bytes, put_fixed64, put_len_header, put_varint};
-use crate::engine::{Point, PointValue, Stream};
-use crate::scenario::{AttrValue, KeyValue, MetricKind};
+use super::proto::{
+    FIXED64, LEN, VARINT, key, len_field_size, put_bytes, put_fixed64, put_len_header, put_varint, varint_len,
+};
+use crate::engine::{Batch, ExpHistogramPoint, HistogramPoint, Point, PointValue, Stream};
+use crate::scenario::{AttrValue, KeyValue, MetricKind, Temporality};
 
 /// The instrumentation scope name flutter reports.
 pub const SCOPE_NAME: &str = "flutter";
 
-/// OTLP `AGGREGATION_TEMPORALITY_CUMULATIVE`.
-const CUMULATIVE: u64 = 2;
+/// OTLP `DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK`.
+pub const FLAG_NO_RECORDED_VALUE: u64 = 1;
 
 /// A point with the wall-clock time of its tick.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TimedPoint {
     /// OTLP `time_unix_nano`.
     pub time_unix_nanos: i64,
-    /// The point.
+    /// The point; histogram values index into the [`PointData`] encoded with it.
     pub point: Point,
+}
+
+/// Histogram data that points refer to.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PointData<'a> {
+    /// Explicit histograms.
+    pub histograms: &'a [HistogramPoint],
+    /// Exponential histograms.
+    pub exp_histograms: &'a [ExpHistogramPoint],
+    /// Bucket counts of both.
+    pub bucket_counts: &'a [u64],
+}
+
+impl<'a> PointData<'a> {
+    /// The data of a batch.
+    pub fn of(batch: &Batch<'a>) -> Self {
+        PointData {
+            histograms: batch.histograms,
+            exp_histograms: batch.exp_histograms,
+            bucket_counts: batch.bucket_counts,
+        }
+    }
+}
+
+/// The OTLP data message a metric holds, with what is fixed about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum DataKind {
+    Gauge,
+    Sum { temporality: u64, monotonic: bool },
+    Histogram { temporality: u64 },
+    ExpHistogram { temporality: u64 },
+}
+
+impl DataKind {
+    fn of(s: &Stream<'_>) -> DataKind {
+        let temporality = match s.temporality {
+            Temporality::Delta => 1,
+            Temporality::Cumulative => 2,
+        };
+        match s.kind {
+            MetricKind::Gauge => DataKind::Gauge,
+            MetricKind::Counter => DataKind::Sum { temporality, monotonic: true },
+            MetricKind::UpDownCounter => DataKind::Sum { temporality, monotonic: false },
+            MetricKind::Histogram => DataKind::Histogram { temporality },
+            MetricKind::ExponentialHistogram => DataKind::ExpHistogram { temporality },
+        }
+    }
+
+    /// The `Metric` field that holds the data.
+    fn field(self) -> u8 {
+        match self {
+            DataKind::Gauge => 5,
+            DataKind::Sum { .. } => 7,
+            DataKind::Histogram { .. } => 9,
+            DataKind::ExpHistogram { .. } => 10,
+        }
+    }
+
+    /// The data message's fields after its data points.
+    fn extra_len(self) -> usize {
+        match self {
+            DataKind::Gauge => 0,
+            DataKind::Sum { monotonic, .. } => 2 + if monotonic { 2 } else { 0 },
+            DataKind::Histogram { .. } | DataKind::ExpHistogram { .. } => 2,
+        }
+    }
+
+    fn write_extra(self, out: &mut Vec<u8>) {
+        match self {
+            DataKind::Gauge => {}
+            DataKind::Sum { temporality, monotonic } => {
+                out.push(key(2, VARINT));
+                put_varint(out, temporality);
+                if monotonic {
+                    out.push(key(3, VARINT));
+                    out.push(1);
+                }
+            }
+            DataKind::Histogram { temporality } | DataKind::ExpHistogram { temporality } => {
+                out.push(key(2, VARINT));
+                put_varint(out, temporality);
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -40,14 +128,17 @@ struct MetricGroup {
     scope: u32,
     /// `Metric` fields before the data: name, description, unit.
     head: Vec<u8>,
-    kind: MetricKind,
+    data: DataKind,
 }
 
 #[derive(Debug)]
 struct StreamCode {
     metric: u32,
-    /// The data point's `attributes` fields, ready to copy.
+    data: DataKind,
+    /// The data point's `attributes` fields (numbered for its data point type).
     attrs: Vec<u8>,
+    /// An explicit histogram's `explicit_bounds` field.
+    bounds: Vec<u8>,
 }
 
 /// Encodes points into OTLP requests; keeps the pre-encoded parts of every
@@ -60,7 +151,7 @@ pub struct Encoder {
     scopes: Vec<ScopeGroup>,
     scope_ids: BTreeMap<(u32, Vec<u8>), u32>,
     metrics: Vec<MetricGroup>,
-    metric_ids: BTreeMap<(u32, Vec<u8>, u8), u32>,
+    metric_ids: BTreeMap<(u32, Vec<u8>, DataKind), u32>,
     streams: Vec<StreamCode>,
     /// Per request: the indices of its points, by metric id.
     buckets: Vec<Vec<u32>>,
@@ -100,23 +191,36 @@ impl Encoder {
             put_string(&mut head, 1, s.name);
             put_string(&mut head, 2, s.description);
             put_string(&mut head, 3, s.unit);
-            let kind_tag = kind_tag(s.kind);
+            let data = DataKind::of(s);
             let next = self.metrics.len() as u32;
-            let metric_id = *self.metric_ids.entry((scope_id, head.clone(), kind_tag)).or_insert(next);
+            let metric_id = *self.metric_ids.entry((scope_id, head.clone(), data)).or_insert(next);
             if metric_id == next {
-                self.metrics.push(MetricGroup { resource: resource_id, scope: scope_id, head, kind: s.kind });
+                self.metrics.push(MetricGroup { resource: resource_id, scope: scope_id, head, data });
                 self.buckets.push(Vec::new());
             }
 
+            let attrs_field = match data {
+                DataKind::Gauge | DataKind::Sum { .. } => 7,
+                DataKind::Histogram { .. } => 9,
+                DataKind::ExpHistogram { .. } => 1,
+            };
             let mut attrs = Vec::new();
-            put_attributes(&mut attrs, 7, s.datapoint);
-            self.streams.push(StreamCode { metric: metric_id, attrs });
+            put_attributes(&mut attrs, attrs_field, s.datapoint);
+            let mut bounds = Vec::new();
+            if !s.bounds.is_empty() {
+                put_len_header(&mut bounds, 7, 8 * s.bounds.len());
+                for b in s.bounds {
+                    bounds.extend_from_slice(&b.to_bits().to_le_bytes());
+                }
+            }
+            self.streams.push(StreamCode { metric: metric_id, data, attrs, bounds });
         }
     }
 
     /// Appends one `ExportMetricsServiceRequest` holding `points` to `out`.
-    /// Every point's stream must have been added with [`Encoder::add_streams`].
-    pub fn encode(&mut self, points: &[TimedPoint], out: &mut Vec<u8>) {
+    /// Every point's stream must have been added with [`Encoder::add_streams`],
+    /// and its histogram data must be in `data`.
+    pub fn encode(&mut self, points: &[TimedPoint], data: PointData<'_>, out: &mut Vec<u8>) {
         self.touched.clear();
         for (i, p) in points.iter().enumerate() {
             let metric = self.streams[p.point.stream as usize].metric;
@@ -134,8 +238,12 @@ impl Encoder {
         self.metric_sizes.clear();
         for &m in &self.touched {
             let group = &self.metrics[m as usize];
-            let data = self.data_len(m, points) + kind_extra_len(group.kind);
-            self.metric_sizes.push((group.head.len() + len_field_size(data), data));
+            let points_len: usize = self.buckets[m as usize]
+                .iter()
+                .map(|&p| len_field_size(self.point_len(&points[p as usize], &data)))
+                .sum();
+            let data_len = points_len + group.data.extra_len();
+            self.metric_sizes.push((group.head.len() + len_field_size(data_len), data_len));
         }
 
         // Second pass: write, one resource run and one scope run at a time.
@@ -155,7 +263,7 @@ impl Encoder {
             let mut j = i;
             while j < end {
                 let scope_end = self.scope_run_end(j, end);
-                self.write_scope(j, scope_end, points, out);
+                self.write_scope(j, scope_end, points, &data, out);
                 j = scope_end;
             }
             i = end;
@@ -186,67 +294,201 @@ impl Encoder {
         len_field_size(self.scopes[scope as usize].body.len()) + metrics
     }
 
-    fn write_scope(&self, from: usize, to: usize, points: &[TimedPoint], out: &mut Vec<u8>) {
+    fn write_scope(&self, from: usize, to: usize, points: &[TimedPoint], data: &PointData<'_>, out: &mut Vec<u8>) {
         let scope = self.metrics[self.touched[from] as usize].scope;
         put_len_header(out, 2, self.scope_len(from, to));
         put_bytes(out, 1, &self.scopes[scope as usize].body);
         for k in from..to {
             let m = self.touched[k];
             let group = &self.metrics[m as usize];
-            let (size, data) = self.metric_sizes[k];
+            let (size, data_len) = self.metric_sizes[k];
             put_len_header(out, 2, size);
             out.extend_from_slice(&group.head);
-            put_len_header(out, kind_tag(group.kind), data);
+            put_len_header(out, group.data.field(), data_len);
             for &p in &self.buckets[m as usize] {
-                self.write_point(&points[p as usize], out);
+                self.write_point(&points[p as usize], data, out);
             }
-            if group.kind == MetricKind::Counter {
-                out.push(key(2, VARINT));
-                put_varint(out, CUMULATIVE);
-                out.push(key(3, VARINT));
-                out.push(1);
-            }
+            group.data.write_extra(out);
         }
     }
 
-    /// The size of metric `m`'s `data_points` fields in this request.
-    fn data_len(&self, m: u32, points: &[TimedPoint]) -> usize {
-        self.buckets[m as usize].iter().map(|&p| len_field_size(self.point_len(&points[p as usize]))).sum()
-    }
-
+    /// A data point message's content size.
     #[inline]
-    fn point_len(&self, p: &TimedPoint) -> usize {
-        // start, time and value: a key byte and 8 bytes each.
-        self.streams[p.point.stream as usize].attrs.len() + 27
-    }
-
-    #[inline]
-    fn write_point(&self, p: &TimedPoint, out: &mut Vec<u8>) {
+    fn point_len(&self, p: &TimedPoint, data: &PointData<'_>) -> usize {
         let code = &self.streams[p.point.stream as usize];
-        put_len_header(out, 1, code.attrs.len() + 27);
-        // Fields in tag order, as prost writes them: 2, 3, 4, then 7.
-        put_fixed64(out, 2, p.point.start_unix_nanos as u64);
-        put_fixed64(out, 3, p.time_unix_nanos as u64);
+        let times = fixed_len(p.point.start_unix_nanos) + fixed_len(p.time_unix_nanos);
         match p.point.value {
-            PointValue::Double(v) => put_fixed64(out, 4, v.to_bits()),
+            PointValue::Double(_) | PointValue::Int(_) => times + 9 + code.attrs.len(),
+            PointValue::Stale => times + code.attrs.len() + 2 + stale_histogram_extra(code),
+            PointValue::Histogram(i) => {
+                let h = &data.histograms[i as usize];
+                let counts = h.counts.len as usize;
+                times
+                    + fixed_len_u(h.summary.count)
+                    + 9
+                    + if counts > 0 { len_field_size(8 * counts) } else { 0 }
+                    + code.bounds.len()
+                    + code.attrs.len()
+                    + min_max_len(&h.summary)
+            }
+            PointValue::ExpHistogram(i) => {
+                let h = &data.exp_histograms[i as usize];
+                code.attrs.len()
+                    + times
+                    + fixed_len_u(h.summary.count)
+                    + 9
+                    + if h.scale != 0 { 1 + varint_len(zigzag(h.scale)) } else { 0 }
+                    + fixed_len_u(h.zero_count)
+                    + len_field_size(buckets_len(h.positive_offset, h.positive.of(data.bucket_counts)))
+                    + len_field_size(buckets_len(h.negative_offset, h.negative.of(data.bucket_counts)))
+                    + min_max_len(&h.summary)
+            }
         }
-        out.extend_from_slice(&code.attrs);
+    }
+
+    #[inline]
+    fn write_point(&self, p: &TimedPoint, data: &PointData<'_>, out: &mut Vec<u8>) {
+        let code = &self.streams[p.point.stream as usize];
+        put_len_header(out, 1, self.point_len(p, data));
+        let (start, time) = (p.point.start_unix_nanos, p.time_unix_nanos);
+        match p.point.value {
+            PointValue::Double(v) => {
+                // NumberDataPoint: start 2, time 3, as_double 4, attributes 7.
+                put_times(out, start, time);
+                put_fixed64(out, 4, v.to_bits());
+                out.extend_from_slice(&code.attrs);
+            }
+            PointValue::Int(v) => {
+                put_times(out, start, time);
+                put_fixed64(out, 6, v as u64);
+                out.extend_from_slice(&code.attrs);
+            }
+            PointValue::Stale => match code.data {
+                DataKind::ExpHistogram { .. } => {
+                    out.extend_from_slice(&code.attrs);
+                    put_times(out, start, time);
+                    put_flags(out, 10);
+                }
+                DataKind::Histogram { .. } => {
+                    put_times(out, start, time);
+                    out.extend_from_slice(&code.bounds);
+                    out.extend_from_slice(&code.attrs);
+                    put_flags(out, 10);
+                }
+                _ => {
+                    put_times(out, start, time);
+                    out.extend_from_slice(&code.attrs);
+                    put_flags(out, 8);
+                }
+            },
+            PointValue::Histogram(i) => {
+                // HistogramDataPoint: 2, 3, count 4, sum 5, bucket_counts 6,
+                // explicit_bounds 7, attributes 9, min 11, max 12.
+                let h = &data.histograms[i as usize];
+                put_times(out, start, time);
+                put_fixed64_nonzero(out, 4, h.summary.count);
+                put_fixed64(out, 5, h.summary.sum.to_bits());
+                let counts = h.counts.of(data.bucket_counts);
+                if !counts.is_empty() {
+                    put_len_header(out, 6, 8 * counts.len());
+                    for c in counts {
+                        out.extend_from_slice(&c.to_le_bytes());
+                    }
+                }
+                out.extend_from_slice(&code.bounds);
+                out.extend_from_slice(&code.attrs);
+                put_min_max(out, &h.summary, 11);
+            }
+            PointValue::ExpHistogram(i) => {
+                // ExponentialHistogramDataPoint: attributes 1, 2, 3, count 4,
+                // sum 5, scale 6, zero_count 7, positive 8, negative 9, min 12, max 13.
+                let h = &data.exp_histograms[i as usize];
+                out.extend_from_slice(&code.attrs);
+                put_times(out, start, time);
+                put_fixed64_nonzero(out, 4, h.summary.count);
+                put_fixed64(out, 5, h.summary.sum.to_bits());
+                if h.scale != 0 {
+                    out.push(key(6, VARINT));
+                    put_varint(out, zigzag(h.scale));
+                }
+                put_fixed64_nonzero(out, 7, h.zero_count);
+                put_buckets(out, 8, h.positive_offset, h.positive.of(data.bucket_counts));
+                put_buckets(out, 9, h.negative_offset, h.negative.of(data.bucket_counts));
+                put_min_max(out, &h.summary, 12);
+            }
+        }
     }
 }
 
-/// The `Metric` field holding the data: 5 = gauge, 7 = sum.
-const fn kind_tag(kind: MetricKind) -> u8 {
-    match kind {
-        MetricKind::Gauge => 5,
-        MetricKind::Counter => 7,
+/// A stale histogram point carries its bounds (explicit histograms only).
+fn stale_histogram_extra(code: &StreamCode) -> usize {
+    match code.data {
+        DataKind::Histogram { .. } => code.bounds.len(),
+        _ => 0,
     }
 }
 
-/// Bytes after the data points: a sum's temporality and monotonic flag.
-const fn kind_extra_len(kind: MetricKind) -> usize {
-    match kind {
-        MetricKind::Gauge => 0,
-        MetricKind::Counter => 4,
+fn zigzag(v: i32) -> u64 {
+    u64::from(((v << 1) ^ (v >> 31)) as u32)
+}
+
+/// A fixed64 field left out when zero (the proto3 default).
+fn fixed_len(v: i64) -> usize {
+    if v == 0 { 0 } else { 9 }
+}
+
+fn fixed_len_u(v: u64) -> usize {
+    if v == 0 { 0 } else { 9 }
+}
+
+fn put_fixed64_nonzero(out: &mut Vec<u8>, field: u8, v: u64) {
+    if v != 0 {
+        put_fixed64(out, field, v);
+    }
+}
+
+#[inline]
+fn put_times(out: &mut Vec<u8>, start: i64, time: i64) {
+    put_fixed64_nonzero(out, 2, start as u64);
+    put_fixed64_nonzero(out, 3, time as u64);
+}
+
+fn put_flags(out: &mut Vec<u8>, field: u8) {
+    out.push(key(field, VARINT));
+    put_varint(out, FLAG_NO_RECORDED_VALUE);
+}
+
+fn min_max_len(s: &crate::engine::Summary) -> usize {
+    9 * (usize::from(s.min.is_some()) + usize::from(s.max.is_some()))
+}
+
+fn put_min_max(out: &mut Vec<u8>, s: &crate::engine::Summary, min_field: u8) {
+    if let Some(min) = s.min {
+        put_fixed64(out, min_field, min.to_bits());
+    }
+    if let Some(max) = s.max {
+        put_fixed64(out, min_field + 1, max.to_bits());
+    }
+}
+
+/// `Buckets { offset: sint32 = 1, bucket_counts: packed uint64 = 2 }` content size.
+fn buckets_len(offset: i32, counts: &[u64]) -> usize {
+    let offset_len = if offset != 0 { 1 + varint_len(zigzag(offset)) } else { 0 };
+    let counts_len: usize = counts.iter().map(|&c| varint_len(c)).sum();
+    offset_len + if counts.is_empty() { 0 } else { len_field_size(counts_len) }
+}
+
+fn put_buckets(out: &mut Vec<u8>, field: u8, offset: i32, counts: &[u64]) {
+    put_len_header(out, field, buckets_len(offset, counts));
+    if offset != 0 {
+        out.push(key(1, VARINT));
+        put_varint(out, zigzag(offset));
+    }
+    if !counts.is_empty() {
+        put_len_header(out, 2, counts.iter().map(|&c| varint_len(c)).sum());
+        for &c in counts {
+            put_varint(out, c);
+        }
     }
 }
 

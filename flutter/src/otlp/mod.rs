@@ -11,7 +11,9 @@ mod sink;
 #[cfg(feature = "otlp")]
 mod transport;
 
-pub use encode::{Encoder, PartialSuccess, SCOPE_NAME, TimedPoint, decode_partial_success};
+pub use encode::{
+    Encoder, FLAG_NO_RECORDED_VALUE, PartialSuccess, PointData, SCOPE_NAME, TimedPoint, decode_partial_success,
+};
 #[cfg(feature = "otlp")]
 pub use sender::{DeliveryEvent, DeliveryStats, DropCause};
 #[cfg(feature = "otlp")]

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::encode::{Encoder, TimedPoint};
+use super::encode::{Encoder, PointData, TimedPoint};
 use super::sender::{DeliveryEvent, DeliveryStats, EventHandler, Mode, Request, Sender};
 use super::settings::OtlpSettings;
 use super::transport::Transport;
-use crate::engine::Batch;
+use crate::engine::{Batch, CountsRef, ExpHistogramPoint, HistogramPoint, PointValue};
 use crate::run::Pacing;
 use crate::scenario::Compression;
 use crate::sink::{Sink, SinkError};
@@ -25,7 +25,7 @@ pub struct OtlpSink {
     settings: OtlpSettings,
     pacing: Pacing,
     encoder: Encoder,
-    pending: Vec<TimedPoint>,
+    pending: Pending,
     pending_ticks: (u64, u64),
     buf: Vec<u8>,
     sender: Option<Sender>,
@@ -50,7 +50,7 @@ impl OtlpSink {
             settings,
             pacing,
             encoder: Encoder::new(),
-            pending: Vec::new(),
+            pending: Pending::default(),
             pending_ticks: (0, 0),
             buf: Vec::new(),
             sender: Some(sender),
@@ -79,16 +79,90 @@ impl OtlpSink {
     /// Encodes the first `n` pending points into one request and queues it.
     fn send_pending(&mut self, n: usize) -> Result<(), SinkError> {
         let Some(sender) = &self.sender else { return Err(SinkError::Other("delivery has stopped".into())) };
-        let points: Vec<TimedPoint> = self.pending.drain(..n).collect();
         self.buf.clear();
-        self.encoder.encode(&points, &mut self.buf);
+        self.encoder.encode(&self.pending.points[..n], self.pending.data(), &mut self.buf);
+        self.pending.consume(n);
         let body = match self.settings.compression {
             Compression::None => self.buf.clone(),
             Compression::Gzip => gzip(&self.buf)?,
         };
         let (first_tick, last_tick) = self.pending_ticks;
-        let request = Request { body, points: points.len() as u64, first_tick, last_tick };
+        let request = Request { body, points: n as u64, first_tick, last_tick };
         sender.push(request).map_err(|e| SinkError::Other(format!("OTLP delivery failed: {e}")))
+    }
+}
+
+/// Points waiting to be sent, with their histogram data copied out of the
+/// batches they came from (a batch's buffers are reused at the next tick).
+#[derive(Debug, Default)]
+struct Pending {
+    points: Vec<TimedPoint>,
+    histograms: Vec<HistogramPoint>,
+    exp_histograms: Vec<ExpHistogramPoint>,
+    bucket_counts: Vec<u64>,
+}
+
+impl Pending {
+    fn data(&self) -> PointData<'_> {
+        PointData {
+            histograms: &self.histograms,
+            exp_histograms: &self.exp_histograms,
+            bucket_counts: &self.bucket_counts,
+        }
+    }
+
+    fn push(&mut self, batch: &Batch<'_>) {
+        let from = PointData::of(batch);
+        for p in batch.points {
+            let point = self.adopt(*p, &from);
+            self.points.push(TimedPoint { time_unix_nanos: batch.unix_nanos, point });
+        }
+    }
+
+    /// The point with its histogram data copied here from `from`.
+    fn adopt(&mut self, mut p: crate::engine::Point, from: &PointData<'_>) -> crate::engine::Point {
+        let copy = |counts: CountsRef, all: &mut Vec<u64>| {
+            let start = all.len() as u32;
+            all.extend_from_slice(counts.of(from.bucket_counts));
+            CountsRef { start, len: counts.len }
+        };
+        match p.value {
+            PointValue::Histogram(i) => {
+                let mut h = from.histograms[i as usize];
+                h.counts = copy(h.counts, &mut self.bucket_counts);
+                self.histograms.push(h);
+                p.value = PointValue::Histogram(self.histograms.len() as u32 - 1);
+            }
+            PointValue::ExpHistogram(i) => {
+                let mut h = from.exp_histograms[i as usize];
+                h.positive = copy(h.positive, &mut self.bucket_counts);
+                h.negative = copy(h.negative, &mut self.bucket_counts);
+                self.exp_histograms.push(h);
+                p.value = PointValue::ExpHistogram(self.exp_histograms.len() as u32 - 1);
+            }
+            _ => {}
+        }
+        p
+    }
+
+    /// Drops the first `n` points (sent), keeping the data of the rest.
+    fn consume(&mut self, n: usize) {
+        let rest: Vec<TimedPoint> = self.points.drain(n..).collect();
+        self.points.clear();
+        if self.histograms.is_empty() && self.exp_histograms.is_empty() {
+            self.points = rest;
+            return;
+        }
+        let old = Pending {
+            points: Vec::new(),
+            histograms: std::mem::take(&mut self.histograms),
+            exp_histograms: std::mem::take(&mut self.exp_histograms),
+            bucket_counts: std::mem::take(&mut self.bucket_counts),
+        };
+        for t in rest {
+            let point = self.adopt(t.point, &old.data());
+            self.points.push(TimedPoint { time_unix_nanos: t.time_unix_nanos, point });
+        }
     }
 }
 
@@ -105,23 +179,24 @@ impl Sink for OtlpSink {
         if let Some(sender) = &self.sender {
             sender.count_generated(batch.points.len() as u64);
         }
-        if self.pending.is_empty() {
+        if self.pending.points.is_empty() {
             self.pending_ticks.0 = batch.tick;
         }
         self.pending_ticks.1 = batch.tick;
-        self.pending.extend(batch.points.iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }));
+        self.pending.push(batch);
         let max = self.settings.max_points_per_request;
-        while self.pending.len() >= max {
+        while self.pending.points.len() >= max {
             self.send_pending(max)?;
         }
-        if self.pacing == Pacing::RealTime && !self.pending.is_empty() {
-            self.send_pending(self.pending.len())?;
+        if self.pacing == Pacing::RealTime && !self.pending.points.is_empty() {
+            self.send_pending(self.pending.points.len())?;
         }
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), SinkError> {
-        let flushed = if self.pending.is_empty() { Ok(()) } else { self.send_pending(self.pending.len()) };
+        let flushed =
+            if self.pending.points.is_empty() { Ok(()) } else { self.send_pending(self.pending.points.len()) };
         let Some(sender) = self.sender.take() else { return flushed };
         self.close(sender, flushed)
     }

@@ -85,7 +85,7 @@ fn encoded() -> (Vec<u8>, i64) {
         points.extend(batch.points.iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }));
     }
     let mut out = Vec::new();
-    encoder.encode(&points, &mut out);
+    encoder.encode(&points, PointData::default(), &mut out);
     (out, t0)
 }
 

@@ -99,6 +99,11 @@ impl Reporter {
         &self.files[file.0].0
     }
 
+    /// The text of a line of a file, when the file could be read.
+    pub fn source_line(&self, file: FileId, line: u32) -> Option<&str> {
+        self.files[file.0].1.as_deref()?.lines().nth(line.saturating_sub(1) as usize)
+    }
+
     /// `file:line:col` of a span, for messages that point at a second place.
     pub fn describe(&self, span: Span) -> String {
         format!("{}:{}:{}", self.file_name(span.file), span.pos.line, span.pos.column)

@@ -12,6 +12,8 @@ use crate::rng::RngKind;
 pub(crate) enum RawKind {
     Emitter,
     Metric,
+    Disable,
+    Enable,
 }
 
 /// An action whose `at`, `type` and `name` were read; its spec is read later,
@@ -90,8 +92,13 @@ const MAX_POINTS_PER_REQUEST: u64 = 1_000_000;
 const ACTION_KEYS: &[(&str, &str)] = &[("at", "at"), ("type", "type"), ("name", "name"), ("spec", "spec")];
 
 /// Action types and what they mean.
-pub(crate) const ACTION_TYPES: &[(&str, RawKind)] =
-    &[("metricEmitter", RawKind::Emitter), ("metricGenerator", RawKind::Emitter), ("metric", RawKind::Metric)];
+pub(crate) const ACTION_TYPES: &[(&str, RawKind)] = &[
+    ("metricEmitter", RawKind::Emitter),
+    ("metricGenerator", RawKind::Emitter),
+    ("metric", RawKind::Metric),
+    ("disableMetric", RawKind::Disable),
+    ("enableMetric", RawKind::Enable),
+];
 
 pub(crate) const RNG_KINDS: &[(&str, RngKind)] = &[("chacha", RngKind::ChaCha), ("go", RngKind::Go)];
 
@@ -274,7 +281,10 @@ fn read_action<'n>(r: &mut Reader<'_>, item: &'n Node) -> Option<RawAction<'n>> 
     let kind = match f.get("type") {
         Some(n) => r.choice(n, "action type", ACTION_TYPES).map(|k| (k, n)),
         None => {
-            r.error(item, "script action needs a `type` (`metricEmitter` or `metric`)");
+            r.error(
+                item,
+                "script action needs a `type` (`metricEmitter`, `metric`, `disableMetric` or `enableMetric`)",
+            );
             None
         }
     };
@@ -294,8 +304,13 @@ fn read_action<'n>(r: &mut Reader<'_>, item: &'n Node) -> Option<RawAction<'n>> 
         _ => String::new(),
     };
     let mut broken = at.is_none();
-    if spec.is_none() {
+    let takes_spec = matches!(kind, RawKind::Emitter | RawKind::Metric);
+    if takes_spec && spec.is_none() {
         r.error(item, format!("`{type_word}` action `{name}` needs a `spec`"));
+        broken = true;
+    }
+    if !takes_spec && let Some(node) = f.key("spec") {
+        r.error(node, format!("`{type_word}` takes only a `name` (and `at`), no `spec`"));
         broken = true;
     }
     let at = at.unwrap_or(GoDuration::ZERO);

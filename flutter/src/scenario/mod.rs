@@ -2,19 +2,25 @@
 //! reported at its file, line and column.
 
 mod diagnostic;
+mod emitters;
 mod file;
+mod metrics;
 mod model;
 mod read;
 mod script;
+mod sequence;
 mod yaml;
 
 use std::borrow::Cow;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, LoadError};
+pub use metrics::{DEFAULT_BUCKETS, DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE};
 pub use model::{
-    Action, ActionKind, AttrValue, Compression, ConstantSpec, EmitterSpec, Header, KeyValue, MetricKind, MetricSpec,
-    OtlpDestination, RampSpec, RandomWalkSpec, Scenario, Timestamp,
+    Action, ActionKind, AttrValue, ClampSpec, Compression, ConstantSpec, Direction, Distribution, EmitterSpec, Header,
+    KeyValue, MetricKind, MetricSpec, NormalNoiseSpec, OtlpDestination, PeriodicSpec, PoissonNoiseSpec, RampSpec,
+    RandomWalkSpec, Rate, RoundSpec, ScaleSpec, Scenario, SeqStep, SequenceSpec, Shape, SpikyNoiseSpec, Temporality,
+    Timestamp, ValueType,
 };
 pub use yaml::Pos;
 

@@ -128,31 +128,62 @@ pub struct Action<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActionKind<'a> {
     /// Define an emitter (first action with its name) or reconfigure it.
-    Emitter(EmitterSpec),
+    Emitter(EmitterSpec<'a>),
     /// Define a metric (first action with its name) or reconfigure it in place.
     Metric(MetricSpec<'a>),
+    /// Stop a metric's points (it keeps its running totals).
+    DisableMetric,
+    /// Resume a disabled metric's points.
+    EnableMetric,
 }
 
 /// An emitter's definition or reconfiguration. The variant is the emitter's type
 /// (resolved by the loader when the file leaves `type` out); `None` fields were
 /// not given and keep their current values.
 #[derive(Clone, Debug, PartialEq)]
-pub enum EmitterSpec {
+pub enum EmitterSpec<'a> {
     /// Adds a constant value.
     Constant(ConstantSpec),
     /// Adds a value that moves linearly from `start` to `target`.
     Ramp(RampSpec),
     /// Adds a mean-reverting random walk.
     RandomWalk(RandomWalkSpec),
+    /// Adds normally distributed noise.
+    NormalNoise(NormalNoiseSpec),
+    /// Adds Poisson-distributed counts.
+    PoissonNoise(PoissonNoiseSpec),
+    /// Adds occasional bursts of Poisson spikes.
+    SpikyNoise(SpikyNoiseSpec),
+    /// Adds a sine, square, sawtooth or triangle wave of simulated time.
+    Periodic(PeriodicSpec),
+    /// Adds the next value of a scripted list (Prometheus rule-test notation).
+    Sequence(SequenceSpec<'a>),
+    /// Clamps the incoming value.
+    Clamp(ClampSpec),
+    /// Multiplies the incoming value.
+    Scale(ScaleSpec),
+    /// Rounds the incoming value to a multiple of `step`.
+    Round(RoundSpec),
+    /// The incoming value's magnitude.
+    Abs,
 }
 
-impl EmitterSpec {
+impl EmitterSpec<'_> {
     /// The type's name as written in scenario files.
     pub const fn type_name(&self) -> &'static str {
         match self {
             EmitterSpec::Constant(_) => "constant",
             EmitterSpec::Ramp(_) => "ramp",
             EmitterSpec::RandomWalk(_) => "randomWalk",
+            EmitterSpec::NormalNoise(_) => "normalNoise",
+            EmitterSpec::PoissonNoise(_) => "poissonNoise",
+            EmitterSpec::SpikyNoise(_) => "spikyNoise",
+            EmitterSpec::Periodic(_) => "periodic",
+            EmitterSpec::Sequence(_) => "sequence",
+            EmitterSpec::Clamp(_) => "clamp",
+            EmitterSpec::Scale(_) => "scale",
+            EmitterSpec::Round(_) => "round",
+            EmitterSpec::Abs => "abs",
         }
     }
 }
@@ -189,6 +220,140 @@ pub struct RandomWalkSpec {
     pub variation: Option<f64>,
 }
 
+/// Which way noise goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Up and down.
+    #[default]
+    Both,
+    /// Up only.
+    Positive,
+    /// Down only.
+    Negative,
+}
+
+/// `normalNoise`: `target + z`, `z ~ Normal(0, stdDev)`, clamped to `target ± variation`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NormalNoiseSpec {
+    /// The centre (default 0).
+    pub target: Option<f64>,
+    /// Standard deviation (≥ 0; default `variation / 3`).
+    pub std_dev: Option<f64>,
+    /// Half-width of the clamp (≥ 0; default `3 · stdDev`).
+    pub variation: Option<f64>,
+    /// `both` (default), `positive` (|z|) or `negative` (−|z|).
+    pub direction: Option<Direction>,
+}
+
+/// `poissonNoise`: `k ~ Poisson(target)`, clamped to `max`, negated for `negative`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PoissonNoiseSpec {
+    /// λ, the mean (≥ 0, default 0).
+    pub target: Option<f64>,
+    /// Largest sample.
+    pub max: Option<f64>,
+    /// `positive` (default) or `negative`.
+    pub direction: Option<Direction>,
+}
+
+/// `spikyNoise`: off/on bursts of Poisson spikes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpikyNoiseSpec {
+    /// Probability an off series turns on at a sample (default 0.02).
+    pub p_start: Option<f64>,
+    /// Probability an on series turns off after a sample (default 0.2).
+    pub p_end: Option<f64>,
+    /// Mean spike height (default 10).
+    pub peak_target: Option<f64>,
+    /// How far above `peakTarget` a spike may reach (default 3).
+    pub variation: Option<f64>,
+    /// `positive` (default) or `negative`.
+    pub direction: Option<Direction>,
+}
+
+/// The shape of a `periodic` emitter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// `sin(2πu)`.
+    Sine,
+    /// 1 while `u < duty`, else −1.
+    Square,
+    /// `2u − 1`.
+    Sawtooth,
+    /// `1 − 4·|u − 0.5|`.
+    Triangle,
+}
+
+/// `periodic`: `offset + amplitude · shape(u)`, `u = frac((t + phase) / period)`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PeriodicSpec {
+    /// The wave (required on definition).
+    pub shape: Option<Shape>,
+    /// Its period (required on definition, > 0).
+    pub period: Option<GoDuration>,
+    /// Default 1.
+    pub amplitude: Option<f64>,
+    /// The centre, default 0.
+    pub offset: Option<f64>,
+    /// Shifts the wave in time, default 0.
+    pub phase: Option<GoDuration>,
+    /// For `square`: the fraction of the period at +1, in (0, 1), default 0.5.
+    pub duty: Option<f64>,
+}
+
+/// One step of a `sequence`, as written: `a+bxn`, `_xn`, `stale`, …
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SeqStep {
+    /// `count` values `start, start + step, …` (`a+bxn` gives n + 1 of them).
+    Values {
+        /// First value.
+        start: f64,
+        /// Added per value (negative for `a-bxn`, 0 for `axn`).
+        step: f64,
+        /// How many values.
+        count: u64,
+    },
+    /// `count` points with no value (`_`, `_xn`).
+    Missing {
+        /// How many.
+        count: u64,
+    },
+    /// A staleness marker (`stale`).
+    Stale,
+}
+
+/// `sequence`: walks a list of values, one per point.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SequenceSpec<'a> {
+    /// The expanded notation (required on definition).
+    pub values: Option<Cow<'a, [SeqStep]>>,
+    /// Start again after the last value (default false: hold the last value).
+    pub repeat: Option<bool>,
+}
+
+/// `clamp`: the incoming value limited to `[min, max]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClampSpec {
+    /// Lower limit.
+    pub min: Option<f64>,
+    /// Upper limit.
+    pub max: Option<f64>,
+}
+
+/// `scale`: the incoming value times `factor`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScaleSpec {
+    /// The multiplier (default 1).
+    pub factor: Option<f64>,
+}
+
+/// `round`: the incoming value to the nearest multiple of `step`, halves away from zero.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RoundSpec {
+    /// The multiple (> 0, default 1).
+    pub step: Option<f64>,
+}
+
 /// A metric's definition or reconfiguration; `None` fields keep their values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricSpec<'a> {
@@ -210,6 +375,22 @@ pub struct MetricSpec<'a> {
     pub scope: Option<Cow<'a, [KeyValue<'a>]>>,
     /// OTLP data point attributes.
     pub datapoint: Option<Cow<'a, [KeyValue<'a>]>>,
+    /// No points after this time.
+    pub to: Option<GoDuration>,
+    /// Sums and histograms: running totals or per-interval values (fixed by the definition).
+    pub temporality: Option<Temporality>,
+    /// Gauges: send doubles or rounded integers (fixed by the definition).
+    pub value_type: Option<ValueType>,
+    /// Histograms: observations per second.
+    pub rate: Option<Rate<'a>>,
+    /// Histograms: how observations spread around the chain's value.
+    pub distribution: Option<Distribution>,
+    /// `histogram`: bucket bounds, strictly increasing (fixed by the definition).
+    pub buckets: Option<Cow<'a, [f64]>>,
+    /// `exponentialHistogram`: most buckets per sign (fixed by the definition).
+    pub max_size: Option<u32>,
+    /// `exponentialHistogram`: finest scale (fixed by the definition).
+    pub max_scale: Option<i32>,
 }
 
 /// A metric's type.
@@ -217,8 +398,14 @@ pub struct MetricSpec<'a> {
 pub enum MetricKind {
     /// The chain's value at each point (OTLP Gauge).
     Gauge,
-    /// A running total of `max(rate, 0) × seconds` (OTLP Sum, monotonic, cumulative).
+    /// A running total of `max(rate, 0) × seconds` (OTLP Sum, monotonic).
     Counter,
+    /// A running total of `rate × seconds` (OTLP Sum, not monotonic).
+    UpDownCounter,
+    /// Observations in explicit buckets (OTLP Histogram).
+    Histogram,
+    /// Observations in base-2 exponential buckets (OTLP ExponentialHistogram).
+    ExponentialHistogram,
 }
 
 impl MetricKind {
@@ -227,8 +414,67 @@ impl MetricKind {
         match self {
             MetricKind::Gauge => "gauge",
             MetricKind::Counter => "counter",
+            MetricKind::UpDownCounter => "upDownCounter",
+            MetricKind::Histogram => "histogram",
+            MetricKind::ExponentialHistogram => "exponentialHistogram",
         }
     }
+
+    /// Whether points carry observations rather than one value.
+    pub const fn is_histogram(self) -> bool {
+        matches!(self, MetricKind::Histogram | MetricKind::ExponentialHistogram)
+    }
+}
+
+/// How sums and histograms report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Temporality {
+    /// Running totals since the metric's creation (start time fixed).
+    #[default]
+    Cumulative,
+    /// What happened since the previous point (start time = previous point).
+    Delta,
+}
+
+/// How a gauge's value is sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ValueType {
+    /// As a double.
+    #[default]
+    Double,
+    /// Rounded (halves away from zero) to a 64-bit integer.
+    Int,
+}
+
+/// A histogram's observation rate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rate<'a> {
+    /// A fixed number of observations per second.
+    PerSecond(f64),
+    /// The value of an emitter, sampled at each point.
+    Emitter(Cow<'a, str>),
+}
+
+/// How a histogram's observations spread around the chain's value (the centre).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    /// `centre + stdDev · z`.
+    Normal {
+        /// Standard deviation.
+        std_dev: f64,
+    },
+    /// `centre · exp(sigma · z)`: the centre is the median.
+    LogNormal {
+        /// σ of the logarithm.
+        sigma: f64,
+    },
+    /// Exponential with the centre as its mean.
+    Exponential,
+    /// Uniform over `centre ± width / 2`.
+    Uniform {
+        /// The interval's width.
+        width: f64,
+    },
 }
 
 /// An attribute: a key and a typed value.

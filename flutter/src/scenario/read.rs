@@ -23,6 +23,11 @@ impl<'n> Fields<'n> {
     pub fn get(&self, key: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _, v)| *k == key && v.value != Value::Null).map(|(_, _, v)| *v)
     }
+
+    /// Where `key` itself is written, if it is (even with a null value).
+    pub fn key(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| *k)
+    }
 }
 
 impl Reader<'_> {

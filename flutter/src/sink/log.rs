@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::{Sink, SinkError};
-use crate::engine::{Batch, PointValue};
+use crate::engine::{Batch, PointValue, Summary};
 use crate::gofmt::write_go_float;
 use crate::scenario::MetricKind;
 
@@ -41,14 +41,27 @@ impl<W: Write> Sink for LogSink<W> {
             let kind = match stream.kind {
                 MetricKind::Gauge => "MetricGauge",
                 MetricKind::Counter => "MetricCounter",
+                MetricKind::UpDownCounter => "MetricUpDownCounter",
+                MetricKind::Histogram => "MetricHistogram",
+                MetricKind::ExponentialHistogram => "MetricExponentialHistogram",
             };
             // Writing into a String cannot fail.
             let _ = write!(self.line, "{stamp} INFO {kind} Emit ts={} metricName=", batch.time());
             push_slog_value(&mut self.line, stream.name);
-            self.line.push_str(" value=");
             match p.value {
                 PointValue::Double(v) => {
+                    self.line.push_str(" value=");
                     let _ = write_go_float(&mut self.line, v);
+                }
+                PointValue::Int(v) => {
+                    let _ = write!(self.line, " value={v}");
+                }
+                PointValue::Stale => self.line.push_str(" value=stale"),
+                PointValue::Histogram(i) => push_summary(&mut self.line, &batch.histograms[i as usize].summary),
+                PointValue::ExpHistogram(i) => {
+                    let h = &batch.exp_histograms[i as usize];
+                    push_summary(&mut self.line, &h.summary);
+                    let _ = write!(self.line, " scale={}", h.scale);
                 }
             }
             self.line.push('\n');
@@ -63,6 +76,18 @@ impl<W: Write> Sink for LogSink<W> {
     fn finish(&mut self) -> Result<(), SinkError> {
         self.out.flush()?;
         Ok(())
+    }
+}
+
+/// ` count=N sum=S min=A max=B` (min and max only when there were observations).
+fn push_summary(out: &mut String, s: &Summary) {
+    let _ = write!(out, " count={} sum=", s.count);
+    let _ = write_go_float(out, s.sum);
+    if let (Some(min), Some(max)) = (s.min, s.max) {
+        out.push_str(" min=");
+        let _ = write_go_float(out, min);
+        out.push_str(" max=");
+        let _ = write_go_float(out, max);
     }
 }
 

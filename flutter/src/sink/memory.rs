@@ -2,8 +2,8 @@
 
 use super::{Sink, SinkError};
 use crate::duration::GoDuration;
-use crate::engine::{Batch, PointValue};
-use crate::scenario::{AttrValue, KeyValue, MetricKind};
+use crate::engine::{Batch, PointValue, Summary};
+use crate::scenario::{AttrValue, KeyValue, MetricKind, Temporality, ValueType};
 
 /// A stream as recorded: owned, so the sink outlives the engine.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,10 +24,70 @@ pub struct RecordedStream {
     pub scope: Vec<KeyValue<'static>>,
     /// Data point attributes.
     pub datapoint: Vec<KeyValue<'static>>,
+    /// Sums and histograms: cumulative or delta.
+    pub temporality: Temporality,
+    /// Gauges: doubles or integers.
+    pub value_type: ValueType,
+    /// Explicit histograms: the bucket bounds.
+    pub bounds: Vec<f64>,
+}
+
+/// A recorded point's value, owned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecordedValue {
+    /// A float.
+    Double(f64),
+    /// An integer gauge value.
+    Int(i64),
+    /// A staleness marker.
+    Stale,
+    /// An explicit-bucket histogram: one count per bucket (bounds in the stream).
+    Histogram {
+        /// Count, sum, min, max.
+        summary: Summary,
+        /// Bucket counts.
+        counts: Vec<u64>,
+    },
+    /// An exponential histogram.
+    ExpHistogram {
+        /// Count, sum, min, max.
+        summary: Summary,
+        /// The scale.
+        scale: i32,
+        /// Observations of exactly 0.
+        zero_count: u64,
+        /// Index of the first positive bucket.
+        positive_offset: i32,
+        /// Positive bucket counts.
+        positive: Vec<u64>,
+        /// Index of the first negative bucket.
+        negative_offset: i32,
+        /// Negative bucket counts.
+        negative: Vec<u64>,
+    },
+}
+
+impl RecordedValue {
+    /// The value as a float; `None` for stale points and histograms.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            RecordedValue::Double(v) => Some(*v),
+            RecordedValue::Int(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+
+    /// A histogram's count, sum, min and max.
+    pub fn summary(&self) -> Option<&Summary> {
+        match self {
+            RecordedValue::Histogram { summary, .. } | RecordedValue::ExpHistogram { summary, .. } => Some(summary),
+            _ => None,
+        }
+    }
 }
 
 /// A point as recorded.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RecordedPoint {
     /// Index into [`MemorySink::streams`].
     pub stream: u32,
@@ -38,7 +98,7 @@ pub struct RecordedPoint {
     /// OTLP start time.
     pub start_unix_nanos: i64,
     /// The value.
-    pub value: PointValue,
+    pub value: RecordedValue,
 }
 
 impl RecordedPoint {
@@ -94,6 +154,9 @@ impl Sink for MemorySink {
                 resource: s.resource.to_vec(),
                 scope: s.scope.to_vec(),
                 datapoint: s.datapoint.to_vec(),
+                temporality: s.temporality,
+                value_type: s.value_type,
+                bounds: s.bounds.to_vec(),
             });
         }
         self.points.extend(batch.points.iter().map(|p| RecordedPoint {
@@ -101,9 +164,34 @@ impl Sink for MemorySink {
             tick: batch.tick,
             unix_nanos: batch.unix_nanos,
             start_unix_nanos: p.start_unix_nanos,
-            value: p.value,
+            value: recorded_value(batch, p.value),
         }));
         Ok(())
+    }
+}
+
+/// A point's value with its histogram data copied out of the batch.
+fn recorded_value(batch: &Batch<'_>, value: PointValue) -> RecordedValue {
+    match value {
+        PointValue::Double(v) => RecordedValue::Double(v),
+        PointValue::Int(v) => RecordedValue::Int(v),
+        PointValue::Stale => RecordedValue::Stale,
+        PointValue::Histogram(i) => {
+            let h = &batch.histograms[i as usize];
+            RecordedValue::Histogram { summary: h.summary, counts: h.counts.of(batch.bucket_counts).to_vec() }
+        }
+        PointValue::ExpHistogram(i) => {
+            let h = &batch.exp_histograms[i as usize];
+            RecordedValue::ExpHistogram {
+                summary: h.summary,
+                scale: h.scale,
+                zero_count: h.zero_count,
+                positive_offset: h.positive_offset,
+                positive: h.positive.of(batch.bucket_counts).to_vec(),
+                negative_offset: h.negative_offset,
+                negative: h.negative.of(batch.bucket_counts).to_vec(),
+            }
+        }
     }
 }
 
@@ -147,19 +235,25 @@ impl<'s> SeriesView<'s> {
         self.sink.points.iter().filter(|p| wanted[p.stream as usize]).collect()
     }
 
-    /// `(time, value)` of every matching point.
+    /// `(time, value)` of every matching point that has a number (not stale
+    /// markers or histograms: see [`points`](Self::points)).
     pub fn values(&self) -> Vec<(GoDuration, f64)> {
-        self.points().into_iter().map(|p| (p.time(), p.value.as_f64())).collect()
+        self.points().into_iter().filter_map(|p| Some((p.time(), p.value.as_f64()?))).collect()
     }
 
-    /// The value at time `t`, when exactly one matching point is there.
-    pub fn at(&self, t: impl Into<GoDuration>) -> Option<f64> {
+    /// The point at time `t`, when exactly one matching point is there.
+    pub fn point_at(&self, t: impl Into<GoDuration>) -> Option<&'s RecordedPoint> {
         let t = t.into();
         let mut found = self.points().into_iter().filter(|p| p.time() == t);
         match (found.next(), found.next()) {
-            (Some(p), None) => Some(p.value.as_f64()),
+            (Some(p), None) => Some(p),
             _ => None,
         }
+    }
+
+    /// The number at time `t`, when exactly one matching point is there and it has one.
+    pub fn at(&self, t: impl Into<GoDuration>) -> Option<f64> {
+        self.point_at(t)?.value.as_f64()
     }
 
     /// `(time, value)` of the matching points with `from ≤ time ≤ to`.

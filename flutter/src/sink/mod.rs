@@ -4,7 +4,7 @@ mod log;
 mod memory;
 
 pub use log::LogSink;
-pub use memory::{MemorySink, RecordedPoint, RecordedStream, SeriesView};
+pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, SeriesView};
 
 use crate::engine::Batch;
 
