@@ -1,5 +1,6 @@
-//! Dry-run throughput: 10,000 gauge series (constant + randomWalk), one hour at
-//! 10 s frequency (3.6 M points), into a sink that counts and discards.
+//! Dry-run throughput: 10,000 gauge series (constant + randomWalk, normalNoise
+//! or periodic), one hour at 10 s frequency (3.6 M points), into a sink that
+//! counts and discards; and histogram observations per second.
 //!
 //! `cargo bench -p flutter --bench engine`
 
@@ -37,22 +38,51 @@ fn dry_run(scenario: &Scenario<'static>, rng: RngKind) -> u64 {
 }
 
 fn bench_dry_run(c: &mut Criterion) {
-    let walk = scenario(&[
-        ("base", "{type: constant, value: 50}"),
-        ("walk", "{type: randomWalk, stepSize: 2, elasticity: 0.1, variation: 20}"),
-    ]);
-    let points = dry_run(&walk, RngKind::ChaCha);
-    assert_eq!(points, 3_600_000);
+    let shapes = [
+        ("constant+randomWalk", "{type: randomWalk, stepSize: 2, elasticity: 0.1, variation: 20}"),
+        ("constant+normalNoise", "{type: normalNoise, stdDev: 3, variation: 9}"),
+        ("constant+periodic", "{type: periodic, shape: sine, period: 5m, amplitude: 10}"),
+    ];
     let mut group = c.benchmark_group("dry_run_10k_series_1h");
-    group.throughput(Throughput::Elements(points));
+    group.throughput(Throughput::Elements(3_600_000));
     group.sample_size(20);
-    for rng in [RngKind::ChaCha, RngKind::Go] {
-        group.bench_with_input(BenchmarkId::new("constant+randomWalk", rng.name()), &rng, |b, &rng| {
-            b.iter(|| dry_run(&walk, rng))
-        });
+    for (name, spec) in shapes {
+        let s = scenario(&[("base", "{type: constant, value: 50}"), ("shape", spec)]);
+        assert_eq!(dry_run(&s, RngKind::ChaCha), 3_600_000);
+        for rng in [RngKind::ChaCha, RngKind::Go] {
+            group.bench_with_input(BenchmarkId::new(name, rng.name()), &rng, |b, &rng| b.iter(|| dry_run(&s, rng)));
+        }
     }
     group.finish();
 }
 
-criterion_group!(benches, bench_dry_run);
+/// 100 histograms at 10,000 observations per second for one minute: 60 M
+/// observations (throughput is counted in observations).
+fn bench_histograms(c: &mut Criterion) {
+    let mut group = c.benchmark_group("histogram_observations");
+    group.sample_size(10);
+    for (kind, extra) in [("histogram", ""), ("exponentialHistogram", ", maxSize: 160")] {
+        let mut yaml = String::from(
+            "duration: 1m\nseed: 1\nscript:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 100}}\n",
+        );
+        for i in 0..100 {
+            let _ = writeln!(
+                yaml,
+                "  - {{type: metric, name: h{i}, spec: {{type: {kind}, rate: 10000, \
+                 distribution: {{type: lognormal, sigma: 0.5}}, emitters: [c]{extra}}}}}"
+            );
+        }
+        let s = Scenario::from_yaml("hist.yaml", &yaml).expect("histogram scenario loads");
+        // Cumulative: the last point of each series holds all its observations.
+        let sink = s.simulate();
+        let last = sink.points().iter().filter(|p| p.tick == 60);
+        let observations: u64 = last.map(|p| p.value.summary().map_or(0, |h| h.count)).sum();
+        assert!((59_000_000..61_000_000).contains(&observations), "{observations}");
+        group.throughput(Throughput::Elements(60 * 10_000 * 100));
+        group.bench_function(kind, |b| b.iter(|| dry_run(&s, RngKind::ChaCha)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_dry_run, bench_histograms);
 criterion_main!(benches);

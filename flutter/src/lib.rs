@@ -31,4 +31,4 @@ pub use engine::{Batch, Engine, Point, PointValue, RunConfig, Stream};
 pub use otlp::OtlpSink;
 pub use run::{Clock, Pacing, RunReport, SystemClock, run};
 pub use scenario::Timestamp;
-pub use sink::{CountingSink, LogSink, MemorySink, Sink, SinkError};
+pub use sink::{CountingSink, LogSink, MemorySink, RecordedValue, Sink, SinkError};

@@ -28,12 +28,22 @@ fn every_sample_is_the_same_scenario_both_ways() {
     static LOOP: Scenario<'static> = include_scenario!("../../samples/sample-loop.yaml");
     static COUNTER: Scenario<'static> = include_scenario!("../../samples/sample-counter.yaml");
     static OTLP: Scenario<'static> = include_scenario!("../../samples/sample-otlp.yaml");
+    static PERIODIC: Scenario<'static> = include_scenario!("../../samples/sample-periodic.yaml");
+    static SPIKY: Scenario<'static> = include_scenario!("../../samples/sample-spiky.yaml");
+    static SEQUENCE: Scenario<'static> = include_scenario!("../../samples/sample-sequence.yaml");
+    static HISTOGRAM: Scenario<'static> = include_scenario!("../../samples/sample-histogram.yaml");
+    static LIFETIME: Scenario<'static> = include_scenario!("../../samples/sample-lifetime.yaml");
     assert_equivalent(&CONFIG, &["samples/sample-config.yaml"]);
     assert_equivalent(&README, &["samples/sample-dryrun.yaml", "samples/sample-config.yaml"]);
     assert_equivalent(&RAMP, &["samples/sample-ramp.yaml"]);
     assert_equivalent(&LOOP, &["samples/sample-loop.yaml"]);
     assert_equivalent(&COUNTER, &["samples/sample-counter.yaml"]);
     assert_equivalent(&OTLP, &["samples/sample-otlp.yaml"]);
+    assert_equivalent(&PERIODIC, &["samples/sample-periodic.yaml"]);
+    assert_equivalent(&SPIKY, &["samples/sample-spiky.yaml"]);
+    assert_equivalent(&SEQUENCE, &["samples/sample-sequence.yaml"]);
+    assert_equivalent(&HISTOGRAM, &["samples/sample-histogram.yaml"]);
+    assert_equivalent(&LIFETIME, &["samples/sample-lifetime.yaml"]);
     assert!(README.dryrun && !CONFIG.dryrun);
     // Header templates stay templates: expanded only when a run starts.
     assert_eq!(OTLP.otlp.as_ref().unwrap().endpoint.as_deref(), Some("http://localhost:4318"));

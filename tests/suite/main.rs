@@ -4,4 +4,5 @@
 mod embedded;
 mod equivalence;
 mod rebuild;
+mod shapes;
 mod ui;

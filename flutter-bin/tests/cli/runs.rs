@@ -175,3 +175,126 @@ fn check_prints_a_summary() {
     let run = flutter(&["--check", &sample("sample-loop.yaml"), "--seed", "5"]).ok();
     assert!(run.stdout.contains("seed: 5\n") && run.stdout.contains("points: 72\n"), "{}", run.stdout);
 }
+
+/// `(ts, value)` of the lines of one metric.
+fn lines_of(run: &crate::util::Run, metric: &str) -> Vec<(String, String)> {
+    run.points()
+        .iter()
+        .filter(|l| l.contains(&format!(" metricName={metric} ")))
+        .map(|l| {
+            let field = |k: &str| l.split(' ').find_map(|f| f.strip_prefix(k)).unwrap_or("").to_owned();
+            (field("ts="), field("value="))
+        })
+        .collect()
+}
+
+fn value_at(run: &crate::util::Run, metric: &str, ts: &str) -> String {
+    lines_of(run, metric).into_iter().find(|(t, _)| t == ts).map(|(_, v)| v).unwrap_or_else(|| panic!("{metric} {ts}"))
+}
+
+#[test]
+fn periodic_sample_waves_at_exact_times() {
+    let run = flutter(&["--dryrun", &sample("sample-periodic.yaml"), "-q"]).ok();
+    // 1m0s: the sine (4 min period) peaks and the 2 min square is in its off part.
+    assert_eq!(value_at(&run, "http.server.request_rate", "1m0s"), "140");
+    // 3m0s: the sine's trough; 4m0s: the sine's centre and the square's on part.
+    assert_eq!(value_at(&run, "http.server.request_rate", "3m0s"), "60");
+    assert_eq!(value_at(&run, "http.server.request_rate", "4m0s"), "130");
+    // The sawtooth, 90 s ahead: 1m30s starts a period, 2m15s is a quarter in.
+    assert_eq!(value_at(&run, "cache.fill_ratio", "1m30s"), "0");
+    assert_eq!(value_at(&run, "cache.fill_ratio", "2m15s"), "25");
+    assert_eq!(lines_of(&run, "cache.fill_ratio").len(), 40);
+}
+
+#[test]
+fn spiky_sample_is_integer_non_negative_and_bursts() {
+    let run = flutter(&["--dryrun", &sample("sample-spiky.yaml"), "-q"]).ok();
+    let values: Vec<i64> = lines_of(&run, "queue.depth").iter().map(|(_, v)| v.parse().unwrap()).collect();
+    assert_eq!(values.len(), 180);
+    assert!(values.iter().all(|v| *v >= 0));
+    // Calm around 24 (20 + Poisson(4)), with bursts of 60 and more.
+    let bursts = values.iter().filter(|v| **v >= 60).count();
+    assert!(bursts >= 3, "{bursts} bursts");
+    let calm = values.iter().filter(|v| (10..=40).contains(*v)).count();
+    assert!(calm > values.len() / 2, "{values:?}");
+}
+
+#[test]
+fn sequence_sample_expands_the_notation() {
+    let run = flutter(&["--dryrun", &sample("sample-sequence.yaml"), "-q"]).ok();
+    let got: Vec<(String, String)> = lines_of(&run, "http.server.error_percent");
+    let want = [
+        ("10s", "1"),
+        ("20s", "1"),
+        ("30s", "1"),
+        ("40s", "1"),
+        ("50s", "1"),
+        ("1m0s", "1"),
+        ("1m10s", "2"),
+        ("1m20s", "6"),
+        ("1m30s", "10"),
+        ("1m40s", "14"),
+        ("1m50s", "18"),
+        ("2m0s", "22"),
+        // 2m10s and 2m20s are missing scrapes: no line.
+        ("2m30s", "25"),
+        ("2m40s", "25"),
+        ("2m50s", "25"),
+        ("3m0s", "25"),
+        ("3m10s", "stale"),
+        ("3m20s", "22"),
+        ("3m30s", "17"),
+        ("3m40s", "12"),
+        ("3m50s", "7"),
+        ("4m0s", "2"),
+        // The last value is held.
+        ("4m10s", "2"),
+        ("4m20s", "2"),
+        ("4m30s", "2"),
+        ("4m40s", "2"),
+        ("4m50s", "2"),
+        ("5m0s", "2"),
+    ];
+    let want: Vec<(String, String)> = want.iter().map(|(t, v)| (t.to_string(), v.to_string())).collect();
+    assert_eq!(got, want);
+    let deploys: Vec<String> = lines_of(&run, "deploy.in_progress").into_iter().map(|(_, v)| v).collect();
+    // "0 1 0x2" is 0, 1, 0, 0, 0 (0x2 is three zeros), repeated.
+    assert_eq!(deploys, ["0", "1", "0", "0", "0", "0", "1", "0", "0", "0"]);
+}
+
+#[test]
+fn histogram_sample_accumulates_observations() {
+    let run = flutter(&["--dryrun", &sample("sample-histogram.yaml"), "-q"]).ok();
+    assert_eq!(run.stdout.lines().filter(|l| l.contains("MetricHistogram Emit")).count(), 60);
+    let counts: Vec<u64> = run
+        .points()
+        .iter()
+        .filter(|l| l.contains("metricName=http.server.duration "))
+        .map(|l| l.split(' ').find_map(|f| f.strip_prefix("count=")).unwrap().parse().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "cumulative counts never fall");
+    // About 50 observations a second on average over ten minutes.
+    assert!((25_000..35_000).contains(&counts[counts.len() - 1]), "{}", counts[counts.len() - 1]);
+    let connections: Vec<String> =
+        lines_of(&run, "db.client.connections.usage").into_iter().map(|(_, v)| v).take(10).collect();
+    assert_eq!(connections, ["30", "60", "90", "120", "150", "180", "210", "240", "210", "180"]);
+    assert!(
+        run.points()
+            .iter()
+            .any(|l| l.starts_with("INFO MetricExponentialHistogram Emit ts=10s") && l.contains(" scale="))
+    );
+}
+
+#[test]
+fn lifetime_sample_starts_stops_and_pauses() {
+    let run = flutter(&["--dryrun", &sample("sample-lifetime.yaml"), "-q"]).ok();
+    let pods = run.points().iter().filter(|l| l.contains("metricName=pod.cpu.usage")).count();
+    // pod-a: 10s … 10m (60 points); pod-b: 2m … 6m (25 points).
+    assert_eq!(pods, 85);
+    let requests = lines_of(&run, "http.server.requests");
+    let times: Vec<&str> = requests.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(!times.contains(&"4m0s") && !times.contains(&"5m30s"), "off from 4m to 6m");
+    assert_eq!(value_at(&run, "http.server.requests", "3m30s"), "5250");
+    assert_eq!(value_at(&run, "http.server.requests", "6m0s"), "5250", "nothing counted while off");
+    assert_eq!(value_at(&run, "http.server.requests", "10m0s"), "11250");
+}

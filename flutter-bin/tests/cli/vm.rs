@@ -20,8 +20,9 @@ fn tool() -> PathBuf {
     package_dir().join("../../shared/tools/victoria-metrics")
 }
 
-/// A series as VictoriaMetrics stores it: labels, then (ms, value) pairs.
-pub type Series = BTreeMap<BTreeMap<String, String>, Vec<(i64, f64)>>;
+/// Series as VictoriaMetrics stores them: labels, then (ms, value) pairs; a
+/// staleness marker has no value.
+pub type Series = BTreeMap<BTreeMap<String, String>, Vec<(i64, Option<f64>)>>;
 
 impl VictoriaMetrics {
     pub fn start() -> VictoriaMetrics {
@@ -83,9 +84,9 @@ impl VictoriaMetrics {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
                 .collect();
-            let values = v["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap());
+            let values = v["values"].as_array().unwrap().iter().map(serde_json::Value::as_f64);
             let times = v["timestamps"].as_array().unwrap().iter().map(|t| t.as_i64().unwrap());
-            let points: &mut Vec<(i64, f64)> = out.entry(labels).or_default();
+            let points: &mut Vec<(i64, Option<f64>)> = out.entry(labels).or_default();
             points.extend(times.zip(values));
             points.sort_by_key(|(t, _)| *t);
         }

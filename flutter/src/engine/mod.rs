@@ -522,12 +522,16 @@ impl<'r> Engine<'r> {
         let Engine { series, series_info, emitters, links, slots, chacha, go, out, config, hists, warnings, .. } = self;
         let mut next_due = u64::MAX;
         for (index, s) in series.iter_mut().enumerate() {
-            if s.next_due <= tick {
+            // Labelled so a point that is not sent still reaches the bookkeeping below.
+            'point: {
+                if s.next_due > tick {
+                    break 'point;
+                }
                 s.next_due = tick + s.frequency;
                 if tick > s.to {
                     // Past its `to`: no more points.
                     s.next_due = NEVER;
-                    continue;
+                    break 'point;
                 }
                 let info = &series_info[index];
                 let mut v = ChainValue::default();
@@ -543,7 +547,7 @@ impl<'r> Engine<'r> {
                     state.emitter.apply(&mut v, t_ns, slot, &mut draw);
                 }
                 if v.mark == Mark::Missing {
-                    continue;
+                    break 'point;
                 }
                 let since = tick - s.accrual_start();
                 let previous_unix = unix_at(if s.last_point == NEVER { s.created_tick } else { s.last_point });
@@ -733,3 +737,7 @@ impl Draws<'_, '_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+/// Shapes, transforms, metric types, lifetimes and histograms, value by value.
+mod tests_shapes;

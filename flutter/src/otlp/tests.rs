@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use prost::Message;
 
 use super::*;
+use crate::otlp::encode::FLAG_NO_RECORDED_VALUE;
 use crate::scenario::Scenario;
 use crate::{Engine, RngKind, RunConfig, Timestamp};
 
@@ -182,4 +183,139 @@ fn partial_success_is_read_from_a_response() {
     assert_eq!(decode_partial_success(&empty.encode_to_vec()), None);
     assert_eq!(decode_partial_success(b""), None);
     assert_eq!(decode_partial_success(b"{\"partialSuccess\":{}}"), None);
+}
+
+const EVERY_TYPE: &str = "
+duration: 60s
+seed: 4
+wallclockStart: 2025-03-01T00:00:00Z
+script:
+  - {type: metricEmitter, name: c, spec: {type: constant, value: 4}}
+  - {type: metricEmitter, name: wave, spec: {type: periodic, shape: sine, period: 30s, amplitude: 3}}
+  - {type: metricEmitter, name: seq, spec: {type: sequence, values: \"1 2 stale 4 _ 6\", repeat: true}}
+  - {type: metric, name: g, spec: {type: gauge, frequency: 5s, emitters: [c, wave, seq]}}
+  - {type: metric, name: gi, spec: {type: gauge, valueType: int, frequency: 5s, emitters: [c, wave]}}
+  - {type: metric, name: cc, spec: {type: counter, frequency: 5s, emitters: [c, wave]}}
+  - {type: metric, name: cd, spec: {type: counter, temporality: delta, frequency: 5s, emitters: [c, wave]}}
+  - {type: metric, name: uc, spec: {type: upDownCounter, frequency: 5s, emitters: [wave]}}
+  - {type: metric, name: ud, spec: {type: upDownCounter, temporality: delta, frequency: 5s, emitters: [wave]}}
+  - {type: metric, name: hc, spec: {type: histogram, frequency: 5s, rate: 20, buckets: [2, 4, 6], distribution: {type: normal, stdDev: 2}, emitters: [c]}}
+  - {type: metric, name: hd, spec: {type: histogram, temporality: delta, frequency: 5s, rate: 20, distribution: {type: exponential}, emitters: [c]}}
+  - {type: metric, name: ec, spec: {type: exponentialHistogram, frequency: 5s, rate: 40, maxSize: 20, distribution: {type: normal, stdDev: 3}, emitters: [c]}}
+  - {type: metric, name: ed, spec: {type: exponentialHistogram, temporality: delta, frequency: 5s, rate: 40, distribution: {type: uniform, width: 10}, emitters: [c]}}
+  - {type: metric, at: 20s, name: late, spec: {type: counter, temporality: delta, frequency: 5s, emitters: [c]}}
+  - {type: disableMetric, at: 30s, name: cd}
+  - {type: enableMetric, at: 45s, name: cd}
+";
+
+/// Encodes each tick of a run with every metric type as its own request.
+fn every_type_requests() -> (Vec<Vec<u8>>, u64) {
+    let scenario = Scenario::from_yaml("every.yaml", EVERY_TYPE).unwrap();
+    let config = scenario.reproducible_config();
+    let mut engine = Engine::new(&scenario, config);
+    let mut encoder = Encoder::new();
+    let mut bodies = Vec::new();
+    while let Some(batch) = engine.next_batch() {
+        encoder.add_streams(batch.streams);
+        let points: Vec<TimedPoint> =
+            batch.points.iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }).collect();
+        let mut out = Vec::new();
+        encoder.encode(&points, PointData::of(&batch), &mut out);
+        bodies.push(out);
+    }
+    (bodies, config.wallclock_start.unix_nanos() as u64)
+}
+
+#[test]
+fn every_type_decodes_and_keeps_the_data_model_invariants() {
+    use std::collections::BTreeMap;
+
+    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+    use opentelemetry_proto::tonic::metrics::v1::{exponential_histogram_data_point, number_data_point};
+
+    let (bodies, t0) = every_type_requests();
+    let sec = 1_000_000_000u64;
+    // Per metric: (start, time) of every point, in order.
+    let mut times: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut kinds: BTreeMap<String, (i32, bool)> = BTreeMap::new();
+    let (mut stale, mut ints, mut histograms, mut exponentials) = (0, 0, 0, 0);
+    for body in &bodies {
+        let req = ExportMetricsServiceRequest::decode(body.as_slice()).unwrap();
+        assert_eq!(&req.encode_to_vec(), body, "canonical bytes");
+        for m in req.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics) {
+            let t = times.entry(m.name.clone()).or_default();
+            match m.data.as_ref().unwrap() {
+                Data::Gauge(g) => {
+                    for p in &g.data_points {
+                        t.push((p.start_time_unix_nano, p.time_unix_nano));
+                        match p.value {
+                            None => {
+                                assert_eq!(p.flags, FLAG_NO_RECORDED_VALUE as u32);
+                                stale += 1;
+                            }
+                            Some(number_data_point::Value::AsInt(_)) => ints += 1,
+                            Some(number_data_point::Value::AsDouble(_)) => assert_eq!(p.flags, 0),
+                        }
+                    }
+                }
+                Data::Sum(s) => {
+                    kinds.insert(m.name.clone(), (s.aggregation_temporality, s.is_monotonic));
+                    t.extend(s.data_points.iter().map(|p| (p.start_time_unix_nano, p.time_unix_nano)));
+                }
+                Data::Histogram(h) => {
+                    kinds.insert(m.name.clone(), (h.aggregation_temporality, false));
+                    for p in &h.data_points {
+                        t.push((p.start_time_unix_nano, p.time_unix_nano));
+                        assert_eq!(p.bucket_counts.iter().sum::<u64>(), p.count, "{}", m.name);
+                        assert_eq!(p.bucket_counts.len(), p.explicit_bounds.len() + 1);
+                        assert!(p.count == 0 || p.min.unwrap() <= p.max.unwrap());
+                        histograms += 1;
+                    }
+                }
+                Data::ExponentialHistogram(h) => {
+                    kinds.insert(m.name.clone(), (h.aggregation_temporality, false));
+                    for p in &h.data_points {
+                        t.push((p.start_time_unix_nano, p.time_unix_nano));
+                        let buckets = |b: &Option<exponential_histogram_data_point::Buckets>| -> (u64, usize) {
+                            let b = b.as_ref().unwrap();
+                            (b.bucket_counts.iter().sum(), b.bucket_counts.len())
+                        };
+                        let (pos, pos_len) = buckets(&p.positive);
+                        let (neg, neg_len) = buckets(&p.negative);
+                        assert_eq!(pos + neg + p.zero_count, p.count, "{}", m.name);
+                        let max_size = if m.name == "ec" { 20 } else { 160 };
+                        assert!(pos_len <= max_size && neg_len <= max_size);
+                        assert!(p.scale <= 20);
+                        exponentials += 1;
+                    }
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert!(stale > 0 && ints > 0 && histograms > 0 && exponentials > 0);
+    // Temporality 1 = delta, 2 = cumulative; only counters are monotonic.
+    assert_eq!(kinds["cc"], (2, true));
+    assert_eq!(kinds["cd"], (1, true));
+    assert_eq!(kinds["uc"], (2, false));
+    assert_eq!(kinds["ud"], (1, false));
+    assert_eq!((kinds["hc"].0, kinds["hd"].0, kinds["ec"].0, kinds["ed"].0), (2, 1, 2, 1));
+    for (name, points) in &times {
+        let delta = ["cd", "ud", "hd", "ed", "late"].contains(&name.as_str());
+        let cumulative = ["cc", "uc", "hc", "ec"].contains(&name.as_str());
+        if delta {
+            // Each start is the previous point's time; the first is the creation time.
+            let created = if name == "late" { t0 + 20 * sec } else { t0 };
+            assert_eq!(points[0].0, created, "{name}");
+            for w in points.windows(2) {
+                assert_eq!(w[1].0, w[0].1, "{name}: delta start times are contiguous");
+            }
+        } else if cumulative {
+            assert!(points.iter().all(|(start, _)| *start == t0), "{name}: cumulative start is fixed");
+        } else {
+            assert!(points.iter().all(|(start, time)| start == time), "{name}: a gauge's start is its time");
+        }
+    }
+    // cd was disabled from 30 s to 45 s: no points in between, and contiguous starts anyway.
+    assert!(!times["cd"].iter().any(|(_, t)| (t0 + 31 * sec..t0 + 45 * sec).contains(t)));
 }
