@@ -160,5 +160,6 @@ static LIFETIMES: Scenario<'static> = scenario!(
 #[test]
 fn lifetimes() {
     let points = LIFETIMES.simulate();
-    assert_eq!(points.metric("c").values(), vec![(t(10), 10.0), (t(31), 10.0), (t(41), 20.0)]);
+    // 10 s–15 s counts, 15 s–31 s (disabled) does not.
+    assert_eq!(points.metric("c").values(), vec![(t(10), 10.0), (t(31), 15.0), (t(41), 25.0)]);
 }

@@ -295,6 +295,7 @@ fn lifetime_sample_starts_stops_and_pauses() {
     let times: Vec<&str> = requests.iter().map(|(t, _)| t.as_str()).collect();
     assert!(!times.contains(&"4m0s") && !times.contains(&"5m30s"), "off from 4m to 6m");
     assert_eq!(value_at(&run, "http.server.requests", "3m30s"), "5250");
-    assert_eq!(value_at(&run, "http.server.requests", "6m0s"), "5250", "nothing counted while off");
-    assert_eq!(value_at(&run, "http.server.requests", "10m0s"), "11250");
+    // 3m30s–4m was counted (25/s × 30 s), 4m–6m was not.
+    assert_eq!(value_at(&run, "http.server.requests", "6m0s"), "6000", "nothing counted while off");
+    assert_eq!(value_at(&run, "http.server.requests", "10m0s"), "12000");
 }

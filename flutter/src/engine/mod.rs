@@ -363,10 +363,7 @@ impl<'r> Engine<'r> {
                     // The loader guarantees the metric exists by now.
                     if let Some(&i) = self.series_index.get(action.name.as_ref()) {
                         let s = &mut self.series[i];
-                        s.enabled = enable;
-                        if enable {
-                            s.accrues_from = tick;
-                        }
+                        s.set_enabled(enable, tick);
                         s.reschedule(tick);
                     }
                 }
@@ -497,7 +494,8 @@ impl<'r> Engine<'r> {
             last_point: NEVER,
             to: NEVER,
             enabled: true,
-            accrues_from: created_tick,
+            off_since: NEVER,
+            off_seconds: 0,
             total: 0.0,
             chain_start: 0,
             chain_len: 0,
@@ -533,7 +531,6 @@ impl<'r> Engine<'r> {
                     s.next_due = NEVER;
                     break 'point;
                 }
-                let info = &series_info[index];
                 let mut v = ChainValue::default();
                 let chain = &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize];
                 for link in chain {
@@ -543,13 +540,13 @@ impl<'r> Engine<'r> {
                         state.emitter.reset(slot);
                         slot.epoch = state.epoch;
                     }
-                    let mut draw = Draws { config, go, chacha, series: info.name, emitter: state.name };
+                    let mut draw = Draws { config, go, chacha, series_info, series: index, emitter: state.name };
                     state.emitter.apply(&mut v, t_ns, slot, &mut draw);
                 }
                 if v.mark == Mark::Missing {
                     break 'point;
                 }
-                let since = tick - s.accrual_start();
+                let since = s.take_enabled_seconds(tick);
                 let previous_unix = unix_at(if s.last_point == NEVER { s.created_tick } else { s.last_point });
                 let start = match (s.kind, s.temporality) {
                     (MetricKind::Gauge, _) => now_unix,
@@ -580,11 +577,13 @@ impl<'r> Engine<'r> {
                                         state.emitter.reset(slot);
                                         slot.epoch = state.epoch;
                                     }
-                                    let mut draw = Draws { config, go, chacha, series: info.name, emitter: state.name };
+                                    let mut draw =
+                                        Draws { config, go, chacha, series_info, series: index, emitter: state.name };
                                     state.emitter.apply(&mut ChainValue::default(), t_ns, slot, &mut draw)
                                 }
                             };
-                            let mut draw = Draws { config, go, chacha, series: info.name, emitter: OBSERVATIONS };
+                            let mut draw =
+                                Draws { config, go, chacha, series_info, series: index, emitter: OBSERVATIONS };
                             let mut stream = h.stream;
                             let mut src = SlotSource { draw: &mut draw, stream: &mut stream };
                             let n = poisson(&mut src, rate.max(0.0) * since as f64);
@@ -597,7 +596,7 @@ impl<'r> Engine<'r> {
                                 h.warned = true;
                                 warnings.push(format!(
                                     "metric `{}`: a {} distribution cannot be centred on {}; points get no observations then",
-                                    info.name,
+                                    series_info[index].name,
                                     distribution_name(h.distribution),
                                     crate::gofmt::go_float(centre)
                                 ));
@@ -697,7 +696,10 @@ struct Draws<'a, 'r> {
     config: &'a RunConfig,
     go: &'a mut GoPcg,
     chacha: &'a mut Vec<ChaChaStream>,
-    series: &'r str,
+    /// The series' name is looked up only to make a stream: the per-point loop
+    /// never touches the (large, cold) series info otherwise.
+    series_info: &'a [SeriesInfo<'r>],
+    series: usize,
     emitter: &'r str,
 }
 
@@ -730,7 +732,8 @@ impl Draws<'_, '_> {
 
     #[cold]
     fn new_stream(&mut self) -> u32 {
-        self.chacha.push(ChaChaStream::new(self.config.seed, self.series, self.emitter, 0));
+        let series = self.series_info[self.series].name;
+        self.chacha.push(ChaChaStream::new(self.config.seed, series, self.emitter, 0));
         self.chacha.len() as u32 - 1
     }
 }

@@ -22,8 +22,10 @@ pub(crate) struct Series {
     /// No points after this tick ([`NEVER`]: no end).
     pub to: u64,
     pub enabled: bool,
-    /// Totals accrue from here: creation, or the last `enableMetric`.
-    pub accrues_from: u64,
+    /// While disabled: the tick it was disabled at; else [`NEVER`].
+    pub off_since: u64,
+    /// Seconds spent disabled since the previous point (a total does not accrue then).
+    pub off_seconds: u64,
     /// A counter's running total.
     pub total: f64,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
@@ -51,11 +53,25 @@ impl Series {
         self.next_due = if self.enabled { due.max(now) } else { NEVER };
     }
 
-    /// The tick totals accrue from at `tick`: the previous point, creation, or
-    /// the last enable, whichever is latest.
-    pub fn accrual_start(&self) -> u64 {
+    /// Disables or enables at `tick`; the caller reschedules.
+    pub fn set_enabled(&mut self, enable: bool, tick: u64) {
+        if enable && !self.enabled {
+            self.off_seconds += tick - self.off_since;
+            self.off_since = NEVER;
+        } else if !enable && self.enabled {
+            self.off_since = tick;
+        }
+        self.enabled = enable;
+    }
+
+    /// The seconds a point at `tick` accounts for: those since the previous
+    /// point (creation for the first) during which the metric was enabled.
+    /// Resets the disabled time, so call it once per point made.
+    pub fn take_enabled_seconds(&mut self, tick: u64) -> u64 {
         let previous = if self.last_point == NEVER { self.created_tick } else { self.last_point };
-        previous.max(self.accrues_from)
+        let seconds = tick - previous - self.off_seconds;
+        self.off_seconds = 0;
+        seconds
     }
 }
 

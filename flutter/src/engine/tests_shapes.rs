@@ -155,9 +155,10 @@ fn lifetimes_to_disable_enable() {
     // `to` is inclusive.
     assert_eq!(series(&sink, "g").iter().map(|(t, _)| *t).collect::<Vec<_>>(), vec![10, 20, 30]);
     // Disabled from 15 s to 35 s: no points, nothing accrues, the total is kept;
-    // re-enabled it is due at once (35 s), then every 10 s.
-    assert_eq!(series(&sink, "c"), vec![(10, Some(10.0)), (35, Some(10.0)), (45, Some(20.0)), (55, Some(30.0))]);
-    assert_eq!(series(&sink, "cd"), vec![(10, Some(10.0)), (35, Some(0.0)), (45, Some(10.0)), (55, Some(10.0))]);
+    // re-enabled it is due at once (35 s), then every 10 s. The point at 35 s
+    // carries the 5 enabled seconds between 10 s and the disable.
+    assert_eq!(series(&sink, "c"), vec![(10, Some(10.0)), (35, Some(15.0)), (45, Some(25.0)), (55, Some(35.0))]);
+    assert_eq!(series(&sink, "cd"), vec![(10, Some(10.0)), (35, Some(5.0)), (45, Some(10.0)), (55, Some(10.0))]);
     let t0 = crate::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
     let starts: Vec<i64> =
         sink.series("cd").points().iter().map(|p| (p.start_unix_nanos - t0) / 1_000_000_000).collect();

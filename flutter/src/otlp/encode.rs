@@ -131,14 +131,17 @@ struct MetricGroup {
     data: DataKind,
 }
 
-#[derive(Debug)]
+/// A stream's pre-encoded parts, as ranges of [`Encoder::stream_bytes`]: small
+/// and dense, because the per-point loops read one for every point.
+#[derive(Clone, Copy, Debug)]
 struct StreamCode {
     metric: u32,
-    data: DataKind,
     /// The data point's `attributes` fields (numbered for its data point type).
-    attrs: Vec<u8>,
-    /// An explicit histogram's `explicit_bounds` field.
-    bounds: Vec<u8>,
+    attrs_start: u32,
+    attrs_len: u32,
+    /// An explicit histogram's `explicit_bounds` field (empty for other types).
+    bounds_start: u32,
+    bounds_len: u32,
 }
 
 /// Encodes points into OTLP requests; keeps the pre-encoded parts of every
@@ -153,12 +156,16 @@ pub struct Encoder {
     metrics: Vec<MetricGroup>,
     metric_ids: BTreeMap<(u32, Vec<u8>, DataKind), u32>,
     streams: Vec<StreamCode>,
+    /// Every stream's pre-encoded attributes and bounds, back to back.
+    stream_bytes: Vec<u8>,
     /// Per request: the indices of its points, by metric id.
     buckets: Vec<Vec<u32>>,
     /// Per request: the metric ids that have points, in output order.
     touched: Vec<u32>,
     /// Per request: each touched metric's encoded size, and its data's.
     metric_sizes: Vec<(usize, usize)>,
+    /// Per request: each point's encoded size, by its index (measured once, used twice).
+    point_lens: Vec<u32>,
 }
 
 impl Encoder {
@@ -204,16 +211,26 @@ impl Encoder {
                 DataKind::Histogram { .. } => 9,
                 DataKind::ExpHistogram { .. } => 1,
             };
-            let mut attrs = Vec::new();
-            put_attributes(&mut attrs, attrs_field, s.datapoint);
-            let mut bounds = Vec::new();
+            let bytes = &mut self.stream_bytes;
+            let attrs_start = bytes.len();
+            put_attributes(bytes, attrs_field, s.datapoint);
+            let bounds_start = bytes.len();
             if !s.bounds.is_empty() {
-                put_len_header(&mut bounds, 7, 8 * s.bounds.len());
+                put_len_header(bytes, 7, 8 * s.bounds.len());
                 for b in s.bounds {
-                    bounds.extend_from_slice(&b.to_bits().to_le_bytes());
+                    bytes.extend_from_slice(&b.to_bits().to_le_bytes());
                 }
             }
-            self.streams.push(StreamCode { metric: metric_id, data, attrs, bounds });
+            let end = bytes.len();
+            // Offsets fit u32 unless the streams' attributes alone pass 4 GiB.
+            let offset = |n: usize| u32::try_from(n).expect("pre-encoded stream attributes below 4 GiB");
+            self.streams.push(StreamCode {
+                metric: metric_id,
+                attrs_start: offset(attrs_start),
+                attrs_len: offset(bounds_start - attrs_start),
+                bounds_start: offset(bounds_start),
+                bounds_len: offset(end - bounds_start),
+            });
         }
     }
 
@@ -234,17 +251,24 @@ impl Encoder {
         // Ids are given in definition order; this groups resource → scope → metric.
         self.touched.sort_unstable_by_key(|&m| (metrics[m as usize].resource, metrics[m as usize].scope, m));
 
-        // First pass: the size of every touched metric.
+        // First pass: the size of every point and every touched metric.
+        let mut point_lens = std::mem::take(&mut self.point_lens);
+        point_lens.clear();
+        point_lens.extend(points.iter().map(|p| self.point_len(p, &data) as u32));
+        self.point_lens = point_lens;
         self.metric_sizes.clear();
+        let mut total = 0;
         for &m in &self.touched {
             let group = &self.metrics[m as usize];
-            let points_len: usize = self.buckets[m as usize]
-                .iter()
-                .map(|&p| len_field_size(self.point_len(&points[p as usize], &data)))
-                .sum();
+            let points_len: usize =
+                self.buckets[m as usize].iter().map(|&p| len_field_size(self.point_lens[p as usize] as usize)).sum();
             let data_len = points_len + group.data.extra_len();
-            self.metric_sizes.push((group.head.len() + len_field_size(data_len), data_len));
+            let size = group.head.len() + len_field_size(data_len);
+            total += len_field_size(size);
+            self.metric_sizes.push((size, data_len));
         }
+        // The metrics, and room for typical resource and scope wrappers: usually one allocation.
+        out.reserve(total + self.touched.len() * 64);
 
         // Second pass: write, one resource run and one scope run at a time.
         let mut i = 0;
@@ -306,7 +330,7 @@ impl Encoder {
             out.extend_from_slice(&group.head);
             put_len_header(out, group.data.field(), data_len);
             for &p in &self.buckets[m as usize] {
-                self.write_point(&points[p as usize], data, out);
+                self.write_point(&points[p as usize], self.point_lens[p as usize] as usize, data, out);
             }
             group.data.write_extra(out);
         }
@@ -315,11 +339,13 @@ impl Encoder {
     /// A data point message's content size.
     #[inline]
     fn point_len(&self, p: &TimedPoint, data: &PointData<'_>) -> usize {
-        let code = &self.streams[p.point.stream as usize];
+        let code = self.streams[p.point.stream as usize];
         let times = fixed_len(p.point.start_unix_nanos) + fixed_len(p.time_unix_nanos);
+        let attrs = code.attrs_len as usize;
         match p.point.value {
-            PointValue::Double(_) | PointValue::Int(_) => times + 9 + code.attrs.len(),
-            PointValue::Stale => times + code.attrs.len() + 2 + stale_histogram_extra(code),
+            PointValue::Double(_) | PointValue::Int(_) => times + 9 + attrs,
+            // A stale explicit histogram point still carries its bounds.
+            PointValue::Stale => times + attrs + 2 + code.bounds_len as usize,
             PointValue::Histogram(i) => {
                 let h = &data.histograms[i as usize];
                 let counts = h.counts.len as usize;
@@ -327,13 +353,13 @@ impl Encoder {
                     + fixed_len_u(h.summary.count)
                     + 9
                     + if counts > 0 { len_field_size(8 * counts) } else { 0 }
-                    + code.bounds.len()
-                    + code.attrs.len()
+                    + code.bounds_len as usize
+                    + attrs
                     + min_max_len(&h.summary)
             }
             PointValue::ExpHistogram(i) => {
                 let h = &data.exp_histograms[i as usize];
-                code.attrs.len()
+                attrs
                     + times
                     + fixed_len_u(h.summary.count)
                     + 9
@@ -346,38 +372,53 @@ impl Encoder {
         }
     }
 
+    /// Writes one data point field whose content is `len` bytes ([`Self::point_len`]).
     #[inline]
-    fn write_point(&self, p: &TimedPoint, data: &PointData<'_>, out: &mut Vec<u8>) {
-        let code = &self.streams[p.point.stream as usize];
-        put_len_header(out, 1, self.point_len(p, data));
+    fn write_point(&self, p: &TimedPoint, len: usize, data: &PointData<'_>, out: &mut Vec<u8>) {
+        let code = self.streams[p.point.stream as usize];
+        let attrs = &self.stream_bytes[code.attrs_start as usize..][..code.attrs_len as usize];
+        let bounds = &self.stream_bytes[code.bounds_start as usize..][..code.bounds_len as usize];
+        put_len_header(out, 1, len);
         let (start, time) = (p.point.start_unix_nanos, p.time_unix_nanos);
         match p.point.value {
+            // The common case, written in one copy: NumberDataPoint start 2, time 3, as_double 4.
+            PointValue::Double(v) if start != 0 && time != 0 => {
+                let mut fields = [0u8; 27];
+                for (i, (field, bits)) in
+                    [(2, start as u64), (3, time as u64), (4, v.to_bits())].into_iter().enumerate()
+                {
+                    fields[9 * i] = key(field, FIXED64);
+                    fields[9 * i + 1..9 * i + 9].copy_from_slice(&bits.to_le_bytes());
+                }
+                out.extend_from_slice(&fields);
+                out.extend_from_slice(attrs);
+            }
             PointValue::Double(v) => {
                 // NumberDataPoint: start 2, time 3, as_double 4, attributes 7.
                 put_times(out, start, time);
                 put_fixed64(out, 4, v.to_bits());
-                out.extend_from_slice(&code.attrs);
+                out.extend_from_slice(attrs);
             }
             PointValue::Int(v) => {
                 put_times(out, start, time);
                 put_fixed64(out, 6, v as u64);
-                out.extend_from_slice(&code.attrs);
+                out.extend_from_slice(attrs);
             }
-            PointValue::Stale => match code.data {
+            PointValue::Stale => match self.metrics[code.metric as usize].data {
                 DataKind::ExpHistogram { .. } => {
-                    out.extend_from_slice(&code.attrs);
+                    out.extend_from_slice(attrs);
                     put_times(out, start, time);
                     put_flags(out, 10);
                 }
                 DataKind::Histogram { .. } => {
                     put_times(out, start, time);
-                    out.extend_from_slice(&code.bounds);
-                    out.extend_from_slice(&code.attrs);
+                    out.extend_from_slice(bounds);
+                    out.extend_from_slice(attrs);
                     put_flags(out, 10);
                 }
                 _ => {
                     put_times(out, start, time);
-                    out.extend_from_slice(&code.attrs);
+                    out.extend_from_slice(attrs);
                     put_flags(out, 8);
                 }
             },
@@ -395,15 +436,15 @@ impl Encoder {
                         out.extend_from_slice(&c.to_le_bytes());
                     }
                 }
-                out.extend_from_slice(&code.bounds);
-                out.extend_from_slice(&code.attrs);
+                out.extend_from_slice(bounds);
+                out.extend_from_slice(attrs);
                 put_min_max(out, &h.summary, 11);
             }
             PointValue::ExpHistogram(i) => {
                 // ExponentialHistogramDataPoint: attributes 1, 2, 3, count 4,
                 // sum 5, scale 6, zero_count 7, positive 8, negative 9, min 12, max 13.
                 let h = &data.exp_histograms[i as usize];
-                out.extend_from_slice(&code.attrs);
+                out.extend_from_slice(attrs);
                 put_times(out, start, time);
                 put_fixed64_nonzero(out, 4, h.summary.count);
                 put_fixed64(out, 5, h.summary.sum.to_bits());
@@ -417,14 +458,6 @@ impl Encoder {
                 put_min_max(out, &h.summary, 12);
             }
         }
-    }
-}
-
-/// A stale histogram point carries its bounds (explicit histograms only).
-fn stale_histogram_extra(code: &StreamCode) -> usize {
-    match code.data {
-        DataKind::Histogram { .. } => code.bounds.len(),
-        _ => 0,
     }
 }
 
