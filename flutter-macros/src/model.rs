@@ -266,73 +266,27 @@ impl Write for Timestamp {
     }
 }
 
-impl Write for RngKind {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            RngKind::ChaCha => "::flutter::RngKind::ChaCha",
-            RngKind::Go => "::flutter::RngKind::Go",
-        });
-    }
+/// `Write` for field-less enums: each variant as its path, `<module>::<Type>::<Variant>`.
+macro_rules! write_unit_enums {
+    ($($ty:ident in $module:literal: [$($variant:ident),+];)+) => {$(
+        impl Write for $ty {
+            fn write(&self, _: &mut Writer, out: &mut String) {
+                out.push_str(match self {
+                    $($ty::$variant => concat!($module, "::", stringify!($ty), "::", stringify!($variant)),)+
+                });
+            }
+        }
+    )+};
 }
 
-impl Write for Compression {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            Compression::None => "__F::Compression::None",
-            Compression::Gzip => "__F::Compression::Gzip",
-        });
-    }
-}
-
-impl Write for MetricKind {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            MetricKind::Gauge => "__F::MetricKind::Gauge",
-            MetricKind::Counter => "__F::MetricKind::Counter",
-            MetricKind::UpDownCounter => "__F::MetricKind::UpDownCounter",
-            MetricKind::Histogram => "__F::MetricKind::Histogram",
-            MetricKind::ExponentialHistogram => "__F::MetricKind::ExponentialHistogram",
-        });
-    }
-}
-
-impl Write for Temporality {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            Temporality::Cumulative => "__F::Temporality::Cumulative",
-            Temporality::Delta => "__F::Temporality::Delta",
-        });
-    }
-}
-
-impl Write for ValueType {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            ValueType::Double => "__F::ValueType::Double",
-            ValueType::Int => "__F::ValueType::Int",
-        });
-    }
-}
-
-impl Write for Direction {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            Direction::Both => "__F::Direction::Both",
-            Direction::Positive => "__F::Direction::Positive",
-            Direction::Negative => "__F::Direction::Negative",
-        });
-    }
-}
-
-impl Write for Shape {
-    fn write(&self, _: &mut Writer, out: &mut String) {
-        out.push_str(match self {
-            Shape::Sine => "__F::Shape::Sine",
-            Shape::Square => "__F::Shape::Square",
-            Shape::Sawtooth => "__F::Shape::Sawtooth",
-            Shape::Triangle => "__F::Shape::Triangle",
-        });
-    }
+write_unit_enums! {
+    RngKind in "::flutter": [ChaCha, Go];
+    Compression in "__F": [None, Gzip];
+    MetricKind in "__F": [Gauge, Counter, UpDownCounter, Histogram, ExponentialHistogram];
+    Temporality in "__F": [Cumulative, Delta];
+    ValueType in "__F": [Double, Int];
+    Direction in "__F": [Both, Positive, Negative];
+    Shape in "__F": [Sine, Square, Sawtooth, Triangle];
 }
 
 impl Write for Rate<'_> {
