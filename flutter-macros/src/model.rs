@@ -174,6 +174,27 @@ macro_rules! write_struct {
     }};
 }
 
+/// A struct whose optional fields are written only when set, the rest taken
+/// from `$unset` (`..Type::UNSET`): less for rustc to check per item.
+macro_rules! write_struct_unset {
+    ($w:expr, $out:expr, $path:literal, $unset:literal { $($field:ident),* ; $($opt:ident),* $(,)? }) => {{
+        $out.push_str(concat!($path, " {"));
+        $(
+            $out.push_str(concat!(stringify!($field), ": "));
+            $field.write($w, $out);
+            $out.push(',');
+        )*
+        $(
+            if $opt.is_some() {
+                $out.push_str(concat!(stringify!($opt), ": "));
+                $opt.write($w, $out);
+                $out.push(',');
+            }
+        )*
+        $out.push_str(concat!("..", $unset, "}"));
+    }};
+}
+
 impl Write for bool {
     fn write(&self, _: &mut Writer, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });
@@ -485,8 +506,8 @@ impl Write for MetricSpec<'_> {
             max_size,
             max_scale,
         } = self;
-        write_struct!(w, out, "__F::MetricSpec" {
-            kind, name, emitters, frequency, unit, description, resource, scope, datapoint, to, temporality,
+        write_struct_unset!(w, out, "__F::MetricSpec", "__F::MetricSpec::UNSET" {
+            kind; name, emitters, frequency, unit, description, resource, scope, datapoint, to, temporality,
             value_type, rate, distribution, buckets, max_size, max_scale,
         });
     }

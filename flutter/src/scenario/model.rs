@@ -393,6 +393,32 @@ pub struct MetricSpec<'a> {
     pub max_scale: Option<i32>,
 }
 
+impl MetricSpec<'static> {
+    /// A gauge spec with every optional field unset: what the macros'
+    /// expansions complete with `..MetricSpec::UNSET`, so only the fields a
+    /// scenario gives are written (and type-checked) per metric.
+    #[doc(hidden)]
+    pub const UNSET: MetricSpec<'static> = MetricSpec {
+        kind: MetricKind::Gauge,
+        name: None,
+        emitters: None,
+        frequency: None,
+        unit: None,
+        description: None,
+        resource: None,
+        scope: None,
+        datapoint: None,
+        to: None,
+        temporality: None,
+        value_type: None,
+        rate: None,
+        distribution: None,
+        buckets: None,
+        max_size: None,
+        max_scale: None,
+    };
+}
+
 /// A metric's type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MetricKind {
