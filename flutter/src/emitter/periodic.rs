@@ -34,8 +34,12 @@ impl Periodic {
     /// `offset + amplitude · shape(u)` with `u` the fraction of the period at `t_ns`.
     #[inline]
     pub fn value_at(&self, t_ns: i64) -> f64 {
-        // Whole nanoseconds first, so `u` is exact at whole fractions of the period.
-        let into = (i128::from(t_ns) + i128::from(self.phase_ns)).rem_euclid(i128::from(self.period_ns));
+        // Whole nanoseconds first, so `u` is exact at whole fractions of the period;
+        // i128 (a slow division) only where the sum leaves i64.
+        let into = match t_ns.checked_add(self.phase_ns) {
+            Some(t) => t.rem_euclid(self.period_ns),
+            None => (i128::from(t_ns) + i128::from(self.phase_ns)).rem_euclid(i128::from(self.period_ns)) as i64,
+        };
         let u = into as f64 / self.period_ns as f64;
         let wave = match self.shape {
             Shape::Sine => (2.0 * std::f64::consts::PI * u).sin(),
@@ -86,5 +90,14 @@ mod tests {
         let behind = wave(Shape::Sawtooth, -secs(15), 0.5);
         assert_eq!(behind.value_at(0), 11.0);
         assert_eq!(behind.value_at(secs(15)), 8.0);
+    }
+
+    #[test]
+    fn a_phase_that_overflows_the_sum_still_wraps_exactly() {
+        // i64::MAX ns = 153722867 periods of 60 s + 16.854775807 s.
+        let far = wave(Shape::Sawtooth, i64::MAX, 0.5);
+        let expected = |t: i64| 8.0 + 4.0 * ((16_854_775_807 + t) % 60_000_000_000) as f64 / 60e9;
+        assert_eq!(far.value_at(0), expected(0), "no overflow");
+        assert_eq!(far.value_at(secs(20)), expected(secs(20)), "the sum passes i64::MAX");
     }
 }
