@@ -161,15 +161,19 @@ impl Named for SeqStep {
     const TYPE: &'static str = "__F::SeqStep";
 }
 
+/// Writes `name: value,` inside a struct expression.
+fn write_field(w: &mut Writer, out: &mut String, name: &str, value: &impl Write) {
+    out.push_str(name);
+    out.push_str(": ");
+    value.write(w, out);
+    out.push(',');
+}
+
 /// Writes `path { field: value, … }`.
 macro_rules! write_struct {
     ($w:expr, $out:expr, $path:literal { $($field:ident),* $(,)? }) => {{
         $out.push_str(concat!($path, " {"));
-        $(
-            $out.push_str(concat!(stringify!($field), ": "));
-            $field.write($w, $out);
-            $out.push(',');
-        )*
+        $(write_field($w, $out, stringify!($field), $field);)*
         $out.push('}');
     }};
 }
@@ -179,16 +183,10 @@ macro_rules! write_struct {
 macro_rules! write_struct_unset {
     ($w:expr, $out:expr, $path:literal, $unset:literal { $($field:ident),* ; $($opt:ident),* $(,)? }) => {{
         $out.push_str(concat!($path, " {"));
-        $(
-            $out.push_str(concat!(stringify!($field), ": "));
-            $field.write($w, $out);
-            $out.push(',');
-        )*
+        $(write_field($w, $out, stringify!($field), $field);)*
         $(
             if $opt.is_some() {
-                $out.push_str(concat!(stringify!($opt), ": "));
-                $opt.write($w, $out);
-                $out.push(',');
+                write_field($w, $out, stringify!($opt), $opt);
             }
         )*
         $out.push_str(concat!("..", $unset, "}"));
