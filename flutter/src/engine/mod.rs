@@ -219,6 +219,19 @@ struct EmitterState<'r> {
     epoch: u32,
 }
 
+impl EmitterState<'_> {
+    /// Passes `v` through the emitter for one series, first resetting the
+    /// series' state if the emitter was reconfigured since the series last used it.
+    #[inline(always)]
+    fn apply<D: Draw>(&self, v: &mut ChainValue, t_ns: i64, slot: &mut Slot, draw: &mut D) -> f64 {
+        if slot.epoch != self.epoch {
+            self.emitter.reset(slot);
+            slot.epoch = self.epoch;
+        }
+        self.emitter.apply(v, t_ns, slot, draw)
+    }
+}
+
 /// Plays a scenario tick by tick. Borrow a scenario, then call
 /// [`next_batch`](Engine::next_batch) until it returns `None`.
 ///
@@ -534,24 +547,19 @@ impl<'r> Engine<'r> {
                 let mut v = ChainValue::default();
                 let chain = &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize];
                 for link in chain {
-                    let slot = &mut slots[link.slot as usize];
                     let state = &emitters[link.emitter as usize];
-                    if slot.epoch != state.epoch {
-                        state.emitter.reset(slot);
-                        slot.epoch = state.epoch;
-                    }
                     let mut draw = Draws { config, go, chacha, series_info, series: index, emitter: state.name };
-                    state.emitter.apply(&mut v, t_ns, slot, &mut draw);
+                    state.apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draw);
                 }
                 if v.mark == Mark::Missing {
                     break 'point;
                 }
                 let since = s.take_enabled_seconds(tick);
-                let previous_unix = unix_at(if s.last_point == NEVER { s.created_tick } else { s.last_point });
                 let start = match (s.kind, s.temporality) {
                     (MetricKind::Gauge, _) => now_unix,
                     (_, Temporality::Cumulative) => unix_at(s.created_tick),
-                    (_, Temporality::Delta) => previous_unix,
+                    // The previous point's time (creation for the first): contiguous intervals.
+                    (_, Temporality::Delta) => unix_at(s.interval_start()),
                 };
                 s.last_point = tick;
                 let value = if v.mark == Mark::Stale {
@@ -571,15 +579,10 @@ impl<'r> Engine<'r> {
                             let rate = match h.rate {
                                 RateSource::PerSecond(r) => r,
                                 RateSource::Emitter { emitter, slot } => {
-                                    let slot = &mut slots[slot as usize];
                                     let state = &emitters[emitter as usize];
-                                    if slot.epoch != state.epoch {
-                                        state.emitter.reset(slot);
-                                        slot.epoch = state.epoch;
-                                    }
                                     let mut draw =
                                         Draws { config, go, chacha, series_info, series: index, emitter: state.name };
-                                    state.emitter.apply(&mut ChainValue::default(), t_ns, slot, &mut draw)
+                                    state.apply(&mut ChainValue::default(), t_ns, &mut slots[slot as usize], &mut draw)
                                 }
                             };
                             let mut draw =

@@ -53,6 +53,11 @@ impl Series {
         self.next_due = if self.enabled { due.max(now) } else { NEVER };
     }
 
+    /// Where the next point's interval starts: the previous point, or creation.
+    pub fn interval_start(&self) -> u64 {
+        if self.last_point == NEVER { self.created_tick } else { self.last_point }
+    }
+
     /// Disables or enables at `tick`; the caller reschedules.
     pub fn set_enabled(&mut self, enable: bool, tick: u64) {
         if enable && !self.enabled {
@@ -68,8 +73,7 @@ impl Series {
     /// point (creation for the first) during which the metric was enabled.
     /// Resets the disabled time, so call it once per point made.
     pub fn take_enabled_seconds(&mut self, tick: u64) -> u64 {
-        let previous = if self.last_point == NEVER { self.created_tick } else { self.last_point };
-        let seconds = tick - previous - self.off_seconds;
+        let seconds = tick - self.interval_start() - self.off_seconds;
         self.off_seconds = 0;
         seconds
     }
