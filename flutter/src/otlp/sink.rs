@@ -83,7 +83,8 @@ impl OtlpSink {
         self.encoder.encode(&self.pending.points[..n], self.pending.data(), &mut self.buf);
         self.pending.consume(n);
         let body = match self.settings.compression {
-            Compression::None => self.buf.clone(),
+            // The encoded body itself goes: no copy (the encoder sizes the next one up front).
+            Compression::None => std::mem::take(&mut self.buf),
             Compression::Gzip => gzip(&self.buf)?,
         };
         let (first_tick, last_tick) = self.pending_ticks;
@@ -147,19 +148,13 @@ impl Pending {
 
     /// Drops the first `n` points (sent), keeping the data of the rest.
     fn consume(&mut self, n: usize) {
-        let rest: Vec<TimedPoint> = self.points.drain(n..).collect();
-        self.points.clear();
+        self.points.drain(..n);
         if self.histograms.is_empty() && self.exp_histograms.is_empty() {
-            self.points = rest;
             return;
         }
-        let old = Pending {
-            points: Vec::new(),
-            histograms: std::mem::take(&mut self.histograms),
-            exp_histograms: std::mem::take(&mut self.exp_histograms),
-            bucket_counts: std::mem::take(&mut self.bucket_counts),
-        };
-        for t in rest {
+        // Re-adopt the rest, so the histogram arenas hold only what they still use.
+        let old = std::mem::take(self);
+        for t in &old.points {
             let point = self.adopt(t.point, &old.data());
             self.points.push(TimedPoint { time_unix_nanos: t.time_unix_nanos, point });
         }
@@ -214,6 +209,67 @@ impl OtlpSink {
         match failure {
             Some(f) => Err(SinkError::Other(format!("OTLP delivery failed: {f}"))),
             None => flushed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use crate::{Engine, RngKind, RunConfig, Timestamp};
+
+    /// Every pending point with its histogram data resolved (arena indices left out).
+    fn resolved(p: &Pending) -> Vec<String> {
+        let data = p.data();
+        let counts = |c: CountsRef| c.of(data.bucket_counts).to_vec();
+        p.points
+            .iter()
+            .map(|t| match t.point.value {
+                PointValue::Histogram(i) => {
+                    let h = data.histograms[i as usize];
+                    format!("{} {:?} {:?}", t.time_unix_nanos, h.summary, counts(h.counts))
+                }
+                PointValue::ExpHistogram(i) => {
+                    let h = data.exp_histograms[i as usize];
+                    let (pos, neg) = (counts(h.positive), counts(h.negative));
+                    format!("{} {:?} {} {} {:?} {:?}", t.time_unix_nanos, h.summary, h.scale, h.zero_count, pos, neg)
+                }
+                v => format!("{} {} {v:?}", t.time_unix_nanos, t.point.stream),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sent_points_leave_and_the_rest_keep_their_histogram_data() {
+        let s = Scenario::from_yaml(
+            "p.yaml",
+            "duration: 20s\nscript:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 3}}\n  \
+             - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n  \
+             - {type: metric, name: h, spec: {type: histogram, frequency: 2s, rate: 5, buckets: [2, 3, 4], \
+             distribution: {type: normal, stdDev: 1}, emitters: [c]}}\n  \
+             - {type: metric, name: e, spec: {type: exponentialHistogram, frequency: 3s, rate: 5, \
+             distribution: {type: uniform, width: 6}, emitters: [c]}}\n",
+        )
+        .unwrap();
+        let fill = || {
+            let config = RunConfig { seed: 1, rng: RngKind::ChaCha, wallclock_start: Timestamp(0) };
+            let mut engine = Engine::new(&s, config);
+            let mut pending = Pending::default();
+            while let Some(batch) = engine.next_batch() {
+                pending.push(&batch);
+            }
+            pending
+        };
+        let all = resolved(&fill());
+        assert!(all.iter().any(|p| p.contains('[')), "histogram points with counts");
+        for n in [0, 1, 7, all.len() / 2, all.len() - 1, all.len()] {
+            let mut pending = fill();
+            pending.consume(n);
+            assert_eq!(resolved(&pending), all[n..], "after sending {n}");
+            let used: usize = pending.histograms.iter().map(|h| h.counts.len as usize).sum::<usize>()
+                + pending.exp_histograms.iter().map(|h| (h.positive.len + h.negative.len) as usize).sum::<usize>();
+            assert_eq!(pending.bucket_counts.len(), used, "the arena keeps only counts still pending");
         }
     }
 }
