@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
-use flutter::otlp::settings::{self, OtlpSettings};
+use flutter::delivery::Mode;
+use flutter::otlp::{self, OtlpSettings};
 use flutter::scenario::ActionKind;
 use flutter::{CountingSink, Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
 
@@ -53,7 +54,7 @@ fn main() -> ExitCode {
     let destination = if scenario.dryrun {
         None
     } else {
-        match settings::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
+        match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("error: {e}\nflutter: nothing was run");
@@ -88,7 +89,11 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
         if !args.quiet {
             eprintln!("flutter: sending to {} (from {})", settings.url, settings.source.describe());
         }
-        OtlpSink::new(settings, pacing, report::print_event).with_interrupt(stop.clone())
+        let mode = match pacing {
+            Pacing::RealTime => Mode::real_time(settings.queue_duration),
+            Pacing::Fast => Mode::fast(settings.retry_budget),
+        };
+        OtlpSink::new(settings, mode, report::print_event).with_interrupt(stop.clone())
     });
     let mut sinks: Vec<&mut dyn Sink> = Vec::new();
     if print_points {

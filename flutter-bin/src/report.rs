@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use flutter::otlp::{DeliveryEvent, DeliveryStats, DropCause};
+use flutter::delivery::{DeliveryEvent, DeliveryStats, DropCause};
 
 /// Drop causes already reported.
 static REPORTED_DROPS: Mutex<Vec<DropCause>> = Mutex::new(Vec::new());

@@ -59,7 +59,7 @@ pub fn inline_scenario(input: TokenStream) -> TokenStream {
 fn expand(sources: Vec<Source<'_>>, spans: &[(String, Span)], tracked: &[TokenStream]) -> TokenStream {
     match flutter::Scenario::load(sources) {
         Ok(scenario) => {
-            let text = crate::model::scenario_expr(&scenario);
+            let text = crate::writer::scenario_expr(&scenario);
             // Debugging aid: FLUTTER_MACRO_DUMP=path writes the expansion there.
             if let Some(path) = std::env::var_os("FLUTTER_MACRO_DUMP") {
                 let _ = std::fs::write(path, &text);

@@ -15,7 +15,7 @@
 //! included with `include_bytes!`, so editing it rebuilds the crate.
 
 mod expand;
-mod model;
+mod writer;
 
 use proc_macro::TokenStream;
 

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use flutter::otlp::{Encoder, PointData, TimedPoint};
+use flutter::batch::PointBuffer;
+use flutter::otlp::Encoder;
 use flutter::{Engine, RngKind, RunConfig, Scenario, Timestamp};
 
 const SERIES: usize = 10_000;
@@ -34,11 +35,12 @@ fn bench_encode(c: &mut Criterion) {
     let mut engine = Engine::new(&scenario, config);
     let batch = engine.next_batch().expect("one tick of points");
     let mut encoder = Encoder::new();
-    encoder.add_streams(batch.streams);
-    let points: Vec<TimedPoint> =
-        batch.points[..REQUEST].iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }).collect();
+    encoder.add_streams(batch.metrics.streams);
+    let mut buffer = PointBuffer::new();
+    buffer.extend(batch.metrics.points);
+    let points = buffer.slice(0..REQUEST);
     let mut out = Vec::new();
-    encoder.encode(&points, PointData::default(), &mut out);
+    encoder.encode(points, &mut out);
     let bytes = out.len();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&out).unwrap();
@@ -54,14 +56,14 @@ fn bench_encode(c: &mut Criterion) {
     group.bench_function("encode_8192_points", |b| {
         b.iter(|| {
             out.clear();
-            encoder.encode(&points, PointData::default(), &mut out);
+            encoder.encode(points, &mut out);
             out.len()
         })
     });
     group.bench_function("encode_and_gzip_fast_8192_points", |b| {
         b.iter(|| {
             out.clear();
-            encoder.encode(&points, PointData::default(), &mut out);
+            encoder.encode(points, &mut out);
             let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(out.len() / 3), flate2::Compression::fast());
             gz.write_all(&out).unwrap();
             gz.finish().unwrap().len()

@@ -1,7 +1,7 @@
 //! Sampling algorithms over a stream of random draws.
 //!
 //! One set of algorithms serves both random modes: they read 64-bit draws and
-//! uniform draws from a [`Source`], so with the Go-compatible stream the normal
+//! uniform draws from a [`RandomBits`], so with the Go-compatible stream the normal
 //! draws are exactly Go's `NormFloat64`, and with ChaCha streams the values are
 //! fixed by these algorithms rather than by a dependency's (golden tests lock
 //! them).
@@ -9,14 +9,14 @@
 use std::sync::OnceLock;
 
 /// Where draws come from.
-pub trait Source {
+pub trait RandomBits {
     /// The next 64 random bits.
     fn next_u64(&mut self) -> u64;
     /// A uniform draw in [0, 1) (each stream has its own bit convention).
     fn uniform(&mut self) -> f64;
 }
 
-impl Source for crate::rng::GoPcg {
+impl RandomBits for crate::rng::GoPcg {
     fn next_u64(&mut self) -> u64 {
         crate::rng::GoPcg::next_u64(self)
     }
@@ -25,7 +25,7 @@ impl Source for crate::rng::GoPcg {
     }
 }
 
-impl Source for crate::rng::ChaChaStream {
+impl RandomBits for crate::rng::ChaChaStream {
     fn next_u64(&mut self) -> u64 {
         crate::rng::ChaChaStream::next_u64(self)
     }
@@ -75,7 +75,7 @@ fn ziggurat() -> &'static Ziggurat {
 }
 
 /// A standard normal draw: Go's `NormFloat64` algorithm.
-pub fn standard_normal(src: &mut impl Source) -> f64 {
+pub fn standard_normal(src: &mut impl RandomBits) -> f64 {
     let z = ziggurat();
     loop {
         let u = src.next_u64();
@@ -106,7 +106,7 @@ pub fn standard_normal(src: &mut impl Source) -> f64 {
 
 /// A Poisson draw with mean `lambda`: Knuth's product method below 30, the
 /// transformed rejection method (Hörmann's PTRS) from 30 on; both exact.
-pub fn poisson(src: &mut impl Source, lambda: f64) -> u64 {
+pub fn poisson(src: &mut impl RandomBits, lambda: f64) -> u64 {
     if lambda <= 0.0 || !lambda.is_finite() {
         return 0;
     }
@@ -159,8 +159,16 @@ fn ln_factorial(k: f64) -> f64 {
 }
 
 /// An exponential draw with mean `mean`.
-pub fn exponential(src: &mut impl Source, mean: f64) -> f64 {
+pub fn exponential(src: &mut impl RandomBits, mean: f64) -> f64 {
     -mean * (1.0 - src.uniform()).ln()
+}
+
+/// Mean and sample standard deviation (for statistical tests).
+#[cfg(test)]
+pub(crate) fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
+    (mean, var.sqrt())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use rand::{Rng, SeedableRng};
 
 /// Which random streams a run draws from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
 pub enum RngKind {
     /// One ChaCha8 stream per (series, emitter): adding or removing other
     /// metrics never changes a series' values.

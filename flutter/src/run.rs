@@ -5,7 +5,59 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::engine::Engine;
+use crate::rng::RngKind;
+use crate::scenario::Scenario;
 use crate::sink::{Sink, SinkError};
+use crate::timestamp::Timestamp;
+
+/// The settings a run resolves before it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunConfig {
+    /// The seed of every random stream.
+    pub seed: u64,
+    /// Which random streams to use.
+    pub rng: RngKind,
+    /// The simulated wall clock of tick 0.
+    pub wallclock_start: Timestamp,
+}
+
+impl RunConfig {
+    /// The scenario's own settings; a seed or start time it leaves out is drawn
+    /// from the real clock (see [`RunConfig::seed_was_drawn`]).
+    pub fn from_scenario(scenario: &Scenario<'_>) -> RunConfig {
+        RunConfig {
+            seed: scenario.seed.unwrap_or_else(draw_seed),
+            rng: scenario.rng,
+            wallclock_start: scenario.wallclock_start.unwrap_or_else(Timestamp::now),
+        }
+    }
+
+    /// The scenario's own seed, rng and start time, with 0 and the Unix epoch
+    /// for the ones it leaves out: the same points every time.
+    pub fn reproducible(scenario: &Scenario<'_>) -> RunConfig {
+        RunConfig {
+            seed: scenario.seed.unwrap_or(0),
+            rng: scenario.rng,
+            wallclock_start: scenario.wallclock_start.unwrap_or(Timestamp(0)),
+        }
+    }
+
+    /// Whether a run of `scenario` with this config uses a seed it did not set.
+    pub fn seed_was_drawn(&self, scenario: &Scenario<'_>) -> bool {
+        scenario.seed != Some(self.seed)
+    }
+}
+
+/// A seed from the clock and the process id, mixed (splitmix64) so runs started
+/// close together still differ.
+fn draw_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let mut z = nanos ^ (u64::from(std::process::id()) << 32);
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// How ticks are paced against the wall clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,7 +162,7 @@ pub fn run(
                 break 'ticks;
             }
         }
-        report.points += batch.points.len() as u64;
+        report.points += batch.metrics.points.len() as u64;
         report.ticks += 1;
     }
     if pacing == Pacing::RealTime && !report.interrupted && failure.is_none() {
@@ -136,7 +188,7 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::engine::Batch;
+    use crate::batch::Batch;
     use crate::scenario::Scenario;
     use crate::{RunConfig, Timestamp};
 

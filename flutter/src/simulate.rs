@@ -1,8 +1,8 @@
 //! Reproducible simulation in one call, for tests and examples.
 
-use crate::engine::{Engine, RunConfig};
-use crate::run::{Pacing, SystemClock, run};
-use crate::scenario::{Scenario, Timestamp};
+use crate::engine::Engine;
+use crate::run::{Pacing, RunConfig, SystemClock, run};
+use crate::scenario::Scenario;
 use crate::sink::MemorySink;
 
 impl Scenario<'static> {
@@ -12,8 +12,15 @@ impl Scenario<'static> {
     ///
     /// ```
     /// # use flutter::{GoDuration, Scenario};
-    /// let s = Scenario::from_yaml("s.yaml", "script:\n  - {type: metricEmitter, name: one, spec: {type: constant, value: 1}}\n  - {type: metric, name: m, spec: {type: gauge, emitters: [one]}}\n").unwrap();
-    /// assert_eq!(s.simulate().metric("m").at(GoDuration::from_secs(10)), None);
+    /// let s = Scenario::from_yaml("s.yaml", "
+    /// duration: 30s
+    /// script:
+    ///   - {type: metricEmitter, name: one, spec: {type: constant, value: 1}}
+    ///   - {type: metric, name: m, spec: {type: counter, emitters: [one]}}
+    /// ").unwrap();
+    /// let points = s.simulate();
+    /// // A counter of 1 per second, a point every 10 s.
+    /// assert_eq!(points.metric("m").values(), [10.0, 20.0, 30.0].map(|v| (GoDuration::from_secs(v as i64), v)));
     /// ```
     pub fn simulate(&self) -> MemorySink {
         self.simulate_with(self.reproducible_config())
@@ -31,10 +38,6 @@ impl Scenario<'static> {
     /// The scenario's own seed, rng and start time, with 0 and the Unix epoch
     /// for the ones it leaves out.
     pub fn reproducible_config(&self) -> RunConfig {
-        RunConfig {
-            seed: self.seed.unwrap_or(0),
-            rng: self.rng,
-            wallclock_start: self.wallclock_start.unwrap_or(Timestamp(0)),
-        }
+        RunConfig::reproducible(self)
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use flutter::gofmt::go_float;
+use flutter::go::float::go_float;
 use flutter::scenario::AttrValue;
 use flutter::{Engine, MemorySink, Pacing, RecordedValue, RunConfig, Scenario, SystemClock};
 

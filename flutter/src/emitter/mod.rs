@@ -21,7 +21,7 @@ pub(crate) use sequence::{SeqValue, Sequence};
 pub(crate) use transform::{Clamp, round_to};
 
 use crate::distributions::Source;
-use crate::duration::GoDuration;
+use crate::go::duration::GoDuration;
 use crate::scenario::EmitterSpec;
 
 /// An emitter's current configuration.

@@ -1,6 +1,6 @@
 //! `periodic`: a wave of simulated time.
 
-use crate::duration::GoDuration;
+use crate::go::duration::GoDuration;
 use crate::scenario::{PeriodicSpec, Shape};
 
 #[derive(Clone, Debug, PartialEq)]

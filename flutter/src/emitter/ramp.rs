@@ -1,7 +1,7 @@
 //! `ramp`: linear from `start` to `target` over `duration`, from the time of the
 //! action that last set it.
 
-use crate::duration::GoDuration;
+use crate::go::duration::GoDuration;
 use crate::scenario::RampSpec;
 
 /// A ramp's current configuration; times in nanoseconds since tick 0.

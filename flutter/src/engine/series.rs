@@ -4,15 +4,16 @@
 //! the emitter-to-slot map and histogram state live apart, touched only when
 //! actions apply or a histogram point is made.
 
-use super::histogram::{Explicit, Exponential};
-use crate::scenario::{Distribution, KeyValue, MetricKind, MetricSpec, Temporality};
+use crate::kinds::emitters::SeriesState;
+use crate::kinds::metrics::{MetricKind, MetricState, Temporality, ValueType};
+use crate::scenario::{KeyValue, MetricSpec};
 
 /// Tick value meaning "never" (no point yet, no end, not due).
 pub(crate) const NEVER: u64 = u64::MAX;
 
 /// The per-tick state of one metric (one series).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Series {
+#[derive(Clone, Debug)]
+pub(crate) struct Series<'r> {
     pub next_due: u64,
     /// Seconds between points.
     pub frequency: u64,
@@ -26,8 +27,6 @@ pub(crate) struct Series {
     pub off_since: u64,
     /// Seconds spent disabled since the previous point (a total does not accrue then).
     pub off_seconds: u64,
-    /// A counter's running total.
-    pub total: f64,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
     pub chain_start: u32,
     pub chain_len: u32,
@@ -35,12 +34,11 @@ pub(crate) struct Series {
     pub stream: u32,
     pub kind: MetricKind,
     pub temporality: Temporality,
-    pub int_values: bool,
-    /// Index of its histogram state, or `u32::MAX`.
-    pub hist: u32,
+    /// What its kind keeps between points (a sum's total, a histogram's buckets).
+    pub state: MetricState<'r>,
 }
 
-impl Series {
+impl Series<'_> {
     /// The next due tick at `now` (after a frequency change or an enable): the
     /// last point plus the frequency (at once if that is past); before any point,
     /// the first tick ≥ max(creation, frequency).
@@ -86,6 +84,38 @@ pub(crate) struct Link {
     pub slot: u32,
 }
 
+/// Where a series' observation rate comes from (histograms).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum RateSource {
+    PerSecond(f64),
+    /// An emitter sampled at each point, with this series' slot for it.
+    Emitter(Link),
+}
+
+/// The state one series keeps for one emitter, with its random stream: small
+/// and `Copy`, so a run's slots sit densely in one array (the ChaCha states
+/// live in their own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// The emitter's configuration generation this state belongs to; a newer
+    /// one means the emitter was reconfigured and the state must be reset.
+    pub epoch: u32,
+    /// Index of this (series, emitter) pair's ChaCha stream, or [`NO_RNG`].
+    pub rng: u32,
+    /// The emitter kind's per-series state.
+    pub state: SeriesState,
+}
+
+/// A random stream index meaning "not made yet".
+pub(crate) const NO_RNG: u32 = u32::MAX;
+
+impl Slot {
+    pub fn new() -> Self {
+        // epoch 0 is never an emitter's generation, so the first use resets.
+        Slot { epoch: 0, rng: NO_RNG, state: SeriesState::default() }
+    }
+}
+
 /// What the engine needs of a series only when actions apply.
 #[derive(Debug)]
 pub(crate) struct SeriesInfo<'r> {
@@ -94,6 +124,14 @@ pub(crate) struct SeriesInfo<'r> {
     pub identity: Identity<'r>,
     /// The slot of every emitter this series has used, so a chain change keeps state.
     pub slot_of: Vec<(u32, u32)>,
+    /// Kinds with a rate: where it comes from.
+    pub rate: RateSource,
+    /// The stream a kind's own draws (observations) come from, or [`NO_RNG`].
+    pub observations_rng: u32,
+    /// Gauges: doubles or integers (fixed by the definition).
+    pub value_type: ValueType,
+    /// Explicit histograms: the bucket bounds (fixed by the definition).
+    pub bounds: &'r [f64],
 }
 
 /// What makes a series' points one OTLP stream.
@@ -135,32 +173,4 @@ impl<'r> Identity<'r> {
         }
         self
     }
-}
-
-/// Where a histogram's observation rate comes from.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum RateSource {
-    PerSecond(f64),
-    /// An emitter sampled at each point, with this series' slot for it.
-    Emitter {
-        emitter: u32,
-        slot: u32,
-    },
-}
-
-/// A histogram series' settings and running totals.
-#[derive(Debug)]
-pub(crate) struct HistState<'r> {
-    pub rate: RateSource,
-    pub distribution: Distribution,
-    pub bounds: &'r [f64],
-    pub max_size: u32,
-    pub max_scale: i32,
-    /// This series' observation stream, once made.
-    pub stream: u32,
-    /// Cumulative totals (delta histograms start afresh at every point).
-    pub explicit: Explicit,
-    pub exponential: Exponential,
-    /// A warning about an impossible centre was given.
-    pub warned: bool,
 }

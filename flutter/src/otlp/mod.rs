@@ -1,25 +1,22 @@
-//! OTLP/HTTP protobuf: encoding points, and (with the `otlp` feature) delivering
-//! them with retries, a bounded queue and a summary of what happened.
+//! OTLP/HTTP protobuf: where points go ([`destination`]), how they are encoded
+//! ([`metrics`], [`common`]) and what the receiver's answer says
+//! ([`response`]); with the `otlp` feature, the sink that sends them through
+//! the [`delivery`](crate::delivery) layer.
 
-mod encode;
+mod common;
+pub mod destination;
+pub mod metrics;
 mod proto;
-#[cfg(feature = "otlp")]
-mod sender;
-pub mod settings;
+mod response;
 #[cfg(feature = "otlp")]
 mod sink;
-#[cfg(feature = "otlp")]
-mod transport;
+mod tag;
 
-pub use encode::{
-    Encoder, FLAG_NO_RECORDED_VALUE, PartialSuccess, PointData, SCOPE_NAME, TimedPoint, decode_partial_success,
-};
-#[cfg(feature = "otlp")]
-pub use sender::{DeliveryEvent, DeliveryStats, DropCause};
+pub use destination::{EndpointSource, OtlpSettings, SettingsError, resolve};
+pub use metrics::{Encoder, FLAG_NO_RECORDED_VALUE, SCOPE_NAME};
+pub use response::decode_partial_success;
 #[cfg(feature = "otlp")]
 pub use sink::OtlpSink;
-#[cfg(feature = "otlp")]
-pub use transport::BODY_EXCERPT;
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,8 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use prost::Message;
 
 use super::*;
-use crate::otlp::encode::FLAG_NO_RECORDED_VALUE;
+use crate::batch::PointBuffer;
+use crate::delivery::PartialAcceptance;
 use crate::scenario::Scenario;
 use crate::{Engine, RngKind, RunConfig, Timestamp};
 
@@ -80,13 +81,13 @@ fn encoded() -> (Vec<u8>, i64) {
     let mut engine =
         Engine::new(&scenario, RunConfig { seed: 1, rng: RngKind::ChaCha, wallclock_start: Timestamp(t0) });
     let mut encoder = Encoder::new();
-    let mut points = Vec::new();
+    let mut points = PointBuffer::new();
     while let Some(batch) = engine.next_batch() {
-        encoder.add_streams(batch.streams);
-        points.extend(batch.points.iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }));
+        encoder.add_streams(batch.metrics.streams);
+        points.extend(batch.metrics.points);
     }
     let mut out = Vec::new();
-    encoder.encode(&points, PointData::default(), &mut out);
+    encoder.encode(points.all(), &mut out);
     (out, t0)
 }
 
@@ -178,7 +179,7 @@ fn partial_success_is_read_from_a_response() {
         partial_success: Some(ExportMetricsPartialSuccess { rejected_data_points: 3, error_message: "too old".into() }),
     };
     let got = decode_partial_success(&response.encode_to_vec());
-    assert_eq!(got, Some(PartialSuccess { rejected_points: 3, message: "too old".into() }));
+    assert_eq!(got, Some(PartialAcceptance { rejected: 3, message: "too old".into() }));
     let empty = ExportMetricsServiceResponse { partial_success: None };
     assert_eq!(decode_partial_success(&empty.encode_to_vec()), None);
     assert_eq!(decode_partial_success(b""), None);
@@ -216,11 +217,9 @@ fn every_type_requests() -> (Vec<Vec<u8>>, u64) {
     let mut encoder = Encoder::new();
     let mut bodies = Vec::new();
     while let Some(batch) = engine.next_batch() {
-        encoder.add_streams(batch.streams);
-        let points: Vec<TimedPoint> =
-            batch.points.iter().map(|p| TimedPoint { time_unix_nanos: batch.unix_nanos, point: *p }).collect();
+        encoder.add_streams(batch.metrics.streams);
         let mut out = Vec::new();
-        encoder.encode(&points, PointData::of(&batch), &mut out);
+        encoder.encode(batch.metrics.points, &mut out);
         bodies.push(out);
     }
     (bodies, config.wallclock_start.unix_nanos() as u64)

@@ -1,30 +1,50 @@
 //! Scenarios: the model, and loading YAML files into it with every problem
 //! reported at its file, line and column.
+//!
+//! The pipeline: [`yaml`] parses each file into a tree of nodes that keep their
+//! positions; `file` reads each file's top level (settings, and the actions'
+//! `at`, `type` and `name`) and merges the files; `script` walks the merged
+//! actions in time order, reading each spec knowing what it reconfigures
+//! (emitter specs through the kinds' registry, metric specs through
+//! `metrics`), and builds the [`model`]. Every read reports its own problem
+//! through a `Reporter` and the load fails once, at the end, with all of them.
+//!
+//! Adding a top-level key: `file` (its reader, and `Settings::overlay` for the
+//! merge), then the [`Scenario`] field and its build in [`Scenario::load`].
+//! Adding a field to a kind: that kind's file only.
 
+mod attributes;
 mod diagnostic;
-mod emitters;
 mod file;
 mod metrics;
 mod model;
-mod read;
+pub(crate) mod read;
 mod script;
-mod sequence;
-mod yaml;
+pub(crate) mod spec;
+pub(crate) mod yaml;
 
 use std::borrow::Cow;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, LoadError};
-pub use metrics::{DEFAULT_BUCKETS, DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE};
-pub use model::{
-    Action, ActionKind, AttrValue, ClampSpec, Compression, ConstantSpec, Direction, Distribution, EmitterSpec, Header,
-    KeyValue, MetricKind, MetricSpec, NormalNoiseSpec, OtlpDestination, PeriodicSpec, PoissonNoiseSpec, RampSpec,
-    RandomWalkSpec, Rate, RoundSpec, ScaleSpec, Scenario, SeqStep, SequenceSpec, Shape, SpikyNoiseSpec, Temporality,
-    Timestamp, ValueType,
-};
+pub use model::{Action, ActionKind, AttrValue, KeyValue, MetricSpec, Scenario};
+pub use spec::{FieldDoc, KindDoc};
 pub use yaml::Pos;
 
-pub(crate) use file::check_endpoint;
+// The rest of the model, from where it lives: every kind's spec (and the types
+// it uses), the OTLP destination, and the leaf types.
+pub use crate::go::duration::GoDuration;
+pub use crate::kinds::distribution::Distribution;
+pub use crate::kinds::emitters::*;
+pub use crate::kinds::metrics::*;
+
+/// Every emitter kind and every metric kind, as the registries describe them.
+pub fn catalog() -> (Vec<KindDoc>, Vec<KindDoc>) {
+    (crate::kinds::emitters::catalog(), crate::kinds::metrics::catalog())
+}
+pub use crate::otlp::destination::{Compression, Header, OtlpDestination};
+pub use crate::rng::RngKind;
+pub use crate::timestamp::Timestamp;
 
 use diagnostic::{Reporter, Span};
 use read::Reader;
@@ -152,29 +172,18 @@ impl Scenario<'static> {
         // Cross-file checks only make sense when every file could be read.
         let checked = if all_parsed && !merged.script.is_empty() { script::check(&mut rep, &merged) } else { None };
         match checked {
-            Some(checked) if !rep.has_errors() => Ok(Scenario {
-                duration: checked.duration,
-                seed: merged.seed,
-                wallclock_start: merged.wallclock_start,
-                dryrun: merged.dryrun.unwrap_or(false),
-                rng: merged.rng.unwrap_or_default(),
-                otlp: merged.otlp.map(|o| OtlpDestination {
-                    endpoint: o.endpoint.map(Cow::Owned),
-                    headers: Cow::Owned(
-                        o.headers
-                            .into_iter()
-                            .map(|(name, value)| Header { name: Cow::Owned(name), value: Cow::Owned(value) })
-                            .collect(),
-                    ),
-                    timeout: o.timeout,
-                    compression: o.compression,
-                    max_points_per_request: o.max_points_per_request,
-                    queue_duration: o.queue_duration,
-                    flush_timeout: o.flush_timeout,
-                    retry_budget: o.retry_budget,
-                }),
-                script: Cow::Owned(checked.actions),
-            }),
+            Some(checked) if !rep.has_errors() => {
+                let s = merged.settings;
+                Ok(Scenario {
+                    duration: checked.duration,
+                    seed: s.seed,
+                    wallclock_start: s.wallclock_start,
+                    dryrun: s.dryrun.unwrap_or(false),
+                    rng: s.rng.unwrap_or_default(),
+                    otlp: s.otlp,
+                    script: Cow::Owned(checked.actions),
+                })
+            }
             _ => Err(LoadError { diagnostics: rep.finish() }),
         }
     }

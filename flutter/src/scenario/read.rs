@@ -3,7 +3,7 @@
 
 use super::diagnostic::{FileId, Reporter, Span, did_you_mean};
 use super::yaml::{Node, Value};
-use crate::duration::{DurationError, GoDuration};
+use crate::go::duration::{DurationError, GoDuration};
 
 /// Reads nodes of one file, reporting problems into a [`Reporter`].
 pub(crate) struct Reader<'r> {
@@ -38,6 +38,11 @@ impl Reader<'_> {
     pub fn error(&mut self, node: &Node, message: impl Into<String>) {
         let span = self.span(node);
         self.rep.error(span, message);
+    }
+
+    /// Reports a problem at a position in this file (inside a scalar, say).
+    pub fn error_at(&mut self, pos: super::yaml::Pos, message: impl Into<String>) {
+        self.rep.error(Span { file: self.file, pos }, message);
     }
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
@@ -236,10 +241,19 @@ fn non_finite_name(x: f64) -> &'static str {
 
 /// `a`, `b` or `c` as an English list of code words.
 pub(crate) fn list<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    join_words(words, "or")
+}
+
+/// `a`, `b` and `c` as an English list of code words.
+pub(crate) fn list_all<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    join_words(words, "and")
+}
+
+fn join_words<'a>(words: impl IntoIterator<Item = &'a str>, last: &str) -> String {
     let words: Vec<String> = words.into_iter().map(|w| format!("`{w}`")).collect();
     match words.len() {
         0 => String::new(),
         1 => words[0].clone(),
-        n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+        n => format!("{} {last} {}", words[..n - 1].join(", "), words[n - 1]),
     }
 }

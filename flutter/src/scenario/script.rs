@@ -6,19 +6,22 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::diagnostic::{Reporter, did_you_mean};
-use super::emitters::{self, EMITTER_TYPES, EmitterType, Remembered};
 use super::file::{Merged, RawAction, RawKind};
-use super::metrics::{self, FirstDefinition, METRIC_TYPES};
-use super::model::{Action, ActionKind, MetricKind, MetricSpec};
+use super::metrics;
+use super::model::{Action, ActionKind, MetricSpec};
 use super::read::{Reader, list};
+use super::spec::{Context, FirstDefinition};
 use super::yaml::{Node, Value};
-use crate::duration::GoDuration;
+use crate::go::duration::GoDuration;
+use crate::kinds::emitters::{EmitterSpec, EmitterType, KINDS};
+use crate::kinds::metrics::MetricKind;
 
 /// What the pass knows about an emitter so far.
 struct EmitterState {
     /// Its current type; `None` when its definition was too broken to tell.
     ty: Option<EmitterType>,
-    remembered: Remembered,
+    /// What its kind keeps across its actions (for checks that span them).
+    remembered: Option<EmitterSpec<'static>>,
 }
 
 /// What the pass knows about a metric so far.
@@ -57,16 +60,17 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
     for &i in &order {
         let a = &script[i];
         let mut r = Reader { rep: &mut *rep, file: a.span.file };
+        let ctx = Context { name: &a.name, at: a.at, emitters: &first_defs };
         let kind = match a.kind {
-            RawKind::Emitter => emitter_action(&mut r, a, &mut emitters).map(ActionKind::Emitter),
-            RawKind::Metric => metric_action(&mut r, a, &mut metrics, &first_defs).map(ActionKind::Metric),
+            RawKind::Emitter => emitter_action(&mut r, a, &mut emitters, &ctx).map(ActionKind::Emitter),
+            RawKind::Metric => metric_action(&mut r, a, &mut metrics, &ctx).map(ActionKind::Metric),
             RawKind::Disable | RawKind::Enable => lifetime_action(&mut r, a, &mut metrics),
         };
         built[i] = kind.map(|kind| Action { at: a.at, name: Cow::Owned(a.name.clone()), kind });
     }
 
     let last = order.last().map(|&i| &script[i]);
-    let duration = match (merged.duration, last) {
+    let duration = match (merged.settings.duration, last) {
         (Some((d, span)), Some(last)) if d < last.at => {
             let where_at = rep.describe(last.at_span);
             rep.error(
@@ -102,31 +106,35 @@ fn emitter_action<'s>(
     r: &mut Reader<'_>,
     a: &'s RawAction<'_>,
     emitters: &mut BTreeMap<&'s str, EmitterState>,
-) -> Option<super::model::EmitterSpec<'static>> {
+    ctx: &Context<'_>,
+) -> Option<EmitterSpec<'static>> {
     let current = emitters.get(a.name.as_str()).map(|s| s.ty);
     let Some(spec) = a.spec.filter(|_| !a.broken) else {
         // Already reported; still defines the name so references to it do not cascade.
-        emitters.entry(&a.name).or_insert(EmitterState { ty: None, remembered: Remembered::default() });
+        emitters.entry(&a.name).or_insert(EmitterState { ty: None, remembered: None });
         return None;
     };
     if !matches!(spec.value, Value::Map(_)) {
         r.error(spec, format!("`spec` of emitter `{}` must be a map, found {}", a.name, spec.value.kind()));
-        emitters.entry(&a.name).or_insert(EmitterState { ty: None, remembered: Remembered::default() });
+        emitters.entry(&a.name).or_insert(EmitterState { ty: None, remembered: None });
         return None;
     }
+    let choices: Vec<(&str, EmitterType)> = KINDS
+        .iter()
+        .flat_map(|k| std::iter::once(k.name).chain(k.aliases.iter().copied()).map(|n| (n, k.ty)))
+        .collect();
     let given = type_entry(spec).map(|n| match &n.value {
-        // A wave's name is a shape of `periodic`, not a type of its own.
-        Value::Str(w) if ["sine", "square", "sawtooth", "triangle"].contains(&w.as_str()) => {
-            r.error(n, format!("`{w}` is a shape of the `periodic` emitter: `type: periodic, shape: {w}, period: 1m`"));
+        Value::Str(w) if let Some(hint) = EmitterType::type_hint(w) => {
+            r.error(n, hint);
             None
         }
-        _ => r.choice(n, "emitter type", EMITTER_TYPES),
+        _ => r.choice(n, "emitter type", &choices),
     });
     let ty = match (given, current) {
         (Some(given), _) => given,
         (None, Some(current)) => current,
         (None, None) => {
-            let names = EMITTER_TYPES.iter().map(|(n, _)| *n).filter(|n| *n != "gaussianNoise");
+            let names = KINDS.iter().map(|k| k.name);
             r.error(
                 spec,
                 format!("emitter `{}` is defined here, so its `spec` needs a `type` ({})", a.name, list(names)),
@@ -139,26 +147,27 @@ fn emitter_action<'s>(
         None => true,
         Some(cur) => ty.is_some() && cur != ty,
     };
-    let state = emitters.entry(&a.name).or_insert(EmitterState { ty, remembered: Remembered::default() });
+    let state = emitters.entry(&a.name).or_insert(EmitterState { ty, remembered: None });
     state.ty = ty;
-    if fresh {
-        state.remembered = Remembered::default();
-    }
-    emitters::read(r, spec, &a.name, ty?, fresh, &mut state.remembered)
+    let ty = ty?;
+    let what = format!("the spec of emitter `{}`", a.name);
+    let f = r.fields(spec, &what, &ty.keys())?;
+    ty.read(r, &f, ctx, fresh, &mut state.remembered)
 }
 
 fn metric_action<'s>(
     r: &mut Reader<'_>,
     a: &'s RawAction<'_>,
     metrics: &mut BTreeMap<&'s str, MetricState>,
-    first_defs: &BTreeMap<&str, FirstDefinition>,
+    ctx: &Context<'_>,
 ) -> Option<MetricSpec<'static>> {
     let current = metrics.get(a.name.as_str()).map(|m| m.kind);
     let Some(spec) = a.spec.filter(|_| !a.broken) else {
         metrics.entry(&a.name).or_insert(MetricState { kind: None, enabled: true, fixed: None });
         return None;
     };
-    let given = type_entry(spec).map(|n| (r.choice(n, "metric type", METRIC_TYPES), n));
+    let kinds: Vec<(&str, MetricKind)> = MetricKind::ALL.iter().map(|k| (k.type_name(), *k)).collect();
+    let given = type_entry(spec).map(|n| (r.choice(n, "metric type", &kinds), n));
     let kind = match (given, current) {
         (Some((Some(k), n)), Some(Some(cur))) if k != cur => {
             let (cur, k) = (cur.type_name(), k.type_name());
@@ -169,7 +178,7 @@ fn metric_action<'s>(
         (None, Some(cur)) => cur,
         (None, None) => {
             if matches!(spec.value, Value::Map(_)) {
-                let names = METRIC_TYPES.iter().map(|(n, _)| *n);
+                let names = MetricKind::ALL.iter().map(|k| k.type_name());
                 let message =
                     format!("metric `{}` is defined here, so its `spec` needs a `type` ({})", a.name, list(names));
                 r.error(spec, message);
@@ -181,7 +190,7 @@ fn metric_action<'s>(
     if defining {
         metrics.insert(&a.name, MetricState { kind, enabled: true, fixed: None });
     }
-    let read = metrics::read(r, spec, a, kind, defining, first_defs)?;
+    let read = metrics::read(r, spec, a, kind, defining, ctx)?;
     let state = metrics.get_mut(a.name.as_str())?;
     match &state.fixed {
         None => state.fixed = Some(read.clone()),
@@ -198,27 +207,7 @@ fn check_unchanged(
     fixed: &MetricSpec<'static>,
     later: &MetricSpec<'static>,
 ) -> Option<()> {
-    let changed = |given: bool, same: bool| given && !same;
-    let mut bad = Vec::new();
-    if changed(
-        later.temporality.is_some(),
-        later.temporality.unwrap_or_default() == fixed.temporality.unwrap_or_default(),
-    ) {
-        bad.push("temporality");
-    }
-    if changed(later.value_type.is_some(), later.value_type.unwrap_or_default() == fixed.value_type.unwrap_or_default())
-    {
-        bad.push("valueType");
-    }
-    if changed(later.buckets.is_some(), later.buckets == fixed.buckets) {
-        bad.push("buckets");
-    }
-    if changed(later.max_size.is_some(), later.max_size == fixed.max_size) {
-        bad.push("maxSize");
-    }
-    if changed(later.max_scale.is_some(), later.max_scale == fixed.max_scale) {
-        bad.push("maxScale");
-    }
+    let bad = fixed.kind.changed(&later.kind);
     if bad.is_empty() {
         return Some(());
     }

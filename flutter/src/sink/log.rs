@@ -5,9 +5,8 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::{Sink, SinkError};
-use crate::engine::{Batch, PointValue, Summary};
-use crate::gofmt::write_go_float;
-use crate::scenario::MetricKind;
+use crate::batch::{Batch, Summary, ValueRef};
+use crate::go::float::write_go_float;
 
 /// Writes one line per point: real local time of printing, `MetricGauge` or
 /// `MetricCounter`, the tick as a Go duration, the exported name, the value.
@@ -35,31 +34,24 @@ impl<W: Write> LogSink<W> {
 impl<W: Write> Sink for LogSink<W> {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
         let stamp = self.clock.now();
-        for p in batch.points {
-            let stream = &batch.streams[p.stream as usize];
+        let points = batch.metrics.points;
+        for p in points.iter() {
+            let stream = &batch.metrics.streams[p.stream as usize];
             self.line.clear();
-            let kind = match stream.kind {
-                MetricKind::Gauge => "MetricGauge",
-                MetricKind::Counter => "MetricCounter",
-                MetricKind::UpDownCounter => "MetricUpDownCounter",
-                MetricKind::Histogram => "MetricHistogram",
-                MetricKind::ExponentialHistogram => "MetricExponentialHistogram",
-            };
             // Writing into a String cannot fail.
-            let _ = write!(self.line, "{stamp} INFO {kind} Emit ts={} metricName=", batch.time());
+            let _ = write!(self.line, "{stamp} INFO {} Emit ts={} metricName=", stream.kind.log_name(), batch.time());
             push_slog_value(&mut self.line, stream.name);
-            match p.value {
-                PointValue::Double(v) => {
+            match points.value(p) {
+                ValueRef::Double(v) => {
                     self.line.push_str(" value=");
                     let _ = write_go_float(&mut self.line, v);
                 }
-                PointValue::Int(v) => {
+                ValueRef::Int(v) => {
                     let _ = write!(self.line, " value={v}");
                 }
-                PointValue::Stale => self.line.push_str(" value=stale"),
-                PointValue::Histogram(i) => push_summary(&mut self.line, &batch.histograms[i as usize].summary),
-                PointValue::ExpHistogram(i) => {
-                    let h = &batch.exp_histograms[i as usize];
+                ValueRef::Stale => self.line.push_str(" value=stale"),
+                ValueRef::Histogram(h) => push_summary(&mut self.line, &h.summary),
+                ValueRef::ExpHistogram(h) => {
                     push_summary(&mut self.line, &h.summary);
                     let _ = write!(self.line, " scale={}", h.scale);
                 }

@@ -1,8 +1,8 @@
 //! Keeps every point in memory, with queries by metric, attributes and time.
 
 use super::{Sink, SinkError};
-use crate::duration::GoDuration;
-use crate::engine::{Batch, PointValue, Summary};
+use crate::batch::{Batch, Stream, Summary, ValueRef};
+use crate::go::duration::GoDuration;
 use crate::scenario::{AttrValue, KeyValue, MetricKind, Temporality, ValueType};
 
 /// A stream as recorded: owned, so the sink outlives the engine.
@@ -144,53 +144,55 @@ impl MemorySink {
 
 impl Sink for MemorySink {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
-        for s in &batch.streams[self.streams.len().min(batch.streams.len())..] {
-            self.streams.push(RecordedStream {
-                series: s.series.to_owned(),
-                name: s.name.to_owned(),
-                kind: s.kind,
-                unit: s.unit.to_owned(),
-                description: s.description.to_owned(),
-                resource: s.resource.to_vec(),
-                scope: s.scope.to_vec(),
-                datapoint: s.datapoint.to_vec(),
-                temporality: s.temporality,
-                value_type: s.value_type,
-                bounds: s.bounds.to_vec(),
-            });
-        }
-        self.points.extend(batch.points.iter().map(|p| RecordedPoint {
+        let streams = batch.metrics.streams;
+        self.streams.extend(streams[self.streams.len().min(streams.len())..].iter().map(RecordedStream::from));
+        let points = batch.metrics.points;
+        self.points.extend(points.iter().map(|p| RecordedPoint {
             stream: p.stream,
             tick: batch.tick,
-            unix_nanos: batch.unix_nanos,
+            unix_nanos: p.time_unix_nanos,
             start_unix_nanos: p.start_unix_nanos,
-            value: recorded_value(batch, p.value),
+            value: RecordedValue::from(points.value(p)),
         }));
         Ok(())
     }
 }
 
-/// A point's value with its histogram data copied out of the batch.
-fn recorded_value(batch: &Batch<'_>, value: PointValue) -> RecordedValue {
-    match value {
-        PointValue::Double(v) => RecordedValue::Double(v),
-        PointValue::Int(v) => RecordedValue::Int(v),
-        PointValue::Stale => RecordedValue::Stale,
-        PointValue::Histogram(i) => {
-            let h = &batch.histograms[i as usize];
-            RecordedValue::Histogram { summary: h.summary, counts: h.counts.of(batch.bucket_counts).to_vec() }
+impl From<&Stream<'_>> for RecordedStream {
+    fn from(s: &Stream<'_>) -> Self {
+        RecordedStream {
+            series: s.series.to_owned(),
+            name: s.name.to_owned(),
+            kind: s.kind,
+            unit: s.unit.to_owned(),
+            description: s.description.to_owned(),
+            resource: s.resource.to_vec(),
+            scope: s.scope.to_vec(),
+            datapoint: s.datapoint.to_vec(),
+            temporality: s.temporality,
+            value_type: s.value_type,
+            bounds: s.bounds.to_vec(),
         }
-        PointValue::ExpHistogram(i) => {
-            let h = &batch.exp_histograms[i as usize];
-            RecordedValue::ExpHistogram {
+    }
+}
+
+impl From<ValueRef<'_>> for RecordedValue {
+    /// The value with its histogram data copied.
+    fn from(value: ValueRef<'_>) -> Self {
+        match value {
+            ValueRef::Double(v) => RecordedValue::Double(v),
+            ValueRef::Int(v) => RecordedValue::Int(v),
+            ValueRef::Stale => RecordedValue::Stale,
+            ValueRef::Histogram(h) => RecordedValue::Histogram { summary: h.summary, counts: h.counts.to_vec() },
+            ValueRef::ExpHistogram(h) => RecordedValue::ExpHistogram {
                 summary: h.summary,
                 scale: h.scale,
                 zero_count: h.zero_count,
                 positive_offset: h.positive_offset,
-                positive: h.positive.of(batch.bucket_counts).to_vec(),
+                positive: h.positive.to_vec(),
                 negative_offset: h.negative_offset,
-                negative: h.negative.of(batch.bucket_counts).to_vec(),
-            }
+                negative: h.negative.to_vec(),
+            },
         }
     }
 }

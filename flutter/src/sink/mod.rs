@@ -1,4 +1,30 @@
-//! Sinks: where each tick's points go.
+//! Sinks: where each tick's output goes.
+//!
+//! A sink gets every [`Batch`] the engine produces, in time order, then one
+//! call to [`Sink::finish`]. The contract (see [`crate::batch`]): a batch
+//! borrows buffers the next tick reuses, so a sink that keeps points copies
+//! them (into a [`PointBuffer`](crate::batch::PointBuffer)); streams only grow,
+//! and a sink reads histogram data through [`Points::value`](crate::batch::Points::value).
+//!
+//! ```
+//! use flutter::{Batch, Sink, SinkError, ValueRef};
+//!
+//! /// Adds up every gauge and counter value it sees.
+//! #[derive(Default)]
+//! struct Total(f64);
+//!
+//! impl Sink for Total {
+//!     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
+//!         let points = batch.metrics.points;
+//!         for p in points.iter() {
+//!             if let ValueRef::Double(v) = points.value(p) {
+//!                 self.0 += v;
+//!             }
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//! ```
 
 mod log;
 mod memory;
@@ -6,7 +32,7 @@ mod memory;
 pub use log::LogSink;
 pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, SeriesView};
 
-use crate::engine::Batch;
+use crate::batch::Batch;
 
 /// Why a sink could not take points.
 #[derive(Debug, thiserror::Error)]
@@ -14,14 +40,14 @@ pub enum SinkError {
     /// Writing failed (for example a closed stdout).
     #[error("writing points failed: {0}")]
     Io(#[from] std::io::Error),
-    /// Any other failure, described.
+    /// Delivery to a destination failed for good.
     #[error("{0}")]
-    Other(String),
+    Delivery(String),
 }
 
-/// Takes the points of each tick, in time order.
+/// Takes the output of each tick, in time order.
 pub trait Sink {
-    /// The points of one tick that has points.
+    /// The output of one tick that produced any.
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError>;
 
     /// The run is over (or stopped): flush what is buffered.
@@ -30,7 +56,7 @@ pub trait Sink {
     }
 }
 
-/// A sink that counts points and drops them (for `--check` and benchmarks).
+/// A sink that counts points and drops them (for benchmarks).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CountingSink {
     /// Points seen.
@@ -41,7 +67,7 @@ pub struct CountingSink {
 
 impl Sink for CountingSink {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
-        self.points += batch.points.len() as u64;
+        self.points += batch.metrics.points.len() as u64;
         self.ticks += 1;
         Ok(())
     }

@@ -1,6 +1,7 @@
-//! Where and how points are sent: the scenario's `otlpDestination`, the
-//! `--endpoint` flag and the OpenTelemetry environment variables, resolved once
-//! when a run starts.
+//! The OTLP destination, in one place: what a scenario's `otlpDestination`
+//! holds, how it is read and merged across files, and how it is resolved with
+//! the `--endpoint` flag and the OpenTelemetry environment variables when a run
+//! starts.
 //!
 //! Order, highest first:
 //! * endpoint: `--endpoint` → `otlpDestination.endpoint` →
@@ -15,10 +16,30 @@
 //!
 //! Points are sent when any of these names an endpoint (and the run is not dry).
 
+use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::env::{TemplateError, expand};
-use crate::scenario::{Compression, OtlpDestination};
+use crate::go::duration::GoDuration;
+use crate::header_template::{TemplateError, check_template, expand};
+use crate::scenario::read::Reader;
+use crate::scenario::yaml::{Node, Value};
+
+/// `OTEL_EXPORTER_OTLP_ENDPOINT`: a base URL for every signal.
+pub const ENV_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+/// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`: the full URL for metrics.
+pub const ENV_METRICS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+/// `OTEL_EXPORTER_OTLP_HEADERS`: `name=value,…` for every signal.
+pub const ENV_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+/// `OTEL_EXPORTER_OTLP_METRICS_HEADERS`: `name=value,…` for metrics.
+pub const ENV_METRICS_HEADERS: &str = "OTEL_EXPORTER_OTLP_METRICS_HEADERS";
+/// `OTEL_EXPORTER_OTLP_TIMEOUT`: milliseconds, for every signal.
+pub const ENV_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
+/// `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`: milliseconds, for metrics.
+pub const ENV_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT";
+/// `OTEL_EXPORTER_OTLP_COMPRESSION`: `gzip` or `none`, for every signal.
+pub const ENV_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_COMPRESSION";
+/// `OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`: `gzip` or `none`, for metrics.
+pub const ENV_METRICS_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,6 +51,220 @@ pub const DEFAULT_QUEUE_DURATION: Duration = Duration::from_secs(300);
 pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time one request may be retried in a `--fast` run.
 pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_secs(300);
+
+/// The largest `maxPointsPerRequest` accepted.
+const MAX_POINTS_PER_REQUEST: u64 = 1_000_000;
+
+/// Headers flutter sets itself on every OTLP request.
+pub(crate) const RESERVED_HEADERS: &[&str] =
+    &["content-type", "content-encoding", "content-length", "host", "transfer-encoding"];
+
+/// Where and how OTLP is sent, as a scenario gives it.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub struct OtlpDestination<'a> {
+    /// Base URL; metrics go to `<endpoint>/v1/metrics`.
+    pub endpoint: Option<Cow<'a, str>>,
+    /// Headers sent with every request; values may name `${ENV_VARS}`.
+    pub headers: Cow<'a, [Header<'a>]>,
+    /// Per-request timeout.
+    pub timeout: Option<GoDuration>,
+    /// Request body compression.
+    pub compression: Option<Compression>,
+    /// Largest request, in points (default 8,192).
+    pub max_points_per_request: Option<u32>,
+    /// In real time, how much data (in simulated time) may wait for delivery
+    /// before the oldest is dropped (default 5m).
+    pub queue_duration: Option<GoDuration>,
+    /// After the last tick, how long waiting data may still be delivered (default 30s).
+    pub flush_timeout: Option<GoDuration>,
+    /// In `--fast` runs, how long one request may be retried before the run
+    /// fails (default 5m).
+    pub retry_budget: Option<GoDuration>,
+}
+
+/// An HTTP header as written in the scenario (the value is expanded at run time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub struct Header<'a> {
+    /// Header name.
+    pub name: Cow<'a, str>,
+    /// Header value, possibly with `${NAME}` references.
+    pub value: Cow<'a, str>,
+}
+
+/// Request body compression.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub enum Compression {
+    /// Bodies are sent as they are.
+    #[default]
+    None,
+    /// Bodies are gzip-compressed (`Content-Encoding: gzip`).
+    Gzip,
+}
+
+const KEYS: &[(&str, &str)] = &[
+    ("endpoint", "endpoint"),
+    ("headers", "headers"),
+    ("timeout", "timeout"),
+    ("compression", "compression"),
+    ("maxPointsPerRequest", "maxPointsPerRequest"),
+    ("queueDuration", "queueDuration"),
+    ("flushTimeout", "flushTimeout"),
+    ("retryBudget", "retryBudget"),
+];
+
+const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
+
+impl OtlpDestination<'static> {
+    /// Reads one file's `otlpDestination`; problems are reported at their place.
+    pub(crate) fn read(r: &mut Reader<'_>, n: &Node) -> Option<OtlpDestination<'static>> {
+        let f = r.fields(n, "`otlpDestination`", KEYS)?;
+        let mut out = OtlpDestination::default();
+        if let Some(n) = f.get("endpoint")
+            && let Some(url) = r.string(n, "`otlpDestination.endpoint`")
+        {
+            match check_endpoint(&url) {
+                Ok(()) => out.endpoint = Some(Cow::Owned(url)),
+                Err(e) => r.error(n, format!("`otlpDestination.endpoint` {e}")),
+            }
+        }
+        if let Some(n) = f.get("headers") {
+            out.headers = Cow::Owned(read_headers(r, n));
+        }
+        if let Some(n) = f.get("timeout") {
+            out.timeout = r.positive_duration(n, "`otlpDestination.timeout`");
+        }
+        if let Some(n) = f.get("compression") {
+            out.compression = r.choice(n, "`otlpDestination.compression`", COMPRESSIONS);
+        }
+        if let Some(n) = f.get("maxPointsPerRequest")
+            && let Some(v) = r.u64(n, "`otlpDestination.maxPointsPerRequest`")
+        {
+            if (1..=MAX_POINTS_PER_REQUEST).contains(&v) {
+                out.max_points_per_request = Some(v as u32);
+            } else {
+                let message = format!(
+                    "`otlpDestination.maxPointsPerRequest` must be from 1 to {MAX_POINTS_PER_REQUEST}, found {v}"
+                );
+                r.error(n, message);
+            }
+        }
+        if let Some(n) = f.get("queueDuration") {
+            out.queue_duration = r.positive_duration(n, "`otlpDestination.queueDuration`");
+        }
+        if let Some(n) = f.get("flushTimeout") {
+            out.flush_timeout = r.non_negative_duration(n, "`otlpDestination.flushTimeout`");
+        }
+        if let Some(n) = f.get("retryBudget") {
+            out.retry_budget = r.non_negative_duration(n, "`otlpDestination.retryBudget`");
+        }
+        Some(out)
+    }
+
+    /// A later file's destination over this one: each setting it gives wins,
+    /// headers merge name by name (the later file winning).
+    pub(crate) fn overlay(&mut self, later: OtlpDestination<'static>) {
+        let OtlpDestination {
+            endpoint,
+            headers,
+            timeout,
+            compression,
+            max_points_per_request,
+            queue_duration,
+            flush_timeout,
+            retry_budget,
+        } = later;
+        self.endpoint = endpoint.or(self.endpoint.take());
+        self.timeout = timeout.or(self.timeout);
+        self.compression = compression.or(self.compression);
+        self.max_points_per_request = max_points_per_request.or(self.max_points_per_request);
+        self.queue_duration = queue_duration.or(self.queue_duration);
+        self.flush_timeout = flush_timeout.or(self.flush_timeout);
+        self.retry_budget = retry_budget.or(self.retry_budget);
+        let mut merged: Vec<(String, String)> =
+            self.headers.iter().map(|h| (h.name.to_string(), h.value.to_string())).collect();
+        for h in headers.iter() {
+            set_header(&mut merged, h.name.to_string(), h.value.to_string());
+        }
+        self.headers = Cow::Owned(
+            merged
+                .into_iter()
+                .map(|(name, value)| Header { name: Cow::Owned(name), value: Cow::Owned(value) })
+                .collect(),
+        );
+    }
+}
+
+/// An endpoint is an `http://` or `https://` URL with a host.
+pub(crate) fn check_endpoint(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("must be an http:// or https:// URL, found `{url}`"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("has no host: `{url}`"));
+    }
+    if url.chars().any(char::is_whitespace) {
+        return Err(format!("must not contain spaces: `{url}`"));
+    }
+    Ok(())
+}
+
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Sets a header, replacing one of the same name (names are case-insensitive).
+fn set_header(headers: &mut Vec<(String, String)>, name: String, value: String) {
+    match headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        Some(slot) => *slot = (name, value),
+        None => headers.push((name, value)),
+    }
+}
+
+fn read_headers(r: &mut Reader<'_>, n: &Node) -> Vec<Header<'static>> {
+    let Value::Map(entries) = &n.value else {
+        r.error(n, format!("`otlpDestination.headers` must be a map of names to values, found {}", n.value.kind()));
+        return Vec::new();
+    };
+    let mut out: Vec<Header<'static>> = Vec::new();
+    for (k, v) in entries {
+        let Some(name) = r.string(k, "a header name") else { continue };
+        if !is_header_name(&name) {
+            r.error(k, format!("`{name}` is not a valid HTTP header name"));
+            continue;
+        }
+        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            r.error(k, format!("header `{name}` is set by flutter and cannot be configured"));
+            continue;
+        }
+        if out.iter().any(|h| h.name.eq_ignore_ascii_case(&name)) {
+            r.error(k, format!("header `{name}` is given twice"));
+            continue;
+        }
+        let value = match &v.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            _ => {
+                r.error(v, format!("header `{name}` must be a string, found {}", v.value.kind()));
+                continue;
+            }
+        };
+        if let Err(e) = check_template(&value) {
+            r.error(v, format!("header `{name}`: {e}"));
+            continue;
+        }
+        if value.chars().any(|c| c == '\r' || c == '\n') {
+            r.error(v, format!("header `{name}` must not contain line breaks"));
+            continue;
+        }
+        out.push(Header { name: Cow::Owned(name), value: Cow::Owned(value) });
+    }
+    out
+}
 
 /// Where the endpoint came from (for messages).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,8 +285,8 @@ impl EndpointSource {
         match self {
             EndpointSource::Flag => "--endpoint",
             EndpointSource::Scenario => "otlpDestination.endpoint",
-            EndpointSource::EnvMetrics => "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-            EndpointSource::EnvBase => "OTEL_EXPORTER_OTLP_ENDPOINT",
+            EndpointSource::EnvMetrics => ENV_METRICS_ENDPOINT,
+            EndpointSource::EnvBase => ENV_ENDPOINT,
         }
     }
 }
@@ -144,20 +379,19 @@ pub fn resolve(
         (signal_url(flag), EndpointSource::Flag)
     } else if let Some(ep) = dest.and_then(|d| d.endpoint.as_deref()) {
         (signal_url(ep), EndpointSource::Scenario)
-    } else if let Some(full) = env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") {
+    } else if let Some(full) = env(ENV_METRICS_ENDPOINT) {
         (full.trim().to_owned(), EndpointSource::EnvMetrics)
-    } else if let Some(base) = env("OTEL_EXPORTER_OTLP_ENDPOINT") {
+    } else if let Some(base) = env(ENV_ENDPOINT) {
         (signal_url(base.trim()), EndpointSource::EnvBase)
     } else if dest.is_some() {
         return Err(SettingsError::NoEndpoint);
     } else {
         return Ok(None);
     };
-    crate::scenario::check_endpoint(&url)
-        .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
+    check_endpoint(&url).map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
 
     let mut headers: Vec<(String, String)> = Vec::new();
-    for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"] {
+    for var in [ENV_HEADERS, ENV_METRICS_HEADERS] {
         if let Some(text) = env(var) {
             for (name, value) in parse_env_headers(var, &text)? {
                 set_header(&mut headers, name, value);
@@ -171,20 +405,16 @@ pub fn resolve(
     }
 
     let timeout = match dest.and_then(|d| d.timeout) {
-        Some(t) => Duration::from_nanos(t.as_nanos().max(0) as u64),
-        None => env_millis(&env, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT")?
-            .or(env_millis(&env, "OTEL_EXPORTER_OTLP_TIMEOUT")?)
-            .unwrap_or(DEFAULT_TIMEOUT),
+        Some(t) => std_duration(t),
+        None => env_millis(&env, ENV_METRICS_TIMEOUT)?.or(env_millis(&env, ENV_TIMEOUT)?).unwrap_or(DEFAULT_TIMEOUT),
     };
     let compression = match dest.and_then(|d| d.compression) {
         Some(c) => c,
-        None => env_compression(&env, "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION")?
-            .or(env_compression(&env, "OTEL_EXPORTER_OTLP_COMPRESSION")?)
+        None => env_compression(&env, ENV_METRICS_COMPRESSION)?
+            .or(env_compression(&env, ENV_COMPRESSION)?)
             .unwrap_or_default(),
     };
-    let duration = |d: Option<crate::GoDuration>, default: Duration| {
-        d.map_or(default, |d| Duration::from_nanos(d.as_nanos().max(0) as u64))
-    };
+    let duration = |d: Option<GoDuration>, default: Duration| d.map_or(default, std_duration);
     Ok(Some(OtlpSettings {
         url,
         source,
@@ -200,16 +430,13 @@ pub fn resolve(
     }))
 }
 
+fn std_duration(d: GoDuration) -> Duration {
+    Duration::from_nanos(d.as_nanos().max(0) as u64)
+}
+
 /// `<base without trailing />/v1/metrics`.
 pub fn signal_url(base: &str) -> String {
     format!("{}/v1/metrics", base.trim_end_matches('/'))
-}
-
-fn set_header(headers: &mut Vec<(String, String)>, name: String, value: String) {
-    match headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
-        Some(slot) => *slot = (name, value),
-        None => headers.push((name, value)),
-    }
 }
 
 /// `key1=value1,key2=value2`, values percent-decoded (the OTel convention).
@@ -221,7 +448,7 @@ fn parse_env_headers(var: &'static str, text: &str) -> Result<Vec<(String, Strin
             message: format!("`{}` is not `name=value`", pair.split('=').next().unwrap_or("").trim()),
         })?;
         let name = percent_decode(name.trim());
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+        if !is_header_name(&name) {
             return Err(SettingsError::BadEnv { var, message: format!("`{name}` is not a valid header name") });
         }
         out.push((name, percent_decode(value.trim())));
@@ -279,7 +506,6 @@ mod tests {
 
     use super::*;
     use crate::GoDuration;
-    use crate::scenario::Header;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

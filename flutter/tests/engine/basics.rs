@@ -1,39 +1,8 @@
 //! Engine behaviour with exact expected values.
 
-use crate::duration::GoDuration;
-use crate::rng::RngKind;
-use crate::run::{Pacing, SystemClock, run};
-use crate::scenario::{Scenario, Timestamp};
-use crate::sink::MemorySink;
-use crate::{Engine, RunConfig};
+use flutter::{Engine, RngKind, RunConfig, Scenario, Timestamp};
 
-fn load(yaml: &str) -> Scenario<'static> {
-    match Scenario::from_yaml("test.yaml", yaml) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn sample(name: &str) -> Vec<std::path::PathBuf> {
-    vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples").join(name)]
-}
-
-fn play(scenario: &Scenario<'static>, seed: u64, rng: RngKind) -> MemorySink {
-    let wallclock_start = scenario.wallclock_start.unwrap_or(Timestamp(1_700_000_000_000_000_000));
-    let config = RunConfig { seed, rng, wallclock_start };
-    let mut engine = Engine::new(scenario, config);
-    let mut sink = MemorySink::new();
-    run(&mut engine, Pacing::Fast, &mut SystemClock::start(), &mut [&mut sink]).unwrap();
-    sink
-}
-
-fn secs(s: i64) -> GoDuration {
-    GoDuration::from_secs(s)
-}
-
-fn values(sink: &MemorySink, metric: &str) -> Vec<(i64, f64)> {
-    sink.metric(metric).values().into_iter().map(|(t, v)| (t.as_nanos() / 1_000_000_000, v)).collect()
-}
+use crate::util::{load, play_with, sample, secs, values};
 
 const README_VALUES: [f64; 12] = [
     8.603450562309138,
@@ -55,7 +24,7 @@ fn readme_example_with_go_streams() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
     let s = Scenario::load_files(&[root.join("sample-dryrun.yaml"), root.join("sample-config.yaml")]).unwrap();
     assert!(s.dryrun);
-    let sink = play(&s, 123456789, RngKind::Go);
+    let sink = play_with(&s, 123456789, RngKind::Go);
     let got = values(&sink, "pod.cpu.usage");
     let want: Vec<(i64, f64)> = (1..=12).map(|i| i * 10).zip(README_VALUES).collect();
     assert_eq!(got, want);
@@ -64,7 +33,7 @@ fn readme_example_with_go_streams() {
 #[test]
 fn readme_example_with_chacha_has_the_same_shape() {
     let s = Scenario::load_files(&sample("sample-config.yaml")).unwrap();
-    let got = values(&play(&s, 123456789, RngKind::ChaCha), "pod.cpu.usage");
+    let got = values(&play_with(&s, 123456789, RngKind::ChaCha), "pod.cpu.usage");
     assert_eq!(got.len(), 12);
     for (t, v) in got {
         let centre = if t < 60 { 10.0 } else { 60.0 };
@@ -75,7 +44,7 @@ fn readme_example_with_chacha_has_the_same_shape() {
 #[test]
 fn ramp_sample_test_vectors() {
     let s = Scenario::load_files(&sample("sample-ramp.yaml")).unwrap();
-    let sink = play(&s, 1, RngKind::ChaCha);
+    let sink = play_with(&s, 1, RngKind::ChaCha);
     let view = sink.metric("pod.cpu.usage");
     let want = [
         (10, 0.08333333333333333),
@@ -111,10 +80,10 @@ script:
 fn same_seed_same_values_other_seed_differs() {
     let s = load(TWO_WALKS);
     for rng in [RngKind::ChaCha, RngKind::Go] {
-        let first = play(&s, 99, rng);
-        let again = play(&s, 99, rng);
+        let first = play_with(&s, 99, rng);
+        let again = play_with(&s, 99, rng);
         assert_eq!(first, again);
-        let other = play(&s, 100, rng);
+        let other = play_with(&s, 100, rng);
         assert_ne!(values(&first, "a"), values(&other, "a"));
     }
 }
@@ -127,7 +96,7 @@ fn chacha_series_do_not_depend_on_other_metrics() {
         "script:\n  - {type: metric, name: noise, spec: {type: gauge, frequency: 1s, emitters: [walk]}}\n",
     ) + "  - {type: metric, at: 30s, name: late, spec: {type: gauge, frequency: 3s, emitters: [walk]}}\n";
     let extra = load(&extra);
-    let (x, y) = (play(&alone, 5, RngKind::ChaCha), play(&extra, 5, RngKind::ChaCha));
+    let (x, y) = (play_with(&alone, 5, RngKind::ChaCha), play_with(&extra, 5, RngKind::ChaCha));
     assert_eq!(values(&x, "a"), values(&y, "a"));
     assert_eq!(values(&x, "b"), values(&y, "b"));
     // Two series using one walk each walk on their own.
@@ -148,7 +117,7 @@ script:
   - {type: metric, at: 30s, name: at15, spec: {frequency: 4s}}
 ",
     );
-    let sink = play(&s, 1, RngKind::ChaCha);
+    let sink = play_with(&s, 1, RngKind::ChaCha);
     let ticks = |m: &str| -> Vec<i64> { values(&sink, m).into_iter().map(|(t, _)| t).collect() };
     assert_eq!(ticks("at0"), vec![10, 20, 30, 40, 50, 60]);
     assert_eq!(ticks("at50"), vec![50, 60]);
@@ -170,7 +139,7 @@ script:
   - {type: metricEmitter, at: 19500ms, name: c, spec: {value: 4}}
 ",
     );
-    let sink = play(&s, 1, RngKind::ChaCha);
+    let sink = play_with(&s, 1, RngKind::ChaCha);
     assert_eq!(values(&sink, "m"), vec![(10, 3.0), (20, 4.0)]);
 }
 
@@ -187,7 +156,7 @@ script:
   - {type: metricEmitter, at: 50s, name: e, spec: {type: ramp, start: 5, target: 15, duration: 20s}}
 ",
     );
-    let sink = play(&s, 1, RngKind::ChaCha);
+    let sink = play_with(&s, 1, RngKind::ChaCha);
     // At 20s the same type continues from 20 down to 10 over 10s.
     assert_eq!(values(&sink, "m"), vec![(10, 10.0), (20, 20.0), (30, 10.0), (40, 7.0), (50, 5.0), (60, 10.0)]);
 }
@@ -203,7 +172,7 @@ script:
   - {type: metricEmitter, at: 30s, name: w, spec: {target: 50}}
 ",
     );
-    let sink = play(&s, 3, RngKind::ChaCha);
+    let sink = play_with(&s, 3, RngKind::ChaCha);
     assert_eq!(values(&sink, "m"), vec![(10, 5.0), (20, 5.0), (30, 50.0), (40, 50.0), (50, 50.0), (60, 50.0)]);
 }
 
@@ -222,7 +191,7 @@ script:
   - {type: metric, at: 40s, name: c, spec: {frequency: 20s, attributes: {datapoint: {}}}}
 ",
     );
-    let sink = play(&s, 1, RngKind::ChaCha);
+    let sink = play_with(&s, 1, RngKind::ChaCha);
     // 2/s for the first 10s. At 20s the rate is already -5 (actions apply before
     // points), which adds nothing; 0.5/s from 30s. The frequency change at 40s
     // makes the next point due at the last one (30s) + 20s.
@@ -251,7 +220,7 @@ script:
     spec: {name: renamed, attributes: {datapoint: {k: w}}}
 ",
     );
-    let sink = play(&s, 1, RngKind::ChaCha);
+    let sink = play_with(&s, 1, RngKind::ChaCha);
     assert_eq!(sink.streams().len(), 2);
     let second = &sink.streams()[1];
     assert_eq!((second.name.as_str(), second.unit.as_str()), ("renamed", "1"));
@@ -279,7 +248,7 @@ script:
     let batch = engine.next_batch().unwrap();
     assert_eq!(batch.tick, 10);
     assert_eq!(batch.unix_nanos, 946_684_810_000_000_000);
-    assert_eq!(batch.points[0].start_unix_nanos, batch.unix_nanos);
+    assert_eq!(batch.metrics.points.as_slice()[0].start_unix_nanos, batch.unix_nanos);
     assert_eq!(engine.next_batch().map(|b| b.tick), Some(20));
     assert!(engine.next_batch().is_none());
 }

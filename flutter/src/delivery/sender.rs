@@ -1,5 +1,5 @@
 //! The sender thread: takes encoded requests from a queue and delivers them
-//! over one connection, retrying what is worth retrying, and accounting for
+//! through a [`Transport`], retrying what is worth retrying, and accounting for
 //! every point: delivered, rejected by the receiver, or lost.
 //!
 //! Real time: the engine never waits. The queue holds at most `queue_duration`
@@ -13,121 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::transport::{Attempt, Transport};
-
-/// One encoded request.
-#[derive(Debug)]
-pub(crate) struct Request {
-    pub body: Vec<u8>,
-    pub points: u64,
-    pub first_tick: u64,
-    pub last_tick: u64,
-}
-
-/// How the queue behaves when the receiver is slow or down.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// Never block; keep at most `window` seconds of simulated time.
-    RealTime { window: u64 },
-    /// Block the engine while `depth` requests wait; give a request up after `budget`.
-    Fast { depth: usize, budget: Duration },
-}
-
-/// What happened to the points handed to an OTLP sink.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DeliveryStats {
-    /// Points generated (handed to the sink).
-    pub generated: u64,
-    /// Points the receiver accepted.
-    pub delivered: u64,
-    /// Points the receiver refused (a non-retryable status, or `partial_success`).
-    pub rejected: u64,
-    /// Points never delivered: dropped from a full queue, or given up on.
-    pub lost: u64,
-    /// HTTP requests made, retries included.
-    pub requests: u64,
-    /// Attempts that were retried.
-    pub retries: u64,
-    /// Request body bytes sent, retries included.
-    pub bytes_sent: u64,
-}
-
-/// Something worth telling the user while points are delivered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DeliveryEvent {
-    /// An attempt failed in a way worth retrying.
-    Retrying {
-        /// Failed attempts so far for this request.
-        attempt: u32,
-        /// Why.
-        reason: String,
-        /// How long until the next attempt.
-        wait: Duration,
-    },
-    /// A request went through after failed attempts.
-    Recovered {
-        /// Failed attempts before it went through.
-        attempts: u32,
-    },
-    /// The receiver refused a request.
-    Rejected {
-        /// The HTTP status.
-        status: u16,
-        /// The start of the answer's body.
-        body: String,
-        /// Points in the request.
-        points: u64,
-        /// Whether this is the first time this status came back.
-        first_for_status: bool,
-    },
-    /// The receiver accepted a request but refused some of its points.
-    PartialSuccess {
-        /// Points refused.
-        rejected: i64,
-        /// The receiver's message.
-        message: String,
-    },
-    /// Points were dropped and count as lost.
-    Dropped {
-        /// How many.
-        points: u64,
-        /// Why.
-        cause: DropCause,
-        /// The last delivery error, if one is known.
-        detail: String,
-    },
-    /// Delivery cannot go on; the run fails.
-    Failed {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Why points were dropped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DropCause {
-    /// Real time: they were older than the queue allows while the receiver was behind.
-    QueueFull {
-        /// The queue's length in seconds of simulated time.
-        window_secs: u64,
-    },
-    /// The flush timeout ran out before they were delivered.
-    FlushTimeout,
-}
-
-impl std::fmt::Display for DropCause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DropCause::QueueFull { window_secs } => {
-                write!(f, "older than the queue allows ({window_secs}s of data) while the receiver was behind")
-            }
-            DropCause::FlushTimeout => f.write_str("the flush timeout ran out before they were delivered"),
-        }
-    }
-}
-
-/// Receives [`DeliveryEvent`]s, from the sender thread.
-pub type EventHandler = Arc<dyn Fn(&DeliveryEvent) + Send + Sync>;
+use super::{Attempt, DeliveryEvent, DeliveryStats, DropCause, EventHandler, Mode, Request, Transport};
 
 #[derive(Default)]
 struct State {
@@ -173,7 +59,8 @@ impl std::fmt::Debug for Sender {
 }
 
 impl Sender {
-    pub fn start(transport: Transport, mode: Mode, events: EventHandler) -> Sender {
+    /// Starts the delivery thread.
+    pub fn start(transport: impl Transport, mode: Mode, events: EventHandler) -> Sender {
         let shared = Arc::new(Shared { state: Mutex::default(), changed: Condvar::new(), mode, events });
         let worker = shared.clone();
         let thread = std::thread::Builder::new()
@@ -263,7 +150,7 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((base as f64 * jitter) as u64)
 }
 
-fn deliver_loop(shared: &Shared, transport: &Transport) {
+fn deliver_loop(shared: &Shared, transport: &impl Transport) {
     loop {
         let request = {
             let mut st = shared.lock();
@@ -301,7 +188,7 @@ fn deliver_loop(shared: &Shared, transport: &Transport) {
 }
 
 /// Delivers one request, retrying; `false` when delivery must stop altogether.
-fn deliver(shared: &Shared, transport: &Transport, request: &Request) -> bool {
+fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bool {
     let mut attempts = 0u32;
     let mut first_failure: Option<Instant> = None;
     loop {
@@ -311,14 +198,14 @@ fn deliver(shared: &Shared, transport: &Transport, request: &Request) -> bool {
         st.stats.bytes_sent += request.body.len() as u64;
         match attempt {
             Attempt::Delivered(partial) => {
-                let refused = partial.as_ref().map_or(0, |p| p.rejected_points.clamp(0, request.points as i64) as u64);
+                let refused = partial.as_ref().map_or(0, |p| p.rejected.clamp(0, request.points as i64) as u64);
                 st.stats.delivered += request.points - refused;
                 st.stats.rejected += refused;
                 if attempts > 0 {
                     shared.emit(DeliveryEvent::Recovered { attempts });
                 }
                 if let Some(p) = partial {
-                    shared.emit(DeliveryEvent::PartialSuccess { rejected: p.rejected_points, message: p.message });
+                    shared.emit(DeliveryEvent::PartialSuccess { rejected: p.rejected, message: p.message });
                 }
                 return true;
             }

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// A signed span of time in nanoseconds, written and printed the way Go does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize), serde(rename = "GoDuration::from_nanos"))]
 pub struct GoDuration(i64);
 
 const NANOSECOND: u64 = 1;

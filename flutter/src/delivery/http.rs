@@ -2,65 +2,61 @@
 
 use std::time::Duration;
 
-use super::encode::{PartialSuccess, decode_partial_success};
-use super::settings::OtlpSettings;
-use crate::scenario::Compression;
+use super::{Attempt, PartialAcceptance, Transport};
 
 /// How much of an error body is kept for the report.
 pub const BODY_EXCERPT: usize = 512;
 
-/// What one attempt came to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Attempt {
-    /// A 2xx answer, possibly with some points rejected.
-    Delivered(Option<PartialSuccess>),
-    /// Worth trying again: 429, 502, 503, 504, a timeout, a refused or reset
-    /// connection. `after` is the server's `Retry-After`.
-    Retry { reason: String, after: Option<Duration> },
-    /// Any other status: the points are rejected.
-    Rejected { status: u16, body: String },
-    /// Retrying cannot help (a malformed header value, TLS misconfiguration).
-    Fatal(String),
-}
-
-/// Posts requests over one pooled keep-alive connection.
+/// Posts requests to one URL over one pooled keep-alive connection.
 #[derive(Debug)]
-pub(crate) struct Transport {
+pub(crate) struct HttpTransport {
     agent: ureq::Agent,
     url: String,
+    /// Sent with every request: the user's, then the format's own
+    /// (`Content-Type`, `Content-Encoding`, …).
     headers: Vec<(String, String)>,
-    gzip: bool,
     timeout: Duration,
+    /// Reads a 2xx answer's body: what the receiver refused, if anything.
+    accepted: fn(&[u8]) -> Option<PartialAcceptance>,
 }
 
-impl Transport {
-    pub fn new(settings: &OtlpSettings) -> Self {
+impl HttpTransport {
+    pub fn new(
+        url: String,
+        headers: Vec<(String, String)>,
+        timeout: Duration,
+        accepted: fn(&[u8]) -> Option<PartialAcceptance>,
+    ) -> Self {
         let config = ureq::Agent::config_builder()
-            .timeout_global(Some(settings.timeout))
+            .timeout_global(Some(timeout))
             // 429 and 503 answers carry `Retry-After` and a body worth reading.
             .http_status_as_error(false)
             .max_idle_connections(1)
             .max_idle_connections_per_host(1)
             .user_agent(concat!("flutter/", env!("CARGO_PKG_VERSION")))
             .build();
-        Transport {
-            agent: config.into(),
-            url: settings.url.clone(),
-            headers: settings.headers.clone(),
-            gzip: settings.compression == Compression::Gzip,
-            timeout: settings.timeout,
-        }
+        HttpTransport { agent: config.into(), url, headers, timeout, accepted }
     }
 
+    fn classify_error(&self, e: ureq::Error) -> Attempt {
+        use ureq::Error as E;
+        match e {
+            E::Timeout(_) => Attempt::Retry { reason: format!("no answer within {:?}", self.timeout), after: None },
+            E::Io(io) => Attempt::Retry { reason: format!("connection failed: {io}"), after: None },
+            E::ConnectionFailed => Attempt::Retry { reason: "connection failed".into(), after: None },
+            E::HostNotFound => Attempt::Retry { reason: "host not found".into(), after: None },
+            E::Protocol(p) => Attempt::Retry { reason: format!("broken answer: {p}"), after: None },
+            other => Attempt::Fatal(other.to_string()),
+        }
+    }
+}
+
+impl Transport for HttpTransport {
     /// POSTs one encoded (and, if configured, compressed) request body.
-    pub fn post(&self, body: &[u8]) -> Attempt {
+    fn post(&self, body: &[u8]) -> Attempt {
         let mut request = self.agent.post(&self.url);
         for (name, value) in &self.headers {
             request = request.header(name.as_str(), value.as_str());
-        }
-        request = request.header("Content-Type", "application/x-protobuf");
-        if self.gzip {
-            request = request.header("Content-Encoding", "gzip");
         }
         let mut response = match request.send(body) {
             Ok(r) => r,
@@ -75,24 +71,12 @@ impl Transport {
         // Read to the end, so the connection goes back to the pool.
         let body = response.body_mut().with_config().limit(16 << 20).read_to_vec().unwrap_or_default();
         match status {
-            200..=299 => Attempt::Delivered(decode_partial_success(&body)),
+            200..=299 => Attempt::Delivered((self.accepted)(&body)),
             429 | 502 | 503 | 504 => {
                 let reason = format!("HTTP {status}{}", excerpt_suffix(&body));
                 Attempt::Retry { reason, after: retry_after }
             }
             _ => Attempt::Rejected { status, body: excerpt(&body) },
-        }
-    }
-
-    fn classify_error(&self, e: ureq::Error) -> Attempt {
-        use ureq::Error as E;
-        match e {
-            E::Timeout(_) => Attempt::Retry { reason: format!("no answer within {:?}", self.timeout), after: None },
-            E::Io(io) => Attempt::Retry { reason: format!("connection failed: {io}"), after: None },
-            E::ConnectionFailed => Attempt::Retry { reason: "connection failed".into(), after: None },
-            E::HostNotFound => Attempt::Retry { reason: "host not found".into(), after: None },
-            E::Protocol(p) => Attempt::Retry { reason: format!("broken answer: {p}"), after: None },
-            other => Attempt::Fatal(other.to_string()),
         }
     }
 }

@@ -1,24 +1,8 @@
 //! Second-stage shapes and metric types, with exact expected values.
 
-use crate::duration::GoDuration;
-use crate::scenario::Scenario;
-use crate::sink::{MemorySink, RecordedValue};
+use flutter::{GoDuration, MemorySink, RecordedValue, Scenario};
 
-fn play(yaml: &str) -> MemorySink {
-    match Scenario::from_yaml("stage2.yaml", yaml) {
-        Ok(s) => s.simulate(),
-        Err(e) => panic!("{e}"),
-    }
-}
-
-/// `(seconds, value)` of the numeric points, `(seconds, None)` for stale ones.
-fn series(sink: &MemorySink, metric: &str) -> Vec<(i64, Option<f64>)> {
-    sink.series(metric).points().iter().map(|p| (p.time().as_nanos() / 1_000_000_000, p.value.as_f64())).collect()
-}
-
-fn numbers(sink: &MemorySink, metric: &str) -> Vec<f64> {
-    series(sink, metric).into_iter().map(|(_, v)| v.unwrap()).collect()
-}
+use crate::util::{numbers, play, series};
 
 const ONE_SECOND: &str = "duration: 12s\nscript:\n";
 
@@ -128,7 +112,7 @@ fn counters_and_up_down_counters_in_both_temporalities() {
 #[test]
 fn start_times_cumulative_fixed_delta_contiguous() {
     let sink = play(SUMS);
-    let t0 = crate::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
+    let t0 = flutter::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
     let s = 1_000_000_000;
     let starts =
         |m: &str| -> Vec<i64> { sink.series(m).points().iter().map(|p| (p.start_unix_nanos - t0) / s).collect() };
@@ -159,7 +143,7 @@ fn lifetimes_to_disable_enable() {
     // carries the 5 enabled seconds between 10 s and the disable.
     assert_eq!(series(&sink, "c"), vec![(10, Some(10.0)), (35, Some(15.0)), (45, Some(25.0)), (55, Some(35.0))]);
     assert_eq!(series(&sink, "cd"), vec![(10, Some(10.0)), (35, Some(5.0)), (45, Some(10.0)), (55, Some(10.0))]);
-    let t0 = crate::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
+    let t0 = flutter::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
     let starts: Vec<i64> =
         sink.series("cd").points().iter().map(|p| (p.start_unix_nanos - t0) / 1_000_000_000).collect();
     assert_eq!(starts, vec![0, 10, 35, 45], "delta starts stay contiguous");
@@ -289,9 +273,9 @@ fn impossible_centres_give_no_observations_and_one_warning() {
          - {type: metric, name: h, spec: {type: histogram, rate: 5, distribution: {type: lognormal, sigma: 1}, emitters: [c]}}\n",
     )
     .unwrap();
-    let mut engine = crate::Engine::new(&s, s.reproducible_config());
+    let mut engine = flutter::Engine::new(&s, s.reproducible_config());
     let mut sink = MemorySink::new();
-    crate::run(&mut engine, crate::Pacing::Fast, &mut crate::SystemClock::start(), &mut [&mut sink]).unwrap();
+    flutter::run(&mut engine, flutter::Pacing::Fast, &mut flutter::SystemClock::start(), &mut [&mut sink]).unwrap();
     assert!(sink.series("h").points().iter().all(|p| p.value.summary().unwrap().count == 0));
     let warnings = engine.take_warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");

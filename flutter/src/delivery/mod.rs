@@ -1,0 +1,185 @@
+//! Delivery: requests, retries, back-off, `Retry-After`, queues,
+//! back-pressure and the accounting of every point. It knows nothing of what a
+//! body holds: OTLP (and, later, other formats) encode requests on top of it
+//! and name a [`Transport`] that posts them.
+
+#[cfg(feature = "otlp")]
+mod http;
+#[cfg(feature = "otlp")]
+mod sender;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+#[cfg(feature = "otlp")]
+pub use http::BODY_EXCERPT;
+#[cfg(feature = "otlp")]
+pub(crate) use http::HttpTransport;
+#[cfg(feature = "otlp")]
+pub(crate) use sender::Sender;
+
+/// Posts one request body; says what came of it. Called from the sender thread.
+#[cfg(feature = "otlp")]
+pub(crate) trait Transport: Send + 'static {
+    fn post(&self, body: &[u8]) -> Attempt;
+}
+
+/// What one attempt came to.
+#[cfg(feature = "otlp")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Attempt {
+    /// Accepted, possibly with some points refused.
+    Delivered(Option<PartialAcceptance>),
+    /// Worth trying again: 429, 502, 503, 504, a timeout, a refused or reset
+    /// connection. `after` is the server's `Retry-After`.
+    Retry { reason: String, after: Option<Duration> },
+    /// Refused: the points are rejected.
+    Rejected { status: u16, body: String },
+    /// Retrying cannot help (a malformed header value, TLS misconfiguration).
+    Fatal(String),
+}
+
+/// A receiver accepted a request but refused some of its points.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartialAcceptance {
+    /// Points the receiver refused.
+    pub rejected: i64,
+    /// Its explanation.
+    pub message: String,
+}
+
+/// One encoded request: a body ready to send, and what it carries.
+#[cfg(feature = "otlp")]
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub body: Vec<u8>,
+    pub points: u64,
+    pub first_tick: u64,
+    pub last_tick: u64,
+}
+
+/// How the queue behaves when the receiver is slow or down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Never block the engine; keep at most `window` seconds of simulated time.
+    RealTime {
+        /// Seconds of simulated time the queue may hold.
+        window: u64,
+    },
+    /// Block the engine while `depth` requests wait; give a request up after `budget`.
+    Fast {
+        /// Requests that may wait.
+        depth: usize,
+        /// How long one request may be retried.
+        budget: Duration,
+    },
+}
+
+impl Mode {
+    /// Real time, holding at most `queue` of simulated time.
+    pub fn real_time(queue: Duration) -> Mode {
+        Mode::RealTime { window: queue.as_secs() }
+    }
+
+    /// As fast as possible, two requests waiting at most, each retried for at
+    /// most `retry_budget`.
+    pub fn fast(retry_budget: Duration) -> Mode {
+        Mode::Fast { depth: 2, budget: retry_budget }
+    }
+}
+
+/// What happened to the points handed to a sink that delivers them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    /// Points generated (handed to the sink).
+    pub generated: u64,
+    /// Points the receiver accepted.
+    pub delivered: u64,
+    /// Points the receiver refused (a non-retryable status, or `partial_success`).
+    pub rejected: u64,
+    /// Points never delivered: dropped from a full queue, or given up on.
+    pub lost: u64,
+    /// HTTP requests made, retries included.
+    pub requests: u64,
+    /// Attempts that were retried.
+    pub retries: u64,
+    /// Request body bytes sent, retries included.
+    pub bytes_sent: u64,
+}
+
+/// Something worth telling the user while points are delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// An attempt failed in a way worth retrying.
+    Retrying {
+        /// Failed attempts so far for this request.
+        attempt: u32,
+        /// Why.
+        reason: String,
+        /// How long until the next attempt.
+        wait: Duration,
+    },
+    /// A request went through after failed attempts.
+    Recovered {
+        /// Failed attempts before it went through.
+        attempts: u32,
+    },
+    /// The receiver refused a request.
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the answer's body.
+        body: String,
+        /// Points in the request.
+        points: u64,
+        /// Whether this is the first time this status came back.
+        first_for_status: bool,
+    },
+    /// The receiver accepted a request but refused some of its points.
+    PartialSuccess {
+        /// Points refused.
+        rejected: i64,
+        /// The receiver's message.
+        message: String,
+    },
+    /// Points were dropped and count as lost.
+    Dropped {
+        /// How many.
+        points: u64,
+        /// Why.
+        cause: DropCause,
+        /// The last delivery error, if one is known.
+        detail: String,
+    },
+    /// Delivery cannot go on; the run fails.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Why points were dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropCause {
+    /// Real time: they were older than the queue allows while the receiver was behind.
+    QueueFull {
+        /// The queue's length in seconds of simulated time.
+        window_secs: u64,
+    },
+    /// The flush timeout ran out before they were delivered.
+    FlushTimeout,
+}
+
+impl std::fmt::Display for DropCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DropCause::QueueFull { window_secs } => {
+                write!(f, "older than the queue allows ({window_secs}s of data) while the receiver was behind")
+            }
+            DropCause::FlushTimeout => f.write_str("the flush timeout ran out before they were delivered"),
+        }
+    }
+}
+
+/// Receives [`DeliveryEvent`]s, from the sender thread.
+pub type EventHandler = Arc<dyn Fn(&DeliveryEvent) + Send + Sync>;

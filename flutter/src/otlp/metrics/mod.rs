@@ -1,0 +1,168 @@
+//! Points → `ExportMetricsServiceRequest` protobuf bytes.
+//!
+//! Everything about a stream that does not change between points (its resource,
+//! scope, metric head, data point attributes, histogram bounds) is encoded once,
+//! when the stream first appears ([`streams`]). A request then only writes
+//! timestamps and values around those bytes ([`points`]). Points are grouped
+//! resource → scope → metric in the order streams were defined (never hash
+//! order), so the same run gives the same bytes. Sizes are computed in a first
+//! pass, so every length prefix is minimal, and fields are written as prost
+//! writes them (in tag order, proto3 defaults left out): the bytes are canonical.
+
+mod points;
+mod streams;
+
+use std::collections::BTreeMap;
+
+use super::proto::{len_field_size, put_bytes, put_len_header};
+use super::tag;
+use crate::batch::{Points, Stream};
+use streams::{DataKind, MetricGroup, ScopeGroup, StreamCode};
+
+/// The instrumentation scope name flutter reports.
+pub const SCOPE_NAME: &str = "flutter";
+
+/// OTLP `DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK`.
+pub const FLAG_NO_RECORDED_VALUE: u64 = 1;
+
+/// Encodes points into OTLP requests; keeps the pre-encoded parts of every
+/// stream it has seen.
+#[derive(Debug, Default)]
+pub struct Encoder {
+    /// `Resource` message contents, by resource id.
+    resources: Vec<Vec<u8>>,
+    resource_ids: BTreeMap<Vec<u8>, u32>,
+    scopes: Vec<ScopeGroup>,
+    scope_ids: BTreeMap<(u32, Vec<u8>), u32>,
+    metrics: Vec<MetricGroup>,
+    metric_ids: BTreeMap<(u32, Vec<u8>, DataKind), u32>,
+    streams: Vec<StreamCode>,
+    /// Every stream's pre-encoded attributes and bounds, back to back.
+    stream_bytes: Vec<u8>,
+    /// Per request: the indices of its points, by metric id.
+    buckets: Vec<Vec<u32>>,
+    /// Per request: the metric ids that have points, in output order.
+    touched: Vec<u32>,
+    /// Per request: each touched metric's encoded size, and its data's.
+    metric_sizes: Vec<(usize, usize)>,
+    /// Per request: each point's encoded size, by its index (measured once, used twice).
+    point_lens: Vec<u32>,
+}
+
+impl Encoder {
+    /// An encoder that has seen no stream yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one `ExportMetricsServiceRequest` holding `points` to `out`.
+    /// Every point's stream must have been added with [`Encoder::add_streams`].
+    pub fn encode(&mut self, points: Points<'_>, out: &mut Vec<u8>) {
+        self.touched.clear();
+        for (i, p) in points.iter().enumerate() {
+            let metric = self.streams[p.stream as usize].metric;
+            let bucket = &mut self.buckets[metric as usize];
+            if bucket.is_empty() {
+                self.touched.push(metric);
+            }
+            bucket.push(i as u32);
+        }
+        let metrics = &self.metrics;
+        // Ids are given in definition order; this groups resource → scope → metric.
+        self.touched.sort_unstable_by_key(|&m| (metrics[m as usize].resource, metrics[m as usize].scope, m));
+
+        // First pass: the size of every point and every touched metric.
+        let mut point_lens = std::mem::take(&mut self.point_lens);
+        point_lens.clear();
+        point_lens.extend(points.iter().map(|p| self.point_len(p, &points) as u32));
+        self.point_lens = point_lens;
+        self.metric_sizes.clear();
+        let mut total = 0;
+        for &m in &self.touched {
+            let group = &self.metrics[m as usize];
+            let points_len: usize =
+                self.buckets[m as usize].iter().map(|&p| len_field_size(self.point_lens[p as usize] as usize)).sum();
+            let data_len = points_len + group.data.extra_len();
+            let size = group.head.len() + len_field_size(data_len);
+            total += len_field_size(size);
+            self.metric_sizes.push((size, data_len));
+        }
+        // The metrics, and room for typical resource and scope wrappers: usually one allocation.
+        out.reserve(total + self.touched.len() * 64);
+
+        // Second pass: write, one resource run and one scope run at a time.
+        let mut i = 0;
+        while i < self.touched.len() {
+            let resource = self.metrics[self.touched[i] as usize].resource;
+            let end = self.run_end(i, |g| g.resource == resource);
+            let mut rm_len = len_field_size(self.resources[resource as usize].len());
+            let mut j = i;
+            while j < end {
+                let scope_end = self.scope_run_end(j, end);
+                rm_len += len_field_size(self.scope_len(j, scope_end));
+                j = scope_end;
+            }
+            put_len_header(out, tag::request::RESOURCE_METRICS, rm_len);
+            put_bytes(out, tag::resource_metrics::RESOURCE, &self.resources[resource as usize]);
+            let mut j = i;
+            while j < end {
+                let scope_end = self.scope_run_end(j, end);
+                self.write_scope(j, scope_end, &points, out);
+                j = scope_end;
+            }
+            i = end;
+        }
+        for &m in &self.touched {
+            self.buckets[m as usize].clear();
+        }
+    }
+
+    /// The end of the run of touched metrics from `start` whose groups match.
+    fn run_end(&self, start: usize, same: impl Fn(&MetricGroup) -> bool) -> usize {
+        let mut end = start;
+        while end < self.touched.len() && same(&self.metrics[self.touched[end] as usize]) {
+            end += 1;
+        }
+        end
+    }
+
+    fn scope_run_end(&self, start: usize, limit: usize) -> usize {
+        let scope = self.metrics[self.touched[start] as usize].scope;
+        self.run_end(start, |g| g.scope == scope).min(limit)
+    }
+
+    /// `ScopeMetrics` content size for touched metrics `from..to` (one scope).
+    fn scope_len(&self, from: usize, to: usize) -> usize {
+        let scope = self.metrics[self.touched[from] as usize].scope;
+        let metrics: usize = self.metric_sizes[from..to].iter().map(|&(n, _)| len_field_size(n)).sum();
+        len_field_size(self.scopes[scope as usize].body.len()) + metrics
+    }
+
+    fn write_scope(&self, from: usize, to: usize, points: &Points<'_>, out: &mut Vec<u8>) {
+        let scope = self.metrics[self.touched[from] as usize].scope;
+        put_len_header(out, tag::resource_metrics::SCOPE_METRICS, self.scope_len(from, to));
+        put_bytes(out, tag::scope_metrics::SCOPE, &self.scopes[scope as usize].body);
+        let all = points.as_slice();
+        for k in from..to {
+            let m = self.touched[k];
+            let group = &self.metrics[m as usize];
+            let (size, data_len) = self.metric_sizes[k];
+            put_len_header(out, tag::scope_metrics::METRICS, size);
+            out.extend_from_slice(&group.head);
+            put_len_header(out, group.data.field(), data_len);
+            for &p in &self.buckets[m as usize] {
+                self.write_point(&all[p as usize], self.point_lens[p as usize] as usize, points, out);
+            }
+            group.data.write_extra(out);
+        }
+    }
+}
+
+impl Encoder {
+    /// Pre-encodes the streams it has not seen yet (streams only ever grow).
+    pub fn add_streams(&mut self, streams: &[Stream<'_>]) {
+        for s in streams.iter().skip(self.streams.len()) {
+            self.add_stream(s);
+        }
+    }
+}

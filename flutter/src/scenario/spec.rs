@@ -1,0 +1,331 @@
+//! Spec tables: each kind states its fields once, as data.
+//!
+//! A kind's file holds a `&[Field<Spec>]` table: for every key its type, range,
+//! default, documentation and where its value goes in the spec. The loader reads
+//! any spec from its table ([`read_fields`]), so one kind's keys are written in
+//! one file only; `--check`, the README and (later) the JSON Schema read the
+//! same tables.
+
+use std::collections::BTreeMap;
+
+use super::diagnostic::Span;
+use super::read::{Fields, Reader, list_all};
+use super::yaml::Node;
+use crate::go::duration::GoDuration;
+use crate::go::float::go_float;
+
+/// One key of a spec.
+pub(crate) struct Field<S: 'static> {
+    /// The key as written in YAML.
+    pub key: &'static str,
+    /// What it means, in one line.
+    pub doc: &'static str,
+    /// Its type, and where the value goes.
+    pub value: FieldValue<S>,
+    /// A definition must give it.
+    pub required: bool,
+    /// The value used when a definition leaves it out (for docs).
+    pub default: Option<DefaultValue>,
+    /// An example, for "needs …" messages (`stepSize: 1`).
+    pub example: &'static str,
+    /// How messages name a value of this key (default: the key in backticks).
+    pub label: Option<&'static str>,
+}
+
+/// A field's type, and the setter that puts a read value into the spec.
+pub(crate) enum FieldValue<S: 'static> {
+    /// A finite number in a range.
+    Number(Rule, fn(&mut S, f64)),
+    /// A Go duration in a range.
+    Duration(DurationRule, fn(&mut S, GoDuration)),
+    /// `true` or `false`.
+    Bool(fn(&mut S, bool)),
+    /// One of a fixed set of words; the setter gets the word's index.
+    Choice(&'static [&'static str], fn(&mut S, usize)),
+    /// Anything else, read by the kind's own function (which reports its own
+    /// errors); `what` names the type for docs.
+    Custom { what: &'static str, read: CustomRead<S> },
+}
+
+/// Reads a custom field into the spec; `None` when it reported a problem.
+pub(crate) type CustomRead<S> = fn(&mut Reader<'_>, &Node, &Context<'_>, &mut S) -> Option<()>;
+
+impl<S> Field<S> {
+    const fn new(key: &'static str, value: FieldValue<S>) -> Self {
+        Field { key, doc: "", value, required: false, default: None, example: "", label: None }
+    }
+
+    /// A number field.
+    pub const fn number(key: &'static str, rule: Rule, set: fn(&mut S, f64)) -> Self {
+        Self::new(key, FieldValue::Number(rule, set))
+    }
+
+    /// A duration field.
+    pub const fn duration(key: &'static str, rule: DurationRule, set: fn(&mut S, GoDuration)) -> Self {
+        Self::new(key, FieldValue::Duration(rule, set))
+    }
+
+    /// A boolean field.
+    pub const fn boolean(key: &'static str, set: fn(&mut S, bool)) -> Self {
+        Self::new(key, FieldValue::Bool(set))
+    }
+
+    /// A field whose value is one of `names`.
+    pub const fn choice(key: &'static str, names: &'static [&'static str], set: fn(&mut S, usize)) -> Self {
+        Self::new(key, FieldValue::Choice(names, set))
+    }
+
+    /// A field read by the kind's own function.
+    pub const fn custom(key: &'static str, what: &'static str, read: CustomRead<S>) -> Self {
+        Self::new(key, FieldValue::Custom { what, read })
+    }
+
+    /// Its documentation.
+    pub const fn doc(mut self, doc: &'static str) -> Self {
+        self.doc = doc;
+        self
+    }
+
+    /// Required on a definition; `example` shows how to write it.
+    pub const fn required(mut self, example: &'static str) -> Self {
+        self.required = true;
+        self.example = example;
+        self
+    }
+
+    /// The default: the same constant the runtime falls back on.
+    pub const fn default(mut self, default: DefaultValue) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// How messages name its value, e.g. ``ramp `duration` ``.
+    pub const fn label(mut self, label: &'static str) -> Self {
+        self.label = Some(label);
+        self
+    }
+
+    /// What the field is, for docs.
+    pub(crate) fn describe(&self) -> FieldDoc {
+        FieldDoc {
+            key: self.key,
+            ty: self.type_name(),
+            doc: self.doc,
+            default: self.default.map(|d| d.to_string()),
+            required: self.required,
+        }
+    }
+
+    /// The type, as a word for docs.
+    fn type_name(&self) -> &'static str {
+        match &self.value {
+            FieldValue::Number(..) => "number",
+            FieldValue::Duration(..) => "duration",
+            FieldValue::Bool(_) => "boolean",
+            FieldValue::Choice(..) => "word",
+            FieldValue::Custom { what, .. } => what,
+        }
+    }
+}
+
+/// One field of a kind, as documentation (the README, `--check`, a schema).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDoc {
+    /// The key as written in YAML.
+    pub key: &'static str,
+    /// Its type, in a word or two (`number`, `duration`, `word`, …).
+    pub ty: &'static str,
+    /// What it means.
+    pub doc: &'static str,
+    /// Its default, if it has one.
+    pub default: Option<String>,
+    /// Whether a definition must give it.
+    pub required: bool,
+}
+
+/// One kind (of emitter or metric), as documentation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KindDoc {
+    /// Its name in scenario files.
+    pub name: &'static str,
+    /// Other names accepted for it.
+    pub aliases: &'static [&'static str],
+    /// What it does, in one line.
+    pub doc: &'static str,
+    /// Its spec's fields (for a metric kind: the settings only it takes).
+    pub fields: Vec<FieldDoc>,
+}
+
+/// A field's default, for docs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum DefaultValue {
+    Number(f64),
+    Duration(GoDuration),
+    Bool(bool),
+    Word(&'static str),
+    /// Derived from other fields, described in words.
+    Derived(&'static str),
+}
+
+impl std::fmt::Display for DefaultValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DefaultValue::Number(v) => f.write_str(&go_float(*v)),
+            DefaultValue::Duration(d) => write!(f, "{d}"),
+            DefaultValue::Bool(b) => write!(f, "{b}"),
+            DefaultValue::Word(w) | DefaultValue::Derived(w) => f.write_str(w),
+        }
+    }
+}
+
+/// Ranges a number may need to be in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rule {
+    Any,
+    NonNegative,
+    Positive,
+    /// [0, 1]
+    Unit,
+    /// (0, 1)
+    OpenUnit,
+}
+
+impl Rule {
+    fn check(self, v: f64) -> Result<(), &'static str> {
+        let (ok, rule) = match self {
+            Rule::Any => (true, ""),
+            Rule::NonNegative => (v >= 0.0, "at least 0"),
+            Rule::Positive => (v > 0.0, "greater than 0"),
+            Rule::Unit => ((0.0..=1.0).contains(&v), "from 0 to 1"),
+            Rule::OpenUnit => (v > 0.0 && v < 1.0, "between 0 and 1 (exclusive)"),
+        };
+        if ok { Ok(()) } else { Err(rule) }
+    }
+
+    /// Reads a number in this range; `what` names it in messages.
+    pub fn read(self, r: &mut Reader<'_>, n: &Node, key: &str) -> Option<f64> {
+        let v = r.float(n, &format!("`{key}`"))?;
+        match self.check(v) {
+            Ok(()) => Some(v),
+            Err(rule) => {
+                r.error(n, format!("`{key}` must be {rule}, found {}", go_float(v)));
+                None
+            }
+        }
+    }
+}
+
+/// Ranges a duration may need to be in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DurationRule {
+    Any,
+    Positive,
+}
+
+impl DurationRule {
+    /// Reads a duration in this range; `what` names it in messages.
+    pub fn read(self, r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration> {
+        match self {
+            DurationRule::Any => r.duration(n, what),
+            DurationRule::Positive => r.positive_duration(n, what),
+        }
+    }
+}
+
+/// Where an emitter is first defined (for references to it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FirstDefinition {
+    pub at: GoDuration,
+    pub span: Span,
+}
+
+/// What a spec's custom fields may need to know about the action they are in.
+pub(crate) struct Context<'a> {
+    /// The action's `name`.
+    pub name: &'a str,
+    /// The action's `at`.
+    pub at: GoDuration,
+    /// Where each emitter is first defined.
+    pub emitters: &'a BTreeMap<&'a str, FirstDefinition>,
+}
+
+impl Context<'_> {
+    /// Checks that `emitter`, used by this action (a metric), is defined at or
+    /// before it; reports at `node` otherwise.
+    pub fn check_emitter_ref(&self, r: &mut Reader<'_>, node: &Node, emitter: &str) -> bool {
+        match self.emitters.get(emitter) {
+            None => {
+                let hint = match super::diagnostic::did_you_mean(emitter, self.emitters.keys().copied()) {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => String::new(),
+                };
+                r.error(node, format!("metric `{}` uses emitter `{emitter}`, which is not defined{hint}", self.name));
+                false
+            }
+            Some(def) if def.at > self.at => {
+                let where_def = r.rep.describe(def.span);
+                r.error(
+                    node,
+                    format!(
+                        "metric `{}` uses emitter `{emitter}` at {}, but `{emitter}` is first defined at {} ({where_def})",
+                        self.name, self.at, def.at
+                    ),
+                );
+                false
+            }
+            Some(_) => true,
+        }
+    }
+}
+
+/// Reads every field of `table` that `f` gives into `spec`. `fresh` means the
+/// action defines the component, so required fields must be there; a missing
+/// one is reported at the spec as "`{what}` needs …" (`what` is e.g.
+/// ``ramp `r` ``). Returns whether everything was fine.
+pub(crate) fn read_fields<S>(
+    r: &mut Reader<'_>,
+    f: &Fields<'_>,
+    table: &[Field<S>],
+    ctx: &Context<'_>,
+    spec: &mut S,
+) -> bool {
+    let mut ok = true;
+    for field in table {
+        let Some(n) = f.get(field.key) else { continue };
+        ok &= read_one(r, n, field, ctx, spec).is_some();
+    }
+    ok
+}
+
+/// Reports the required fields of `table` that `f` leaves out, as one message:
+/// "`{what}` needs `a` and `b` (e.g. `a: 1`, `b: 2`)".
+pub(crate) fn require<S>(r: &mut Reader<'_>, f: &Fields<'_>, table: &[Field<S>], what: &str) -> bool {
+    let missing: Vec<&Field<S>> = table.iter().filter(|fd| fd.required && f.get(fd.key).is_none()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let keys = list_all(missing.iter().map(|fd| fd.key));
+    let examples: Vec<String> = missing.iter().map(|fd| format!("`{}`", fd.example)).collect();
+    r.rep.error(f.span, format!("{what} needs {keys} (e.g. {})", examples.join(", ")));
+    false
+}
+
+fn read_one<S>(r: &mut Reader<'_>, n: &Node, field: &Field<S>, ctx: &Context<'_>, spec: &mut S) -> Option<()> {
+    let label = || field.label.map_or_else(|| format!("`{}`", field.key), str::to_owned);
+    match &field.value {
+        FieldValue::Number(rule, set) => set(spec, rule.read(r, n, field.key)?),
+        FieldValue::Duration(rule, set) => set(spec, rule.read(r, n, &label())?),
+        FieldValue::Bool(set) => set(spec, r.boolean(n, &label())?),
+        FieldValue::Choice(names, set) => {
+            let choices: Vec<(&str, usize)> = names.iter().enumerate().map(|(i, w)| (*w, i)).collect();
+            set(spec, r.choice(n, &label(), &choices)?)
+        }
+        FieldValue::Custom { read, .. } => read(r, n, ctx, spec)?,
+    }
+    Some(())
+}
+
+/// The keys of a table, `type` first: what a spec map may hold.
+pub(crate) fn keys_with_type<S>(table: &[Field<S>]) -> Vec<(&'static str, &'static str)> {
+    std::iter::once(("type", "type")).chain(table.iter().map(|f| (f.key, f.key))).collect()
+}

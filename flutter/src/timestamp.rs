@@ -1,0 +1,47 @@
+//! Points in time: the simulated wall clock's type.
+
+use std::fmt;
+
+use crate::go::duration::GoDuration;
+
+/// A point in time: nanoseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Nanoseconds since the Unix epoch.
+    pub const fn unix_nanos(self) -> i64 {
+        self.0
+    }
+
+    /// Parses an RFC 3339 timestamp such as `2025-04-30T10:44:12Z`.
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+        let ts: jiff::Timestamp = text.parse().map_err(|e: jiff::Error| e.to_string())?;
+        let nanos = ts.as_nanosecond();
+        if nanos < 0 {
+            return Err("it is before 1970-01-01T00:00:00Z, which OTLP cannot carry".into());
+        }
+        i64::try_from(nanos).map(Timestamp).map_err(|_| "it is after the year 2262".into())
+    }
+
+    /// The current real time.
+    pub fn now() -> Timestamp {
+        let nanos = jiff::Timestamp::now().as_nanosecond();
+        Timestamp(i64::try_from(nanos).unwrap_or(i64::MAX))
+    }
+
+    /// This time plus a duration.
+    pub const fn offset(self, d: GoDuration) -> Timestamp {
+        Timestamp(self.0.saturating_add(d.as_nanos()))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match jiff::Timestamp::from_nanosecond(i128::from(self.0)) {
+            Ok(ts) => write!(f, "{ts}"),
+            Err(_) => write!(f, "{}ns", self.0),
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The engine through the library's public API: scenarios in, points out,
+//! exact values asserted.
+
+mod basics;
+mod shapes;
+mod util;
