@@ -5,19 +5,20 @@
 #
 #   bash scripts/bench-vm-backfill.sh [gzip]
 #
-# Needs ../shared/tools/victoria-metrics (see README, Development).
+# VictoriaMetrics comes from scripts/provision-test-deps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 compression="${1:-none}"
 
 cargo build --release -q -p flutter-bin
 bin=target/release/flutter-bin
-vm_tool=../shared/tools/victoria-metrics
-"$vm_tool" path >/dev/null
+bash scripts/provision-test-deps >/dev/null
+vm_bin="${FLUTTER_TEST_DEPS:-target/test-deps}/victoria-metrics/usr/bin/victoria-metrics"
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-bash "$vm_tool" run "$port" "$work/vm" >/dev/null 2>&1 &
+"$vm_bin" -httpListenAddr="127.0.0.1:$port" -storageDataPath="$work/vm" -retentionPeriod=100y \
+  -search.latencyOffset=0s -loggerLevel=WARN >/dev/null 2>&1 &
 vm_pid=$!
 trap 'kill $vm_pid 2>/dev/null; wait $vm_pid 2>/dev/null; rm -rf "$work"' EXIT
 until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.1; done

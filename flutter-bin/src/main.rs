@@ -26,13 +26,7 @@ fn main() -> ExitCode {
     let mut scenario = match Scenario::load_files(&args.configs) {
         Ok(s) => s,
         Err(e) => {
-            let mut err = io::stderr().lock();
-            for d in &e.diagnostics {
-                let _ = writeln!(err, "error: {d}\n");
-            }
-            let n = e.diagnostics.len();
-            let _ =
-                writeln!(err, "flutter: {n} error{} in the scenario; nothing was run", if n == 1 { "" } else { "s" });
+            let _ = io::stderr().lock().write_all(e.report().as_bytes());
             return ExitCode::from(2);
         }
     };

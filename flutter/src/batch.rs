@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use crate::go::duration::GoDuration;
 use crate::kinds::metrics::MetricKind;
-use crate::scenario::{KeyValue, Temporality, ValueType};
+use crate::scenario::{KeyValue, Temporality};
 
 /// What one tick produced.
 #[derive(Clone, Copy, Debug)]
@@ -74,8 +74,6 @@ pub struct Stream<'r> {
     pub datapoint: &'r [KeyValue<'static>],
     /// Sums and histograms: cumulative or delta.
     pub temporality: Temporality,
-    /// Gauges: doubles or integers.
-    pub value_type: ValueType,
     /// Explicit histograms: the bucket bounds.
     pub bounds: &'r [f64],
 }

@@ -1,8 +1,11 @@
-//! The malformed-scenario corpus: every file exits 2 with a message naming the
-//! file, line and column; none panics. Each corpus file's first line says
-//! `# expect: LINE:COL fragment`.
+//! The malformed-scenario corpus through the command line: every file exits
+//! 2, runs nothing, and prints exactly the report the library's own corpus
+//! test checks against `flutter/tests/corpus/NAME.stderr`.
 
 use crate::util::{TempDir, flutter, package_dir, sample};
+
+/// Where the corpus is, as the command line is given it from the package directory.
+const CORPUS: &str = "../flutter/tests/corpus";
 
 fn assert_rejected(run: &crate::util::Run, location: &str, fragment: &str) {
     assert_eq!(run.code, Some(2), "{location}: expected exit 2\n{}", run.stderr);
@@ -15,45 +18,38 @@ fn assert_rejected(run: &crate::util::Run, location: &str, fragment: &str) {
 }
 
 #[test]
-fn every_corpus_file_is_rejected_at_its_place() {
-    let dir = package_dir().join("tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    let mut checked = 0;
-    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
-        let name = path.file_name().unwrap().to_str().unwrap();
-        let rel = format!("tests/corpus/{name}");
-        let text = std::fs::read(path).unwrap();
-        let first = String::from_utf8_lossy(&text).lines().next().unwrap_or_default().to_owned();
-        let Some(expect) = first.strip_prefix("# expect: ") else {
-            assert_eq!(name, "empty.yaml", "{name} has no `# expect:` line");
-            continue;
-        };
-        let (loc, fragment) = expect.split_once(' ').unwrap();
-        assert_rejected(&flutter(&[&rel]), &format!("{rel}:{loc}"), fragment);
-        checked += 1;
+fn every_corpus_file_exits_2_with_the_library_report() {
+    let dir = package_dir().join(CORPUS);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".stderr"))
+        .collect();
+    names.sort();
+    names.push("no-such-file.yaml".into());
+    for name in &names {
+        let run = flutter(&[&format!("{CORPUS}/{name}")]);
+        assert_eq!(run.code, Some(2), "{name}: expected exit 2\n{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{name}: nothing may run: {}", run.stdout);
+        let snapshot = dir.join(format!("{}.stderr", name.trim_end_matches(".yaml")));
+        let want = std::fs::read_to_string(&snapshot).unwrap().replace("tests/corpus/", &format!("{CORPUS}/"));
+        assert_eq!(run.stderr, want, "{name}");
     }
-    assert!(checked >= 70, "only {checked} corpus files");
-}
-
-#[test]
-fn empty_file_is_an_empty_script() {
-    let run = flutter(&["tests/corpus/empty.yaml"]);
-    assert_rejected(&run, "tests/corpus/empty.yaml", "empty script");
+    assert!(names.len() >= 72, "only {} corpus files", names.len());
 }
 
 #[test]
 fn empty_file_merged_with_a_scenario_contributes_nothing() {
-    let run = flutter(&["tests/corpus/empty.yaml", &sample("sample-config.yaml"), "--dryrun"]).ok();
+    let run = flutter(&[&format!("{CORPUS}/empty.yaml"), &sample("sample-config.yaml"), "--dryrun"]).ok();
     assert_eq!(run.points().len(), 12);
 }
 
 #[test]
 fn missing_file_and_directory() {
-    let run = flutter(&["tests/corpus/no-such-file.yaml"]);
-    assert_rejected(&run, "tests/corpus/no-such-file.yaml", "no such file");
-    let run = flutter(&["tests/corpus/a-directory"]);
-    assert_rejected(&run, "tests/corpus/a-directory", "is a directory");
+    let missing = format!("{CORPUS}/no-such-file.yaml");
+    assert_rejected(&flutter(&[&missing]), &missing, "no such file");
+    let dir = format!("{CORPUS}/a-directory");
+    assert_rejected(&flutter(&[&dir]), &dir, "is a directory");
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The flutter-bin package directory; tests run there, so paths in messages
-/// are `tests/corpus/…` and `../samples/…`.
+/// are `../samples/…`.
 pub fn package_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }

@@ -15,9 +15,13 @@ pub struct VictoriaMetrics {
     _data: TempDir,
 }
 
-/// `../shared/tools/victoria-metrics`, relative to the repository root.
-fn tool() -> PathBuf {
-    package_dir().join("../../shared/tools/victoria-metrics")
+/// The VictoriaMetrics binary `scripts/provision-test-deps` installed.
+fn binary() -> PathBuf {
+    let deps = match std::env::var_os("FLUTTER_TEST_DEPS") {
+        Some(dir) => PathBuf::from(dir),
+        None => package_dir().join("../target/test-deps"),
+    };
+    deps.join("victoria-metrics/usr/bin/victoria-metrics")
 }
 
 /// Series as VictoriaMetrics stores them: labels, then (ms, value) pairs; a
@@ -26,17 +30,23 @@ pub type Series = BTreeMap<BTreeMap<String, String>, Vec<(i64, Option<f64>)>>;
 
 impl VictoriaMetrics {
     pub fn start() -> VictoriaMetrics {
-        let tool = tool();
+        let binary = binary();
         assert!(
-            tool.exists(),
-            "VictoriaMetrics is needed for these tests: {} is missing (see README, Development)",
-            tool.display()
+            binary.exists(),
+            "VictoriaMetrics is needed for these tests and {} is missing: run `bash scripts/provision-test-deps` \
+             (or the README's test command, `bash scripts/test`)",
+            binary.display()
         );
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let data = TempDir::new("vm");
-        let child = Command::new("bash")
-            .arg(&tool)
-            .args(["run", &port.to_string(), &data.path().display().to_string()])
+        let child = Command::new(&binary)
+            .args([
+                format!("-httpListenAddr=127.0.0.1:{port}"),
+                format!("-storageDataPath={}", data.path().display()),
+                "-retentionPeriod=100y".into(),
+                "-search.latencyOffset=0s".into(),
+                "-loggerLevel=WARN".into(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

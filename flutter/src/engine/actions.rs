@@ -128,7 +128,6 @@ impl<'r> Engine<'r> {
                 scope: identity.scope,
                 datapoint: identity.datapoint,
                 temporality: series.temporality,
-                value_type: info.value_type,
                 bounds: info.bounds,
             });
         }
@@ -160,7 +159,6 @@ impl<'r> Engine<'r> {
             slot_of: Vec::new(),
             rate: RateSource::PerSecond(0.0),
             observations_rng: NO_RNG,
-            value_type: spec.kind.value_type(),
             bounds: spec.kind.bounds(),
         });
         self.series.len() - 1

@@ -5,7 +5,7 @@
 //! actions apply or a histogram point is made.
 
 use crate::kinds::emitters::SeriesState;
-use crate::kinds::metrics::{MetricKind, MetricState, Temporality, ValueType};
+use crate::kinds::metrics::{MetricKind, MetricState, Temporality};
 use crate::scenario::{KeyValue, MetricSpec};
 
 /// Tick value meaning "never" (no point yet, no end, not due).
@@ -128,8 +128,6 @@ pub(crate) struct SeriesInfo<'r> {
     pub rate: RateSource,
     /// The stream a kind's own draws (observations) come from, or [`NO_RNG`].
     pub observations_rng: u32,
-    /// Gauges: doubles or integers (fixed by the definition).
-    pub value_type: ValueType,
     /// Explicit histograms: the bucket bounds (fixed by the definition).
     pub bounds: &'r [f64],
 }

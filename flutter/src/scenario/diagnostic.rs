@@ -70,6 +70,24 @@ impl fmt::Display for LoadError {
     }
 }
 
+impl LoadError {
+    /// The report a command line prints: each problem as `error: …` with its
+    /// source line, then a count, e.g. "flutter: 2 errors in the scenario;
+    /// nothing was run".
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            out.push_str(&format!("error: {d}\n\n"));
+        }
+        let n = self.diagnostics.len();
+        out.push_str(&format!(
+            "flutter: {n} error{} in the scenario; nothing was run\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        out
+    }
+}
+
 /// Collects diagnostics for one load, with the texts needed to quote lines.
 #[derive(Debug, Default)]
 pub(crate) struct Reporter {

@@ -26,7 +26,7 @@ pub(crate) struct Field<S: 'static> {
     pub required: bool,
     /// The value used when a definition leaves it out (for docs).
     pub default: Option<DefaultValue>,
-    /// An example, for "needs …" messages (`stepSize: 1`).
+    /// An example, for "needs …" messages (`duration: 5m`).
     pub example: &'static str,
     /// How messages name a value of this key (default: the key in backticks).
     pub label: Option<&'static str>,

@@ -3,7 +3,7 @@
 use super::{Sink, SinkError};
 use crate::batch::{Batch, Stream, Summary, ValueRef};
 use crate::go::duration::GoDuration;
-use crate::scenario::{AttrValue, KeyValue, MetricKind, Temporality, ValueType};
+use crate::scenario::{AttrValue, KeyValue, MetricKind, Temporality};
 
 /// A stream as recorded: owned, so the sink outlives the engine.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,8 +26,6 @@ pub struct RecordedStream {
     pub datapoint: Vec<KeyValue<'static>>,
     /// Sums and histograms: cumulative or delta.
     pub temporality: Temporality,
-    /// Gauges: doubles or integers.
-    pub value_type: ValueType,
     /// Explicit histograms: the bucket bounds.
     pub bounds: Vec<f64>,
 }
@@ -170,7 +168,6 @@ impl From<&Stream<'_>> for RecordedStream {
             scope: s.scope.to_vec(),
             datapoint: s.datapoint.to_vec(),
             temporality: s.temporality,
-            value_type: s.value_type,
             bounds: s.bounds.to_vec(),
         }
     }

@@ -43,10 +43,6 @@ impl MetricKindDef for Gauge {
         if changed { vec!["valueType"] } else { Vec::new() }
     }
 
-    fn value_type(spec: &GaugeSpec) -> ValueType {
-        spec.value_type.unwrap_or_default()
-    }
-
     fn new_state(spec: &GaugeSpec) -> bool {
         spec.value_type == Some(ValueType::Int)
     }

@@ -74,12 +74,6 @@ pub(crate) trait MetricKindDef {
         Temporality::Cumulative
     }
 
-    /// Gauges: doubles or integers.
-    fn value_type(spec: &Self::Spec) -> ValueType {
-        let _ = spec;
-        ValueType::Double
-    }
-
     /// Explicit histograms: the bucket bounds.
     fn bounds(spec: &Self::Spec) -> &[f64] {
         let _ = spec;
@@ -382,11 +376,6 @@ macro_rules! metric_kinds {
             /// Sums and histograms: cumulative or delta.
             pub(crate) fn temporality(&self) -> Temporality {
                 match self { $( MetricKindSpec::$variant(s) => $module::$kind::temporality(s), )+ }
-            }
-
-            /// Gauges: doubles or integers.
-            pub(crate) fn value_type(&self) -> ValueType {
-                match self { $( MetricKindSpec::$variant(s) => $module::$kind::value_type(s), )+ }
             }
 
             /// Explicit histograms: the bucket bounds.

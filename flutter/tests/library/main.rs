@@ -2,5 +2,6 @@
 //! exact values asserted.
 
 mod basics;
+mod corpus;
 mod shapes;
 mod util;
