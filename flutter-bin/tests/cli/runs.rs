@@ -299,3 +299,19 @@ fn lifetime_sample_starts_stops_and_pauses() {
     assert_eq!(value_at(&run, "http.server.requests", "6m0s"), "6000", "nothing counted while off");
     assert_eq!(value_at(&run, "http.server.requests", "10m0s"), "12000");
 }
+
+/// Every sample in `samples/` (a new one included) checks, and plays dry
+/// with points, through the command line.
+#[test]
+fn every_sample_checks_and_plays() {
+    let dir = crate::util::package_dir().join("../samples");
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    for name in names.iter().filter(|n| n.ends_with(".yaml") && *n != "sample-dryrun.yaml") {
+        let check = flutter(&["--check", &sample(name)]).ok();
+        assert!(check.stdout.contains("(valid)"), "{name}: {}", check.stdout);
+        let run = flutter(&["--dryrun", "-q", &sample(name)]).ok();
+        assert!(!run.points().is_empty(), "{name} plays no point");
+    }
+}
