@@ -324,6 +324,8 @@ emitter_kinds! {
     Periodic => periodic::Periodic(PeriodicSpec; Shape),
     /// Adds the next value of a scripted list (Prometheus rule-test notation).
     Sequence => sequence::Sequence<'r>(SequenceSpec<'a>; SeqStep),
+    /// Adds each of a list of values in turn, held for a duration (a "CSV wave").
+    Steps => steps::Steps<'r>(StepsSpec<'a>),
     /// Clamps the incoming value.
     Clamp => clamp::Clamp(ClampSpec),
     /// Multiplies the incoming value.
