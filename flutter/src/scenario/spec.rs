@@ -282,7 +282,7 @@ impl Context<'_> {
 /// action defines the component, so required fields must be there; a missing
 /// one is reported at the spec as "`{what}` needs …" (`what` is e.g.
 /// ``ramp `r` ``). Returns whether everything was fine.
-pub(crate) fn read_fields<S>(
+fn read_fields<S>(
     r: &mut Reader<'_>,
     f: &Fields<'_>,
     table: &[Field<S>],
@@ -297,9 +297,41 @@ pub(crate) fn read_fields<S>(
     ok
 }
 
+/// A problem a kind's own check found: reported at the first of `keys` the
+/// action's spec gives, or at the spec itself.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    pub keys: &'static [&'static str],
+    pub message: String,
+}
+
+/// Reads a spec of the kind `(name, table)` from the map's keys `f`: every
+/// field, the kind's own `check`, and on a definition (`fresh`) its required
+/// fields. Every problem is reported; `None` if there was one.
+pub(crate) fn read_spec<S: std::default::Default>(
+    r: &mut Reader<'_>,
+    f: &Fields<'_>,
+    (kind, table): (&str, &[Field<S>]),
+    ctx: &Context<'_>,
+    fresh: bool,
+    check: impl FnOnce(&S) -> Option<Problem>,
+) -> Option<S> {
+    let mut spec = S::default();
+    let mut ok = read_fields(r, f, table, ctx, &mut spec);
+    if let Some(p) = check(&spec) {
+        let at = p.keys.iter().find_map(|k| f.get(k)).map_or(f.span, |n| r.span(n));
+        r.rep.error(at, p.message);
+        ok = false;
+    }
+    if fresh {
+        ok &= require(r, f, table, &format!("{kind} `{}`", ctx.name));
+    }
+    ok.then_some(spec)
+}
+
 /// Reports the required fields of `table` that `f` leaves out, as one message:
 /// "`{what}` needs `a` and `b` (e.g. `a: 1`, `b: 2`)".
-pub(crate) fn require<S>(r: &mut Reader<'_>, f: &Fields<'_>, table: &[Field<S>], what: &str) -> bool {
+fn require<S>(r: &mut Reader<'_>, f: &Fields<'_>, table: &[Field<S>], what: &str) -> bool {
     let missing: Vec<&Field<S>> = table.iter().filter(|fd| fd.required && f.get(fd.key).is_none()).collect();
     if missing.is_empty() {
         return true;

@@ -24,7 +24,8 @@
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::{Fields, Reader};
-use crate::scenario::spec::{Context, Field, KindDoc, keys_with_type, read_fields, require};
+pub(crate) use crate::scenario::spec::Problem;
+use crate::scenario::spec::{Context, Field, KindDoc, keys_with_type, read_spec};
 
 /// One emitter kind: its name, its spec's field table and its behaviour.
 pub(crate) trait EmitterKind<'r>: Sized {
@@ -68,14 +69,6 @@ pub(crate) trait EmitterKind<'r>: Sized {
     fn reset(&self, state: &mut SeriesState) {
         let _ = state;
     }
-}
-
-/// A problem a kind's [`check`](EmitterKind::check) found: reported at the first
-/// of `keys` this action's spec gives, or at the spec itself.
-#[derive(Debug)]
-pub(crate) struct Problem {
-    pub keys: &'static [&'static str],
-    pub message: String,
 }
 
 /// Whether a sample has a value, is missing, or marks staleness.
@@ -154,17 +147,8 @@ fn read_kind<'r, K: EmitterKind<'r>>(
     fresh: bool,
     mut kept: K::Spec,
 ) -> (Option<K::Spec>, K::Spec) {
-    let mut spec = K::Spec::default();
-    let mut ok = read_fields(r, f, K::FIELDS, ctx, &mut spec);
-    if let Some(p) = K::check(ctx.name, &spec, &mut kept, fresh) {
-        let at = p.keys.iter().find_map(|k| f.get(k)).map_or(f.span, |n| r.span(n));
-        r.rep.error(at, p.message);
-        ok = false;
-    }
-    if fresh {
-        ok &= require(r, f, K::FIELDS, &format!("{} `{}`", K::NAME, ctx.name));
-    }
-    (ok.then_some(spec), kept)
+    let spec = read_spec(r, f, (K::NAME, K::FIELDS), ctx, fresh, |spec| K::check(ctx.name, spec, &mut kept, fresh));
+    (spec, kept)
 }
 
 /// Generates the model's spec enum, the runtime enum and their dispatch from

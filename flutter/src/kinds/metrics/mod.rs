@@ -33,7 +33,7 @@ use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
 use crate::kinds::emitters::Problem;
 use crate::scenario::read::{Fields, Reader};
-use crate::scenario::spec::{Context, DefaultValue, Field, KindDoc, read_fields, require};
+use crate::scenario::spec::{Context, DefaultValue, Field, KindDoc, read_spec};
 use crate::scenario::yaml::{Node, Value};
 
 /// One metric kind: its name, settings, data model and behaviour.
@@ -448,17 +448,7 @@ macro_rules! metric_kinds {
 /// Reads one kind's settings: its fields, its checks and, on a definition, its
 /// required fields. Every problem is reported; `None` if there was one.
 fn read_kind<K: MetricKindDef>(r: &mut Reader<'_>, f: &Fields<'_>, ctx: &Context<'_>, fresh: bool) -> Option<K::Spec> {
-    let mut spec = K::Spec::default();
-    let mut ok = read_fields(r, f, K::FIELDS, ctx, &mut spec);
-    if let Some(p) = K::check(ctx.name, &spec, fresh) {
-        let at = p.keys.iter().find_map(|k| f.get(k)).map_or(f.span, |n| r.span(n));
-        r.rep.error(at, p.message);
-        ok = false;
-    }
-    if fresh {
-        ok &= require(r, f, K::FIELDS, &format!("{} `{}`", K::NAME, ctx.name));
-    }
-    ok.then_some(spec)
+    read_spec(r, f, (K::NAME, K::FIELDS), ctx, fresh, |spec| K::check(ctx.name, spec, fresh))
 }
 
 metric_kinds! {
