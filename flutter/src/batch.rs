@@ -103,7 +103,10 @@ pub enum DataModel {
 
 /// One generated point. Its value's histogram data, if any, lives beside it in
 /// the [`Points`] it came in: read it with [`Points::value`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// 32 bytes: the value is kept as a tag and 64 bits (see [`Point::value`]), so
+/// a tick's points stream through memory as densely as they can.
+#[derive(Clone, Copy, PartialEq)]
 pub struct Point {
     /// Index into the run's streams.
     pub stream: u32,
@@ -112,8 +115,54 @@ pub struct Point {
     pub start_unix_nanos: i64,
     /// OTLP `time_unix_nano`: the simulated wall clock of the point's tick.
     pub time_unix_nanos: i64,
-    /// The value.
-    pub value: PointValue,
+    tag: ValueTag,
+    bits: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueTag {
+    Double,
+    Int,
+    Stale,
+    Histogram,
+    ExpHistogram,
+}
+
+impl Point {
+    /// A point of `stream` with its times and value.
+    pub fn new(stream: u32, start_unix_nanos: i64, time_unix_nanos: i64, value: PointValue) -> Point {
+        let (tag, bits) = match value {
+            PointValue::Double(v) => (ValueTag::Double, v.to_bits()),
+            PointValue::Int(v) => (ValueTag::Int, v as u64),
+            PointValue::Stale => (ValueTag::Stale, 0),
+            PointValue::Histogram(HistogramIndex(i)) => (ValueTag::Histogram, u64::from(i)),
+            PointValue::ExpHistogram(HistogramIndex(i)) => (ValueTag::ExpHistogram, u64::from(i)),
+        };
+        Point { stream, start_unix_nanos, time_unix_nanos, tag, bits }
+    }
+
+    /// The value (histogram data is resolved by [`Points::value`]).
+    #[inline]
+    pub fn value(&self) -> PointValue {
+        match self.tag {
+            ValueTag::Double => PointValue::Double(f64::from_bits(self.bits)),
+            ValueTag::Int => PointValue::Int(self.bits as i64),
+            ValueTag::Stale => PointValue::Stale,
+            ValueTag::Histogram => PointValue::Histogram(HistogramIndex(self.bits as u32)),
+            ValueTag::ExpHistogram => PointValue::ExpHistogram(HistogramIndex(self.bits as u32)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Point {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Point")
+            .field("stream", &self.stream)
+            .field("start_unix_nanos", &self.start_unix_nanos)
+            .field("time_unix_nanos", &self.time_unix_nanos)
+            .field("value", &self.value())
+            .finish()
+    }
 }
 
 /// A point's value as stored; histograms refer into their buffer's arena.
@@ -336,9 +385,9 @@ impl PointBuffer {
                     (h.positive_offset, h.positive.iter().copied()),
                     (h.negative_offset, h.negative.iter().copied()),
                 ),
-                _ => p.value,
+                _ => p.value(),
             };
-            self.points.push(Point { value, ..*p });
+            self.points.push(Point::new(p.stream, p.start_unix_nanos, p.time_unix_nanos, value));
         }
     }
 
@@ -389,7 +438,7 @@ impl<'a> Points<'a> {
     /// these points (or of the same buffer).
     pub fn value(&self, p: &Point) -> ValueRef<'a> {
         let counts = |c: CountsAt| &self.buffer.counts[c.start as usize..(c.start + c.len) as usize];
-        match p.value {
+        match p.value() {
             PointValue::Double(v) => ValueRef::Double(v),
             PointValue::Int(v) => ValueRef::Int(v),
             PointValue::Stale => ValueRef::Stale,
@@ -427,7 +476,7 @@ mod tests {
     use super::*;
 
     fn point(stream: u32, value: PointValue) -> Point {
-        Point { stream, start_unix_nanos: 1, time_unix_nanos: 2, value }
+        Point::new(stream, 1, 2, value)
     }
 
     /// Every point with its data resolved, as text.

@@ -1,7 +1,7 @@
 //! Applying the script's actions: emitters defined and reconfigured, metrics
 //! defined, reconfigured, disabled and enabled.
 
-use super::series::{Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot};
+use super::series::{Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
 use super::{EmitterState, Engine};
 use crate::batch::Stream;
 use crate::go::duration::GoDuration;
@@ -38,7 +38,7 @@ impl<'r> Engine<'r> {
                     let enable = matches!(action.kind, ActionKind::EnableMetric);
                     let &i = self.series_index.get(action.name.as_ref()).expect("the loader checked the metric exists");
                     let s = &mut self.series[i];
-                    s.set_enabled(enable, tick);
+                    s.set_enabled(enable, tick, &mut self.series_info[i].off_since);
                     s.reschedule(tick);
                 }
             }
@@ -127,7 +127,7 @@ impl<'r> Engine<'r> {
                 resource: identity.resource,
                 scope: identity.scope,
                 datapoint: identity.datapoint,
-                temporality: series.temporality,
+                temporality: info.temporality,
                 bounds: info.bounds,
             });
         }
@@ -144,21 +144,23 @@ impl<'r> Engine<'r> {
             last_point: NEVER,
             to: NEVER,
             enabled: true,
-            off_since: NEVER,
             off_seconds: 0,
             chain_start: 0,
             chain_len: 0,
             stream: u32::MAX,
             kind: spec.kind.kind(),
-            temporality: spec.kind.temporality(),
+            start: StartFrom::of(spec.kind.kind(), spec.kind.temporality()),
+            has_rate: spec.kind.kind().has_rate(),
             state: MetricState::new(&spec.kind),
+            observations_rng: NO_RNG,
         });
         self.series_info.push(SeriesInfo {
             name,
             identity: Identity::new(name),
             slot_of: Vec::new(),
             rate: RateSource::PerSecond(0.0),
-            observations_rng: NO_RNG,
+            temporality: spec.kind.temporality(),
+            off_since: NEVER,
             bounds: spec.kind.bounds(),
         });
         self.series.len() - 1

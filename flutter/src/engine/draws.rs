@@ -4,11 +4,12 @@
 use super::series::{NO_RNG, SeriesInfo};
 use crate::distributions::RandomBits;
 use crate::rng::{ChaChaStream, GoPcg, RngKind};
-use crate::run::RunConfig;
 
 /// The random streams of a run, for the series being sampled.
 pub(super) struct Draws<'a, 'r> {
-    pub config: &'a RunConfig,
+    /// The run's seed and random streams, copied so a draw reads them directly.
+    pub seed: u64,
+    pub kind: RngKind,
     pub go: &'a mut GoPcg,
     pub rngs: &'a mut Vec<ChaChaStream>,
     /// The series' name is looked up only to make a stream: the per-point loop
@@ -29,7 +30,7 @@ impl Draws<'_, '_> {
     #[cold]
     fn new_stream(&mut self, emitter: &str) -> u32 {
         let series = self.series_info[self.series].name;
-        self.rngs.push(ChaChaStream::new(self.config.seed, series, emitter, 0));
+        self.rngs.push(ChaChaStream::new(self.seed, series, emitter, 0));
         self.rngs.len() as u32 - 1
     }
 }
@@ -45,7 +46,7 @@ pub(super) struct SlotRng<'d, 'a, 'r> {
 impl RandomBits for SlotRng<'_, '_, '_> {
     #[inline]
     fn next_u64(&mut self) -> u64 {
-        match self.draws.config.rng {
+        match self.draws.kind {
             RngKind::Go => self.draws.go.next_u64(),
             RngKind::ChaCha => self.draws.chacha(self.rng, self.emitter).next_u64(),
         }
@@ -53,7 +54,7 @@ impl RandomBits for SlotRng<'_, '_, '_> {
 
     #[inline]
     fn uniform(&mut self) -> f64 {
-        match self.draws.config.rng {
+        match self.draws.kind {
             RngKind::Go => self.draws.go.uniform(),
             RngKind::ChaCha => self.draws.chacha(self.rng, self.emitter).uniform(),
         }

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use crate::batch::{Batch, MetricSection, PointBuffer, Stream};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter};
+use crate::kinds::metrics::Warnings;
 use crate::rng::{ChaChaStream, GoPcg};
 use crate::run::RunConfig;
 use crate::scenario::{Action, Scenario};
@@ -40,8 +41,8 @@ impl EmitterState<'_> {
             self.emitter.reset(&mut slot.state);
             slot.epoch = self.epoch;
         }
-        let mut rng = SlotRng { draws, rng: &mut slot.rng, emitter: self.name };
-        self.emitter.apply(v, t_ns, &mut slot.state, &mut rng);
+        let Slot { rng, state, .. } = slot;
+        self.emitter.apply(v, t_ns, state, || SlotRng { draws, rng, emitter: self.name });
     }
 }
 
@@ -67,7 +68,7 @@ pub struct Engine<'r> {
     streams: Vec<Stream<'r>>,
     out: PointBuffer,
     go: GoPcg,
-    warnings: Vec<String>,
+    warnings: Warnings,
     next_tick: u64,
     last_tick: u64,
 }
@@ -117,7 +118,8 @@ impl<'r> Engine<'r> {
     /// Warnings raised since the last call (for example a histogram centre a
     /// distribution cannot take), each once per metric.
     pub fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
+        let warnings = std::mem::take(&mut self.warnings);
+        warnings.into_iter().map(|(i, w)| format!("metric `{}`: {w}", self.series_info[i].name)).collect()
     }
 
     /// Advances to the next tick that has points and returns them; `None` once

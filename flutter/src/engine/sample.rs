@@ -1,13 +1,13 @@
 //! Sampling: every due series runs its emitter chain once, and its kind turns
 //! the value into a point.
 
-use super::Engine;
 use super::draws::{Draws, SlotRng};
-use super::series::{NEVER, RateSource};
-use crate::batch::{DataModel, Point, PointValue};
+use super::series::{NEVER, RateSource, Slot, StartFrom};
+use super::{EmitterState, Engine};
+use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Mark};
-use crate::kinds::metrics::{PointInput, Temporality};
+use crate::kinds::metrics::PointInput;
 
 /// The name keying a series' own stream for its kind's draws (a histogram's
 /// observations); no emitter can have it.
@@ -36,7 +36,7 @@ impl Engine<'_> {
                     s.next_due = NEVER;
                     break 'point;
                 }
-                let mut draws = Draws { config, go, rngs, series_info, series: index };
+                let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, series: index };
                 let mut v = ChainValue::default();
                 for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
                     emitters[link.emitter as usize].apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draws);
@@ -45,41 +45,31 @@ impl Engine<'_> {
                     break 'point;
                 }
                 let seconds = s.take_enabled_seconds(tick);
-                let start = match (s.kind.data_model(), s.temporality) {
-                    (DataModel::Gauge, _) => now_unix,
-                    (_, Temporality::Cumulative) => unix_at(s.created_tick),
+                let start = match s.start {
+                    StartFrom::Tick => now_unix,
+                    StartFrom::Creation => unix_at(s.created_tick),
                     // The previous point's time (creation for the first): contiguous intervals.
-                    (_, Temporality::Delta) => unix_at(s.interval_start()),
+                    StartFrom::Previous => unix_at(s.interval_start()),
                 };
                 s.last_point = tick;
                 let value = if v.mark == Mark::Stale {
                     PointValue::Stale
-                } else {
-                    let rate = if s.kind.has_rate() {
-                        match series_info[index].rate {
-                            RateSource::PerSecond(r) => r,
-                            RateSource::Emitter(link) => {
-                                let mut r = ChainValue::default();
-                                let slot = &mut slots[link.slot as usize];
-                                emitters[link.emitter as usize].apply(&mut r, t_ns, slot, &mut draws);
-                                r.value
-                            }
-                        }
-                    } else {
-                        0.0
-                    };
-                    let input = PointInput { value: v.value, seconds, rate };
-                    let mut observations = series_info[index].observations_rng;
-                    let mut rng = SlotRng { draws: &mut draws, rng: &mut observations, emitter: OBSERVATIONS };
-                    let before = warnings.len();
-                    let value = s.state.point(&input, &mut rng, out, warnings);
-                    if warnings.len() > before {
-                        name_warnings(&mut warnings[before..], series_info[index].name);
-                    }
-                    series_info[index].observations_rng = observations;
+                } else if let Some(value) = s.state.direct(v.value) {
                     value
+                } else {
+                    let rate =
+                        if s.has_rate { rate(series_info[index].rate, emitters, slots, t_ns, &mut draws) } else { 0.0 };
+                    let input = PointInput {
+                        series: index,
+                        value: v.value,
+                        seconds,
+                        rate,
+                        delta: s.start == StartFrom::Previous,
+                    };
+                    let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS };
+                    s.state.point(input, &mut rng, out, warnings)
                 };
-                out.push(Point { stream: s.stream, start_unix_nanos: start, time_unix_nanos: now_unix, value });
+                out.push(Point::new(s.stream, start, now_unix, value));
             }
             next_due = next_due.min(s.next_due);
         }
@@ -87,10 +77,22 @@ impl Engine<'_> {
     }
 }
 
-/// Kinds word their warnings about the series; they are shown about the metric.
-#[cold]
-fn name_warnings(new: &mut [String], series: &str) {
-    for w in new {
-        *w = format!("metric `{series}`: {w}");
+/// A kind's observation rate at this tick: a number, or its emitter sampled
+/// for this series. Out of the per-point loop, which most kinds never take.
+#[inline(never)]
+fn rate(
+    source: RateSource,
+    emitters: &[EmitterState<'_>],
+    slots: &mut [Slot],
+    t_ns: i64,
+    draws: &mut Draws<'_, '_>,
+) -> f64 {
+    match source {
+        RateSource::PerSecond(r) => r,
+        RateSource::Emitter(link) => {
+            let mut r = ChainValue::default();
+            emitters[link.emitter as usize].apply(&mut r, t_ns, &mut slots[link.slot as usize], draws);
+            r.value
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! the emitter-to-slot map and histogram state live apart, touched only when
 //! actions apply or a histogram point is made.
 
+use crate::batch::DataModel;
 use crate::kinds::emitters::SeriesState;
 use crate::kinds::metrics::{MetricKind, MetricState, Temporality};
 use crate::scenario::{KeyValue, MetricSpec};
@@ -23,8 +24,6 @@ pub(crate) struct Series<'r> {
     /// No points after this tick ([`NEVER`]: no end).
     pub to: u64,
     pub enabled: bool,
-    /// While disabled: the tick it was disabled at; else [`NEVER`].
-    pub off_since: u64,
     /// Seconds spent disabled since the previous point (a total does not accrue then).
     pub off_seconds: u64,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
@@ -33,9 +32,14 @@ pub(crate) struct Series<'r> {
     /// The stream (exported identity) its points currently belong to.
     pub stream: u32,
     pub kind: MetricKind,
-    pub temporality: Temporality,
+    /// Where a point's start time is (fixed by the kind and temporality).
+    pub start: StartFrom,
+    /// Whether its kind takes an observation rate.
+    pub has_rate: bool,
     /// What its kind keeps between points (a sum's total, a histogram's buckets).
     pub state: MetricState<'r>,
+    /// The stream its kind's own draws (observations) come from, or [`NO_RNG`].
+    pub observations_rng: u32,
 }
 
 impl Series<'_> {
@@ -56,13 +60,14 @@ impl Series<'_> {
         if self.last_point == NEVER { self.created_tick } else { self.last_point }
     }
 
-    /// Disables or enables at `tick`; the caller reschedules.
-    pub fn set_enabled(&mut self, enable: bool, tick: u64) {
+    /// Disables or enables at `tick` (`off_since` is where the series keeps
+    /// the tick it was disabled at); the caller reschedules.
+    pub fn set_enabled(&mut self, enable: bool, tick: u64, off_since: &mut u64) {
         if enable && !self.enabled {
-            self.off_seconds += tick - self.off_since;
-            self.off_since = NEVER;
+            self.off_seconds += tick - *off_since;
+            *off_since = NEVER;
         } else if !enable && self.enabled {
-            self.off_since = tick;
+            *off_since = tick;
         }
         self.enabled = enable;
     }
@@ -74,6 +79,27 @@ impl Series<'_> {
         let seconds = tick - self.interval_start() - self.off_seconds;
         self.off_seconds = 0;
         seconds
+    }
+}
+
+/// Where a point's OTLP start time is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StartFrom {
+    /// The point's own tick (gauges).
+    Tick,
+    /// The series' creation (cumulative sums and histograms).
+    Creation,
+    /// The previous point, or the creation for the first (delta).
+    Previous,
+}
+
+impl StartFrom {
+    pub fn of(kind: MetricKind, temporality: Temporality) -> Self {
+        match (kind.data_model(), temporality) {
+            (DataModel::Gauge, _) => StartFrom::Tick,
+            (_, Temporality::Cumulative) => StartFrom::Creation,
+            (_, Temporality::Delta) => StartFrom::Previous,
+        }
     }
 }
 
@@ -126,8 +152,10 @@ pub(crate) struct SeriesInfo<'r> {
     pub slot_of: Vec<(u32, u32)>,
     /// Kinds with a rate: where it comes from.
     pub rate: RateSource,
-    /// The stream a kind's own draws (observations) come from, or [`NO_RNG`].
-    pub observations_rng: u32,
+    /// Sums and histograms: cumulative or delta (fixed by the definition).
+    pub temporality: Temporality,
+    /// While disabled: the tick it was disabled at; else [`NEVER`].
+    pub off_since: u64,
     /// Explicit histograms: the bucket bounds (fixed by the definition).
     pub bounds: &'r [f64],
 }

@@ -282,13 +282,7 @@ impl Context<'_> {
 /// action defines the component, so required fields must be there; a missing
 /// one is reported at the spec as "`{what}` needs …" (`what` is e.g.
 /// ``ramp `r` ``). Returns whether everything was fine.
-fn read_fields<S>(
-    r: &mut Reader<'_>,
-    f: &Fields<'_>,
-    table: &[Field<S>],
-    ctx: &Context<'_>,
-    spec: &mut S,
-) -> bool {
+fn read_fields<S>(r: &mut Reader<'_>, f: &Fields<'_>, table: &[Field<S>], ctx: &Context<'_>, spec: &mut S) -> bool {
     let mut ok = true;
     for field in table {
         let Some(n) = f.get(field.key) else { continue };

@@ -39,6 +39,9 @@ pub(crate) trait EmitterKind<'r>: Sized {
     const DOC: &'static str;
     /// Its spec's keys (besides `type`).
     const FIELDS: &'static [Field<Self::Spec>];
+    /// Whether it draws random numbers (a kind that does not is never handed
+    /// a random source).
+    const DRAWS: bool = false;
 
     /// Checks that span fields or actions. `remembered` is what the loader keeps
     /// of this emitter's configuration across its actions (reset to the default
@@ -112,6 +115,20 @@ impl SeriesState {
     #[inline]
     pub fn set_float(&mut self, v: f64) {
         self.0[0] = v.to_bits();
+    }
+}
+
+/// The random source of kinds that never draw.
+pub(crate) struct NoDraws;
+
+impl RandomBits for NoDraws {
+    fn next_u64(&mut self) -> u64 {
+        debug_assert!(false, "a kind that draws must say so (EmitterKind::DRAWS)");
+        0
+    }
+    fn uniform(&mut self) -> f64 {
+        debug_assert!(false, "a kind that draws must say so (EmitterKind::DRAWS)");
+        0.0
     }
 }
 
@@ -275,9 +292,17 @@ macro_rules! emitter_kinds {
             // Always inlined: it runs once per chain link per sample, and a call
             // costs about as much as a constant's or a walk's work.
             #[inline(always)]
-            pub fn apply(&self, v: &mut ChainValue, t_ns: i64, state: &mut SeriesState, rng: &mut impl RandomBits) {
+            /// `rng` makes the series' random source, for kinds that draw: the
+            /// others never pay for one.
+            pub fn apply<R: RandomBits>(&self, v: &mut ChainValue, t_ns: i64, state: &mut SeriesState, rng: impl FnOnce() -> R) {
                 match self {
-                    $( Emitter::$variant(e) => e.apply(v, t_ns, state, rng), )+
+                    $( Emitter::$variant(e) => {
+                        if <$module::$runtime as EmitterKind>::DRAWS {
+                            e.apply(v, t_ns, state, &mut rng())
+                        } else {
+                            e.apply(v, t_ns, state, &mut NoDraws)
+                        }
+                    } )+
                 }
             }
 

@@ -61,6 +61,7 @@ impl EmitterKind<'_> for NormalNoise {
     const ALIASES: &'static [&'static str] = &["gaussianNoise"];
     const DOC: &'static str = "`target + z`, `z ~ Normal(0, stdDev)` (`positive`: |z|, `negative`: −|z|), clamped to \
                                `target ± variation`";
+    const DRAWS: bool = true;
     const FIELDS: &'static [F] = &[
         F::number("target", Rule::Any, |s, v| s.target = Some(v))
             .doc("the centre")

@@ -64,7 +64,7 @@ pub(crate) struct Periodic {
 
 impl Periodic {
     /// `offset + amplitude · shape(u)` with `u` the fraction of the period at `t_ns`.
-    #[inline]
+    #[inline(always)]
     pub fn value_at(&self, t_ns: i64) -> f64 {
         // Whole nanoseconds first, so `u` is exact at whole fractions of the period;
         // i128 (a slow division) only where the sum leaves i64.

@@ -44,6 +44,7 @@ impl EmitterKind<'_> for PoissonNoise {
     type Spec = PoissonNoiseSpec;
     const NAME: &'static str = "poissonNoise";
     const DOC: &'static str = "an integer count `k ~ Poisson(target)`, at most `max`; negated for `negative`";
+    const DRAWS: bool = true;
     const FIELDS: &'static [F] = &[
         F::number("target", Rule::NonNegative, |s, v| s.target = Some(v))
             .doc("λ, the mean count (≥ 0)")

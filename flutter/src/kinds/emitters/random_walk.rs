@@ -56,6 +56,7 @@ impl EmitterKind<'_> for RandomWalk {
     const NAME: &'static str = "randomWalk";
     const DOC: &'static str = "`x ← x + elasticity·(target − x) + (2u − 1)·stepSize`, clamped to `target ± \
                                variation`; `x` starts at `target` and resets on any reconfiguration";
+    const DRAWS: bool = true;
     const FIELDS: &'static [F] = &[
         F::number("target", Rule::Any, |s, v| s.target = Some(v))
             .doc("the centre the walk returns to")

@@ -64,6 +64,7 @@ impl EmitterKind<'_> for SpikyNoise {
     const DOC: &'static str = "0 while off; off turns on with probability `pStart` per sample; while on, \
                                `Poisson(peakTarget)` clamped to `[0, peakTarget + variation]`, then it turns off \
                                with probability `pEnd`; reconfiguring keeps on/off";
+    const DRAWS: bool = true;
     const FIELDS: &'static [F] = &[
         F::number("pStart", Rule::Unit, |s, v| s.p_start = Some(v))
             .doc("the probability an off series turns on at a sample")

@@ -1,6 +1,8 @@
 //! `counter`: a monotonic running total of a rate per second.
 
-use super::{MetricKindDef, PointInput, SumState, Temporality, temporality, temporality_changed, temporality_field};
+use super::{
+    MetricKindDef, PointInput, SumState, Temporality, Warnings, temporality, temporality_changed, temporality_field,
+};
 use crate::batch::{DataModel, PointBuffer, PointValue};
 use crate::distributions::RandomBits;
 use crate::scenario::spec::Field;
@@ -36,18 +38,19 @@ impl MetricKindDef for Counter {
     }
 
     fn new_state(spec: &CounterSpec) -> SumState {
-        SumState::new(spec.temporality.unwrap_or_default())
+        let _ = spec;
+        SumState::default()
     }
 
     #[inline(always)]
     fn point(
         sum: &mut SumState,
-        input: &PointInput,
+        input: PointInput,
         _: &mut impl RandomBits,
         _: &mut PointBuffer,
-        _: &mut Vec<String>,
+        _: &mut Warnings,
     ) -> PointValue {
         // A negative rate counts as 0.
-        sum.point(input.value.max(0.0), input.seconds)
+        sum.point(input.value.max(0.0), input)
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::VecDeque;
 
 use super::{
-    MetricKindDef, Observer, PointInput, Rate, Temporality, distribution_field, rate_field, read_distribution,
-    read_rate, require_distribution, temporality, temporality_changed, temporality_field,
+    MetricKindDef, Observer, PointInput, Rate, Temporality, Warnings, distribution_field, rate_field,
+    read_distribution, read_rate, require_distribution, temporality, temporality_changed, temporality_field,
 };
 use crate::batch::{DataModel, PointBuffer, PointValue, Summary};
 use crate::distributions::RandomBits;
@@ -128,13 +128,13 @@ impl MetricKindDef for ExponentialHistogram {
         state.observer.reconfigure(spec.distribution);
     }
 
-    #[inline]
+    #[inline(never)]
     fn point(
         state: &mut Box<State>,
-        input: &PointInput,
+        input: PointInput,
         rng: &mut impl RandomBits,
         out: &mut PointBuffer,
-        warnings: &mut Vec<String>,
+        warnings: &mut Warnings,
     ) -> PointValue {
         if state.delta {
             state.totals = Exponential::new(state.max_size, state.max_scale);

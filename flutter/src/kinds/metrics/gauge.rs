@@ -1,6 +1,6 @@
 //! `gauge`: the chain's value at each point.
 
-use super::{MetricKindDef, PointInput, ValueType};
+use super::{MetricKindDef, PointInput, ValueType, Warnings};
 use crate::batch::{DataModel, PointBuffer, PointValue};
 use crate::distributions::RandomBits;
 use crate::scenario::spec::{DefaultValue, Field};
@@ -48,14 +48,18 @@ impl MetricKindDef for Gauge {
     }
 
     #[inline(always)]
+    fn direct(int: &bool, value: f64) -> Option<PointValue> {
+        // `as` saturates outside the i64 range, and the loader keeps NaN out.
+        Some(if *int { PointValue::Int(value.round() as i64) } else { PointValue::Double(value) })
+    }
+
     fn point(
         int: &mut bool,
-        input: &PointInput,
+        input: PointInput,
         _: &mut impl RandomBits,
         _: &mut PointBuffer,
-        _: &mut Vec<String>,
+        _: &mut Warnings,
     ) -> PointValue {
-        // `as` saturates outside the i64 range, and the loader keeps NaN out.
-        if *int { PointValue::Int(input.value.round() as i64) } else { PointValue::Double(input.value) }
+        Self::direct(int, input.value).unwrap_or(PointValue::Stale)
     }
 }

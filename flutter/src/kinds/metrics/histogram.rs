@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::{
-    MetricKindDef, Observer, PointInput, Rate, Temporality, distribution_field, rate_field, read_distribution,
-    read_rate, require_distribution, temporality, temporality_changed, temporality_field,
+    MetricKindDef, Observer, PointInput, Rate, Temporality, Warnings, distribution_field, rate_field,
+    read_distribution, read_rate, require_distribution, temporality, temporality_changed, temporality_field,
 };
 use crate::batch::{DataModel, PointBuffer, PointValue, Summary};
 use crate::distributions::RandomBits;
@@ -116,13 +116,13 @@ impl MetricKindDef for Histogram {
         state.observer.reconfigure(spec.distribution);
     }
 
-    #[inline]
+    #[inline(never)]
     fn point(
         state: &mut Box<State<'_>>,
-        input: &PointInput,
+        input: PointInput,
         rng: &mut impl RandomBits,
         out: &mut PointBuffer,
-        warnings: &mut Vec<String>,
+        warnings: &mut Warnings,
     ) -> PointValue {
         let State { observer, bounds, delta, totals } = &mut **state;
         if *delta {

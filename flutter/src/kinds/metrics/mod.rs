@@ -94,27 +94,43 @@ pub(crate) trait MetricKindDef {
         let _ = (state, spec);
     }
 
+    /// The point of a due sample when it depends on the chain's value alone
+    /// (gauges): the engine's fast path, which builds no [`PointInput`] and no
+    /// random source. `None` (the default) sends it to [`point`](Self::point).
+    #[inline(always)]
+    fn direct(state: &Self::State<'_>, value: f64) -> Option<PointValue> {
+        let _ = (state, value);
+        None
+    }
+
     /// Makes the point of a due sample; histogram data goes into `out`, and a
-    /// warning (at most one per series) into `warnings`.
+    /// warning (at most one per series, worded about it) into `warnings`.
     fn point(
         state: &mut Self::State<'_>,
-        input: &PointInput,
+        input: PointInput,
         rng: &mut impl RandomBits,
         out: &mut PointBuffer,
-        warnings: &mut Vec<String>,
+        warnings: &mut Warnings,
     ) -> PointValue;
 }
 
-/// What a kind makes a point from.
-#[derive(Debug)]
+/// What a kind makes a point from (small and `Copy`: passed in registers).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct PointInput {
+    /// The series, as the index its warnings are kept under.
+    pub series: usize,
     /// The chain's value.
     pub value: f64,
     /// Seconds the point accounts for (enabled, since the previous point).
     pub seconds: u64,
     /// Observations per second, for kinds with a rate.
     pub rate: f64,
+    /// Delta temporality: the point carries what happened since the previous one.
+    pub delta: bool,
 }
+
+/// Warnings raised while points are made: (series index, message about it).
+pub(crate) type Warnings = Vec<(usize, String)>;
 
 /// How sums and histograms report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -226,9 +242,9 @@ impl Observer {
     #[inline]
     fn observe(
         &mut self,
-        input: &PointInput,
+        input: PointInput,
         rng: &mut impl RandomBits,
-        warnings: &mut Vec<String>,
+        warnings: &mut Warnings,
         mut record: impl FnMut(f64),
     ) {
         let n = poisson(rng, input.rate.max(0.0) * input.seconds as f64);
@@ -236,11 +252,12 @@ impl Observer {
         let possible = self.distribution.accepts(centre);
         if !possible && n > 0 && !self.warned {
             self.warned = true;
-            warnings.push(format!(
+            let message = format!(
                 "a {} distribution cannot be centred on {}; points get no observations then",
                 self.distribution.type_name(),
                 go_float(centre)
-            ));
+            );
+            warnings.push((input.series, message));
         }
         if possible {
             for _ in 0..n {
@@ -262,20 +279,15 @@ fn require_distribution(name: &str, given: bool, fresh: bool) -> Option<Problem>
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct SumState {
     total: f64,
-    delta: bool,
 }
 
 impl SumState {
-    fn new(temporality: Temporality) -> Self {
-        SumState { total: 0.0, delta: temporality == Temporality::Delta }
-    }
-
     /// Accrues `rate × seconds`; the point is the total, or for delta the increment.
     #[inline]
-    fn point(&mut self, rate: f64, seconds: u64) -> PointValue {
-        let increment = rate * seconds as f64;
+    fn point(&mut self, rate: f64, input: PointInput) -> PointValue {
+        let increment = rate * input.seconds as f64;
         self.total += increment;
-        PointValue::Double(if self.delta { increment } else { self.total })
+        PointValue::Double(if input.delta { increment } else { self.total })
     }
 }
 
@@ -409,14 +421,21 @@ macro_rules! metric_kinds {
                 }
             }
 
+            /// The point of a due sample when the kind makes it from the value
+            /// alone ([`MetricKindDef::direct`]); `None`: call [`Self::point`].
+            #[inline(always)]
+            pub fn direct(&self, value: f64) -> Option<PointValue> {
+                match self { $( MetricState::$variant(st) => $module::$kind::direct(st, value), )+ }
+            }
+
             /// Makes the point of a due sample.
             #[inline(always)]
             pub fn point(
                 &mut self,
-                input: &PointInput,
+                input: PointInput,
                 rng: &mut impl RandomBits,
                 out: &mut PointBuffer,
-                warnings: &mut Vec<String>,
+                warnings: &mut Warnings,
             ) -> PointValue {
                 match self { $( MetricState::$variant(st) => $module::$kind::point(st, input, rng, out, warnings), )+ }
             }

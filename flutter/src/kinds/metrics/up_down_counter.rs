@@ -1,6 +1,8 @@
 //! `upDownCounter`: a running total of a rate per second that may fall.
 
-use super::{MetricKindDef, PointInput, SumState, Temporality, temporality, temporality_changed, temporality_field};
+use super::{
+    MetricKindDef, PointInput, SumState, Temporality, Warnings, temporality, temporality_changed, temporality_field,
+};
 use crate::batch::{DataModel, PointBuffer, PointValue};
 use crate::distributions::RandomBits;
 use crate::scenario::spec::Field;
@@ -35,17 +37,18 @@ impl MetricKindDef for UpDownCounter {
     }
 
     fn new_state(spec: &UpDownCounterSpec) -> SumState {
-        SumState::new(spec.temporality.unwrap_or_default())
+        let _ = spec;
+        SumState::default()
     }
 
     #[inline(always)]
     fn point(
         sum: &mut SumState,
-        input: &PointInput,
+        input: PointInput,
         _: &mut impl RandomBits,
         _: &mut PointBuffer,
-        _: &mut Vec<String>,
+        _: &mut Warnings,
     ) -> PointValue {
-        sum.point(input.value, input.seconds)
+        sum.point(input.value, input)
     }
 }

@@ -6,7 +6,7 @@ use super::super::proto::{FIXED64, VARINT, key, len_field_size, put_fixed64, put
 use super::super::tag::{buckets, data, exp_histogram_point as exp, histogram_point as hist, number_point as num};
 use super::streams::DataKind;
 use super::{Encoder, FLAG_NO_RECORDED_VALUE};
-use crate::batch::{Point, Points, Summary, ValueRef};
+use crate::batch::{Point, PointValue, Points, Summary, ValueRef};
 
 impl Encoder {
     /// A data point message's content size.
@@ -15,10 +15,14 @@ impl Encoder {
         let code = self.streams[p.stream as usize];
         let times = fixed_len(p.start_unix_nanos) + fixed_len(p.time_unix_nanos);
         let attrs = code.attrs_len as usize;
-        match points.value(p) {
-            ValueRef::Double(_) | ValueRef::Int(_) => times + 9 + attrs,
+        match p.value() {
+            PointValue::Double(_) | PointValue::Int(_) => return times + 9 + attrs,
             // A stale explicit histogram point still carries its bounds.
-            ValueRef::Stale => times + attrs + 2 + code.bounds_len as usize,
+            PointValue::Stale => return times + attrs + 2 + code.bounds_len as usize,
+            PointValue::Histogram(_) | PointValue::ExpHistogram(_) => {}
+        }
+        match points.value(p) {
+            ValueRef::Double(_) | ValueRef::Int(_) | ValueRef::Stale => unreachable!("handled above"),
             ValueRef::Histogram(h) => {
                 let counts = h.counts.len();
                 times
@@ -51,7 +55,14 @@ impl Encoder {
         let bounds = &self.stream_bytes[code.bounds_start as usize..][..code.bounds_len as usize];
         put_len_header(out, data::DATA_POINTS, len);
         let (start, time) = (p.start_unix_nanos, p.time_unix_nanos);
-        match points.value(p) {
+        // Number points need no lookup of histogram data.
+        let value = match p.value() {
+            PointValue::Double(v) => ValueRef::Double(v),
+            PointValue::Int(v) => ValueRef::Int(v),
+            PointValue::Stale => ValueRef::Stale,
+            PointValue::Histogram(_) | PointValue::ExpHistogram(_) => points.value(p),
+        };
+        match value {
             // The common case, written in one copy.
             ValueRef::Double(v) if start != 0 && time != 0 => {
                 let mut fields = [0u8; 27];
