@@ -40,6 +40,11 @@ fn main() -> ExitCode {
         scenario.dryrun = true;
     }
     let config = RunConfig::from_scenario(&scenario);
+    // A start the scenario leaves to the clock is only known now.
+    if let Err(e) = config.wallclock_start.run_end(scenario.duration) {
+        eprintln!("error: {e}\nflutter: nothing was run");
+        return ExitCode::from(2);
+    }
     if args.check {
         return check(&args, &scenario, config);
     }
@@ -101,6 +106,13 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     for warning in engine.take_warnings() {
         eprintln!("flutter: warning: {warning}");
     }
+    let invalid = engine.invalid_points();
+    if invalid > 0 {
+        eprintln!(
+            "flutter: {invalid} invalid point{} (not a finite number) dropped, not sent",
+            report::plural(invalid)
+        );
+    }
     let interrupted = stop.load(Ordering::SeqCst) || result.as_ref().is_ok_and(|r| r.interrupted);
     let delivery = otlp.as_ref().and_then(OtlpSink::stats);
 
@@ -118,9 +130,9 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
         match (&delivery, &result) {
             (Some(d), _) => eprintln!("{}", report::delivery_summary(d, started.elapsed())),
             (None, Ok(r)) => eprintln!(
-                "flutter: {} points from {} streams over {} simulated in {:.3}s",
-                r.points,
-                engine.streams().len(),
+                "flutter: {} from {} over {} simulated in {:.3}s",
+                report::count(r.points, "point"),
+                report::count(engine.streams().len() as u64, "stream"),
                 scenario.duration,
                 started.elapsed().as_secs_f64()
             ),

@@ -59,6 +59,12 @@ pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
     )
 }
 
-fn plural(n: u64) -> &'static str {
+/// The plural ending for `n` things.
+pub fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `1 point`, `2 points`.
+pub fn count(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
 }

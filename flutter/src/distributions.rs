@@ -158,6 +158,180 @@ fn ln_factorial(k: f64) -> f64 {
     (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series
 }
 
+/// A binomial draw: successes in `n` trials of probability `p`. Exact: the
+/// geometric method when `n·p` is small, Hörmann's transformed rejection
+/// (BTRS) otherwise, so its cost does not grow with `n`.
+pub fn binomial(src: &mut impl RandomBits, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    if p > 0.5 {
+        return n - binomial(src, n, 1.0 - p);
+    }
+    let nf = n as f64;
+    if nf * p < 10.0 {
+        // Waiting times between successes are geometric.
+        let log_q = (-p).ln_1p();
+        let (mut sum, mut successes) = (0.0, 0u64);
+        loop {
+            sum += ((1.0 - src.uniform()).ln() / log_q).ceil();
+            if sum > nf {
+                return successes;
+            }
+            successes += 1;
+        }
+    }
+    let q = 1.0 - p;
+    let spq = (nf * p * q).sqrt();
+    let b = 1.15 + 2.53 * spq;
+    let a = -0.0873 + 0.0248 * b + 0.01 * p;
+    let c = nf * p + 0.5;
+    let v_r = 0.92 - 4.2 / b;
+    let r = p / q;
+    let alpha = (2.83 + 5.1 / b) * spq;
+    let m = ((nf + 1.0) * p).floor();
+    loop {
+        let u = src.uniform() - 0.5;
+        let v = src.uniform();
+        let us = 0.5 - u.abs();
+        let k = ((2.0 * a / us + b) * u + c).floor();
+        if k < 0.0 || k > nf {
+            continue;
+        }
+        if us >= 0.07 && v <= v_r {
+            return k as u64;
+        }
+        let v = (v * alpha / (a / (us * us) + b)).ln();
+        let bound = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
+            + (nf + 1.0) * ((nf - m + 1.0) / (nf - k + 1.0)).ln()
+            + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
+            + stirling_tail(m)
+            + stirling_tail(nf - m)
+            - stirling_tail(k)
+            - stirling_tail(nf - k);
+        if v <= bound {
+            return k as u64;
+        }
+    }
+}
+
+/// ln k! − [(k + ½)·ln(k + 1) − (k + 1) + ½·ln 2π]: the tail of Stirling's
+/// series, small, so BTRS's acceptance test does not lose precision.
+fn stirling_tail(k: f64) -> f64 {
+    const SMALL: [f64; 10] = [
+        0.0810614667953272,
+        0.0413406959554092,
+        0.0276779256849983,
+        0.02079067210376509,
+        0.0166446911898211,
+        0.0138761288230707,
+        0.0118967099458917,
+        0.0104112652619720,
+        0.00925546218271273,
+        0.00833056343336287,
+    ];
+    if k < 10.0 {
+        return SMALL[k as usize];
+    }
+    let kp1 = k + 1.0;
+    let kp1sq = kp1 * kp1;
+    (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / kp1
+}
+
+/// Φ(x), the standard normal's distribution function (full double precision).
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// 1 − Φ(x), accurate far in the upper tail.
+pub fn normal_sf(x: f64) -> f64 {
+    0.5 * libm::erfc(x / std::f64::consts::SQRT_2)
+}
+
+/// φ(x), the standard normal's density.
+pub fn normal_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Φ⁻¹(p) for p in (0, 1): Acklam's approximation refined by one Halley step,
+/// so accurate to about the last bit; the tails are computed from `p` (or
+/// `1 − p`) directly, never from a rounded complement.
+pub fn normal_quantile(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    if p > 0.5 {
+        return -normal_quantile_lower(1.0 - p);
+    }
+    normal_quantile_lower(p)
+}
+
+/// The quantile whose upper-tail probability is `q` (Φ⁻¹(1 − q), computed from q).
+pub fn normal_quantile_upper(q: f64) -> f64 {
+    -normal_quantile(q)
+}
+
+/// Φ⁻¹(p) for p ≤ 0.5.
+// Acklam's coefficients, as published.
+#[allow(clippy::excessive_precision)]
+fn normal_quantile_lower(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e+01,
+        2.209460984245205e+02,
+        -2.759285104469687e+02,
+        1.383577518672690e+02,
+        -3.066479806614716e+01,
+        2.506628277459239e+00,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e+01,
+        1.615858368580409e+02,
+        -1.556989798598866e+02,
+        6.680131188771972e+01,
+        -1.328068155288572e+01,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e+00,
+        -2.549732539343734e+00,
+        4.374664141464968e+00,
+        2.938163982698783e+00,
+    ];
+    const D: [f64; 4] = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+    let x = if p < 0.02425 {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    };
+    // Halley's step on Φ(x) − p, in the lower tail where Φ(x) is computed
+    // exactly; u = e / φ(x), in logarithms so far tails do not overflow.
+    let e = normal_cdf(x) - p;
+    if e == 0.0 {
+        return x;
+    }
+    let u = e.signum() * (e.abs().ln() + 0.5 * x * x + 0.5 * (2.0 * std::f64::consts::PI).ln()).exp();
+    x - u / (1.0 + 0.5 * x * u)
+}
+
+/// How far beyond the most extreme of `n` uniform draws the end of (0, 1) is:
+/// 1 − U^(1/n), computed without losing it to rounding when `n` is large,
+/// and never exactly 0 or 1 (so quantiles of it stay finite).
+pub fn extreme_tail(src: &mut impl RandomBits, n: u64) -> f64 {
+    (-((1.0 - src.uniform()).ln() / n as f64).exp_m1()).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON)
+}
+
 /// An exponential draw with mean `mean`.
 pub fn exponential(src: &mut impl RandomBits, mean: f64) -> f64 {
     -mean * (1.0 - src.uniform()).ln()
@@ -195,6 +369,38 @@ mod tests {
         for w in [0.9063577669680134, 0.4439636476587333, -0.7832387716160727] {
             assert_eq!(standard_normal(&mut p), w);
         }
+    }
+
+    #[test]
+    fn normal_quantile_inverts_the_cdf() {
+        for p in [1e-300, 1e-100, 1e-20, 1e-8, 0.001, 0.02425, 0.1, 0.3, 0.5, 0.7, 0.97575, 0.999] {
+            let x = normal_quantile(p);
+            let back = if p < 0.5 { normal_cdf(x) } else { 1.0 - normal_sf(x) };
+            assert!((back / p - 1.0).abs() < 1e-12, "{p}: {x} → {back}");
+        }
+        for q in [1e-300, 1e-50, 1e-9, 0.01] {
+            let x = normal_quantile_upper(q);
+            assert!((normal_sf(x) / q - 1.0).abs() < 1e-12, "upper {q}: {x}");
+        }
+        assert_eq!(normal_quantile(0.5), 0.0);
+        assert!((normal_quantile(0.975) - 1.959963984540054).abs() < 1e-14);
+    }
+
+    /// Mean and variance of binomial draws, on both sides of the method switch
+    /// and far beyond per-trial sampling.
+    #[test]
+    fn binomial_moments() {
+        for (n, p) in [(20u64, 0.3), (1000, 0.004), (1000, 0.5), (1_000_000, 0.3), (10_000_000_000, 1e-3), (50, 0.9)] {
+            let mut s = ChaChaStream::new(9, "binomial", &format!("{n}/{p}"), 0);
+            let draws: Vec<f64> = (0..100_000).map(|_| binomial(&mut s, n, p) as f64).collect();
+            assert!(draws.iter().all(|&k| k >= 0.0 && k <= n as f64));
+            let (mean, sd) = mean_sd(&draws);
+            let (want_mean, want_var) = (n as f64 * p, n as f64 * p * (1.0 - p));
+            assert!((mean / want_mean - 1.0).abs() < 0.01, "{n}, {p}: mean {mean} vs {want_mean}");
+            assert!((sd * sd / want_var - 1.0).abs() < 0.03, "{n}, {p}: variance {} vs {want_var}", sd * sd);
+        }
+        let mut s = ChaChaStream::new(1, "a", "b", 0);
+        assert_eq!((binomial(&mut s, 0, 0.5), binomial(&mut s, 7, 0.0), binomial(&mut s, 7, 1.0)), (0, 0, 7));
     }
 
     #[test]

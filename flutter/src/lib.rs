@@ -47,4 +47,4 @@ pub use rng::RngKind;
 pub use run::{Clock, Pacing, RunConfig, RunReport, SystemClock, run};
 pub use scenario::{LoadError, Scenario};
 pub use sink::{CountingSink, LogSink, MemorySink, RecordedValue, Sink, SinkError};
-pub use timestamp::Timestamp;
+pub use timestamp::{RunEndError, Timestamp};

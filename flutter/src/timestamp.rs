@@ -31,10 +31,37 @@ impl Timestamp {
         Timestamp(i64::try_from(nanos).unwrap_or(i64::MAX))
     }
 
-    /// This time plus a duration.
+    /// The last time a timestamp can hold (2262-04-11T23:47:16.854775807Z).
+    pub const MAX: Timestamp = Timestamp(i64::MAX);
+
+    /// This time plus a duration (saturating: see [`Timestamp::run_end`]).
     pub const fn offset(self, d: GoDuration) -> Timestamp {
         Timestamp(self.0.saturating_add(d.as_nanos()))
     }
+
+    /// The end of a run that starts at this time and lasts `duration`, if a
+    /// timestamp can hold it: checked when a run's start is known, so no
+    /// point's time ever saturates.
+    pub fn run_end(self, duration: GoDuration) -> Result<Timestamp, RunEndError> {
+        match self.0.checked_add(duration.as_nanos()) {
+            Some(end) => Ok(Timestamp(end)),
+            None => Err(RunEndError { start: self, duration }),
+        }
+    }
+}
+
+/// A run that would end after [`Timestamp::MAX`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a run of {duration} from {start} would end after {}, the last time a timestamp can hold \
+     (nanoseconds since 1970 in 64 bits); shorten `duration` or start earlier",
+    Timestamp::MAX
+)]
+pub struct RunEndError {
+    /// The run's start.
+    pub start: Timestamp,
+    /// Its duration.
+    pub duration: GoDuration,
 }
 
 impl fmt::Display for Timestamp {

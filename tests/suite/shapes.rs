@@ -107,7 +107,7 @@ fn integer_gauge() {
 }
 
 static UP_DOWN: Scenario<'static> = scenario!(
-    "duration: 30s\nwallclockStart: 2025-01-01T00:00:00Z\nscript:\n  - {type: metricEmitter, name: r, spec: {type: sequence, values: \"5 -8 1\"}}\n  \
+    "duration: 30s\nwallclockStart: 2025-01-01T00:00:00Z\nscript:\n  - {type: metricEmitter, name: r, spec: {type: steps, every: 10s, values: [5, -8, 1]}}\n  \
      - {type: metric, name: total, spec: {type: upDownCounter, emitters: [r]}}\n  \
      - {type: metric, name: delta, spec: {type: upDownCounter, temporality: delta, emitters: [r]}}\n"
 );

@@ -11,7 +11,9 @@ use flutter::{Engine, MemorySink, Pacing, RecordedValue, RunConfig, Scenario, Sy
 use crate::util::{Run, TempDir, flutter_cmd, package_dir};
 use crate::vm::{Series, VictoriaMetrics};
 
-/// VictoriaMetrics keeps about 12 significant digits and truncates.
+/// VictoriaMetrics keeps about 12 significant digits and truncates, relative
+/// to the largest value of a block of a series (its values share an exponent),
+/// so a total that comes back to nearly 0 keeps only its first digits.
 const REL_TOLERANCE: f64 = 1e-11;
 
 fn label_text(v: &AttrValue<'_>) -> String {
@@ -91,10 +93,11 @@ fn assert_same(got: &Series, want: &Series) {
     for (labels, want_points) in want {
         let got_points = &got[labels];
         assert_eq!(got_points.len(), want_points.len(), "point count of {labels:?}");
+        let scale = want_points.iter().filter_map(|(_, v)| *v).fold(0.0f64, |m, v| m.max(v.abs()));
         for ((gt, gv), (wt, wv)) in got_points.iter().zip(want_points) {
             assert_eq!(gt, wt, "timestamp in {labels:?}");
             let close = match (gv, wv) {
-                (Some(g), Some(w)) => g == w || (g - w).abs() <= REL_TOLERANCE * g.abs().max(w.abs()),
+                (Some(g), Some(w)) => g == w || (g - w).abs() <= REL_TOLERANCE * scale,
                 (None, None) => true,
                 _ => false,
             };
@@ -193,4 +196,52 @@ fn every_metric_type_round_trips_through_victoria_metrics() {
     let cfg = PathBuf::from(dir.write("types.yaml", yaml));
     let start_ms = flutter::Timestamp::parse_rfc3339("2024-05-01T00:00:00Z").unwrap().unix_nanos() / 1_000_000;
     round_trip(&vm, &[cfg], start_ms, 99);
+}
+
+/// A series that ends — past its `to`, disabled, or replaced by a new identity —
+/// sends a staleness marker then, so PromQL stops counting it at once instead
+/// of five minutes later.
+#[test]
+fn ended_series_leave_promql_at_once() {
+    let vm = VictoriaMetrics::start();
+    let dir = TempDir::new("ends");
+    let yaml = "duration: 3m\nwallclockStart: 2024-06-01T00:00:00Z\nscript:
+  - {type: metricEmitter, name: one, spec: {type: constant, value: 1}}
+  - {type: metric, name: a, spec: {type: gauge, name: svc.up, emitters: [one], attributes: {datapoint: {pod: a}}}}
+  - {type: metric, name: b, spec: {type: gauge, name: svc.up, to: 1m, emitters: [one], attributes: {datapoint: {pod: b}}}}
+  - {type: metric, name: c, spec: {type: gauge, name: svc.up, emitters: [one], attributes: {datapoint: {pod: c}}}}
+  - {type: metric, name: d, spec: {type: counter, name: svc.requests, emitters: [one], attributes: {resource: {service.version: '1.0'}}}}
+  - {type: disableMetric, at: 1m, name: c}
+  - {type: metric, at: 1m, name: d, spec: {attributes: {resource: {service.version: '1.1'}}}}
+";
+    let cfg = PathBuf::from(dir.write("ends.yaml", yaml));
+    let start_ms = flutter::Timestamp::parse_rfc3339("2024-06-01T00:00:00Z").unwrap().unix_nanos() / 1_000_000;
+    round_trip(&vm, &[cfg], start_ms, 1);
+    let count =
+        |q: &str, at_s: i64| -> Vec<f64> { vm.query(q, start_ms + at_s * 1000).into_iter().map(|(_, v)| v).collect() };
+    let up = "count({__name__=\"svc.up\"})";
+    let requests = "count({__name__=\"svc.requests\"})";
+    // Before the ends: three pods, one version.
+    assert_eq!(count(up, 59), [3.0]);
+    assert_eq!(count(requests, 59), [1.0]);
+    // b's marker is at 61 s (the second after its `to`), c's at 60 s (its disable),
+    // version 1.0's at 60 s (when 1.1 replaced it).
+    assert_eq!(count(up, 61), [1.0]);
+    assert_eq!(count(requests, 61), [1.0]);
+    let export = vm.export(start_ms, start_ms + 180_000);
+    let markers: Vec<(String, i64)> = export
+        .iter()
+        .flat_map(|(labels, points)| {
+            let who = labels.get("pod").or(labels.get("service.version")).cloned().unwrap_or_default();
+            points.iter().filter(|(_, v)| v.is_none()).map(move |(t, _)| (who.clone(), (t - start_ms) / 1000))
+        })
+        .collect();
+    assert_eq!(markers, [("1.0".to_string(), 60), ("b".to_string(), 61), ("c".to_string(), 60)]);
+    // The new version starts from 0 at 1m, with 1m as its start.
+    let new: Vec<(i64, Option<f64>)> = export
+        .iter()
+        .find(|(l, _)| l.get("service.version").map(String::as_str) == Some("1.1"))
+        .map(|(_, p)| p.iter().map(|(t, v)| ((t - start_ms) / 1000, *v)).collect())
+        .unwrap();
+    assert_eq!(new[..3], [(60, Some(0.0)), (70, Some(10.0)), (80, Some(20.0))]);
 }

@@ -25,7 +25,7 @@ fn readme_lines() -> Vec<String> {
 fn readme_example_with_rng_go_flag() {
     let run = flutter(&[&sample("sample-dryrun.yaml"), &sample("sample-config.yaml"), "--rng", "go"]).ok();
     assert_eq!(run.points(), readme_lines());
-    assert!(run.stderr.contains("flutter: 12 points from 1 streams over 2m0s simulated"), "{}", run.stderr);
+    assert!(run.stderr.contains("flutter: 12 points from 1 stream over 2m0s simulated"), "{}", run.stderr);
     assert!(!run.stderr.contains("seed"), "the seed is set: {}", run.stderr);
 }
 
@@ -113,18 +113,18 @@ fn counter_sample_prints_running_totals() {
         ("30s", 150.0),
         ("45s", 225.0),
         ("1m0s", 300.0),
-        ("1m15s", 543.75),
-        ("1m30s", 956.25),
-        ("1m45s", 1537.5),
-        ("2m0s", 2287.5),
-        ("2m15s", 3037.5),
-        ("2m30s", 3787.5),
-        ("2m45s", 4537.5),
-        ("3m0s", 4612.5),
-        ("3m15s", 4687.5),
-        ("3m30s", 4762.5),
-        ("3m45s", 4837.5),
-        ("4m0s", 4912.5),
+        ("1m15s", 453.75),
+        ("1m30s", 776.25),
+        ("1m45s", 1267.5),
+        ("2m0s", 1927.5),
+        ("2m15s", 2677.5),
+        ("2m30s", 3427.5),
+        ("2m45s", 4177.5),
+        ("3m0s", 4927.5),
+        ("3m15s", 5002.5),
+        ("3m30s", 5077.5),
+        ("3m45s", 5152.5),
+        ("4m0s", 5227.5),
     ];
     let want: Vec<(String, f64)> = want.iter().map(|(t, v)| (t.to_string(), *v)).collect();
     assert_eq!(got, want);
@@ -288,12 +288,17 @@ fn histogram_sample_accumulates_observations() {
 #[test]
 fn lifetime_sample_starts_stops_and_pauses() {
     let run = flutter(&["--dryrun", &sample("sample-lifetime.yaml"), "-q"]).ok();
-    let pods = run.points().iter().filter(|l| l.contains("metricName=pod.cpu.usage")).count();
-    // pod-a: 10s … 10m (60 points); pod-b: 2m … 6m (25 points).
-    assert_eq!(pods, 85);
+    let pods = lines_of(&run, "pod.cpu.usage");
+    // pod-a: 10s … 10m (60 points); pod-b: 2m … 6m (25 points), then its end:
+    // one staleness marker the second after its `to`.
+    assert_eq!(pods.iter().filter(|(_, v)| v != "stale").count(), 85);
+    let ends: Vec<&str> = pods.iter().filter(|(_, v)| v == "stale").map(|(t, _)| t.as_str()).collect();
+    assert_eq!(ends, ["6m1s"]);
     let requests = lines_of(&run, "http.server.requests");
+    // Disabled at 4m: a staleness marker then, nothing until 6m.
+    assert_eq!(value_at(&run, "http.server.requests", "4m0s"), "stale");
     let times: Vec<&str> = requests.iter().map(|(t, _)| t.as_str()).collect();
-    assert!(!times.contains(&"4m0s") && !times.contains(&"5m30s"), "off from 4m to 6m");
+    assert!(!times.contains(&"4m30s") && !times.contains(&"5m30s"), "off from 4m to 6m");
     assert_eq!(value_at(&run, "http.server.requests", "3m30s"), "5250");
     // 3m30s–4m was counted (25/s × 30 s), 4m–6m was not.
     assert_eq!(value_at(&run, "http.server.requests", "6m0s"), "6000", "nothing counted while off");

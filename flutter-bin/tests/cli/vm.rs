@@ -74,6 +74,21 @@ impl VictoriaMetrics {
         Self::agent().get(&url).call().ok()?.body_mut().read_to_string().ok()
     }
 
+    /// A PromQL instant query at `at_ms`: the result vector's (labels, value) pairs.
+    pub fn query(&self, promql: &str, at_ms: i64) -> Vec<(BTreeMap<String, String>, f64)> {
+        self.get("/internal/force_flush").expect("force_flush");
+        let url = format!("http://127.0.0.1:{}/api/v1/query", self.port);
+        let form = [("query", promql.to_owned()), ("time", format!("{:.3}", at_ms as f64 / 1000.0))];
+        let mut resp = Self::agent().post(&url).send_form(form).expect("query");
+        let v: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(v["status"], "success", "{v}");
+        let labels = |m: &serde_json::Value| {
+            m.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect()
+        };
+        let value = |r: &serde_json::Value| r["value"][1].as_str().unwrap().parse::<f64>().unwrap();
+        v["data"]["result"].as_array().unwrap().iter().map(|r| (labels(&r["metric"]), value(r))).collect()
+    }
+
     /// Every sample stored with a timestamp in `[from_ms, to_ms]`.
     pub fn export(&self, from_ms: i64, to_ms: i64) -> Series {
         self.get("/internal/force_flush").expect("force_flush");

@@ -3,7 +3,7 @@
 
 use super::series::{Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
 use super::{EmitterState, Engine};
-use crate::batch::Stream;
+use crate::batch::{Point, PointValue, Stream};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{Emitter, EmitterSpec};
 use crate::kinds::metrics::{MetricState, Rate};
@@ -37,11 +37,27 @@ impl<'r> Engine<'r> {
                 ActionKind::DisableMetric | ActionKind::EnableMetric => {
                     let enable = matches!(action.kind, ActionKind::EnableMetric);
                     let &i = self.series_index.get(action.name.as_ref()).expect("the loader checked the metric exists");
+                    if !enable {
+                        self.end_series(i, tick);
+                    }
+                    // Enabled again, it carries on: same stream, totals and start time.
                     let s = &mut self.series[i];
-                    s.set_enabled(enable, tick, &mut self.series_info[i].off_since);
+                    s.enabled = enable;
                     s.reschedule(tick);
                 }
             }
+        }
+    }
+
+    /// Ends series `index`'s current stream at `tick` with a staleness marker,
+    /// if a backend shows a value of it.
+    fn end_series(&mut self, index: usize, tick: u64) {
+        let now = self.unix_nanos(tick);
+        let s = &mut self.series[index];
+        if s.live {
+            s.live = false;
+            let start = self.config.wallclock_start.offset(GoDuration::from_secs(s.start_tick(tick) as i64));
+            self.out.push(Point::new(s.stream, start.unix_nanos(), now, PointValue::Stale));
         }
     }
 
@@ -95,6 +111,7 @@ impl<'r> Engine<'r> {
         if spec.frequency.is_some() || series.last_point == NEVER {
             series.reschedule(tick);
         }
+        series.next_visit = series.visit_from(tick);
         if let Some(names) = &spec.emitters {
             // A new chain goes at the end of `links`; a series keeps the slot of
             // every emitter it used before, so their state carries on.
@@ -113,9 +130,17 @@ impl<'r> Engine<'r> {
                 Rate::Emitter(e) => RateSource::Emitter(self.link(index, e)),
             };
         }
+        let identity = self.series_info[index].identity.overlay(spec);
+        let old = self.series_info[index].identity;
+        if self.series[index].stream != u32::MAX && !identity.same_series(&old) {
+            // A new identity is a new series: the old one ends, the new one
+            // starts here from nothing (its emitters carry on: their random
+            // streams are keyed by the metric, not by its attributes).
+            self.end_series(index, tick);
+            self.series[index].restart(tick);
+        }
         let (series, info) = (&mut self.series[index], &mut self.series_info[index]);
-        let identity = info.identity.overlay(spec);
-        if series.stream == u32::MAX || identity != info.identity {
+        if series.stream == u32::MAX || identity != old {
             info.identity = identity;
             series.stream = self.streams.len() as u32;
             self.streams.push(Stream {
@@ -137,20 +162,24 @@ impl<'r> Engine<'r> {
     /// definition are taken here).
     fn define_metric(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration) -> usize {
         self.series_index.insert(name, self.series.len());
+        let kind = spec.kind.kind();
         self.series.push(Series {
-            next_due: 0,
+            next_visit: NEVER,
+            next_point: NEVER,
             frequency: MetricSpec::DEFAULT_FREQUENCY.floor_secs(),
             created_tick: at.ceil_secs(),
             last_point: NEVER,
+            delta_from: at.ceil_secs(),
             to: NEVER,
             enabled: true,
-            off_seconds: 0,
+            live: false,
+            accrues: kind.accrues(),
+            has_rate: kind.has_rate(),
             chain_start: 0,
             chain_len: 0,
             stream: u32::MAX,
-            kind: spec.kind.kind(),
-            start: StartFrom::of(spec.kind.kind(), spec.kind.temporality()),
-            has_rate: spec.kind.kind().has_rate(),
+            kind,
+            start: StartFrom::of(kind, spec.kind.temporality()),
             state: MetricState::new(&spec.kind),
             observations_rng: NO_RNG,
         });
@@ -160,7 +189,7 @@ impl<'r> Engine<'r> {
             slot_of: Vec::new(),
             rate: RateSource::PerSecond(0.0),
             temporality: spec.kind.temporality(),
-            off_since: NEVER,
+            warned_invalid: false,
             bounds: spec.kind.bounds(),
         });
         self.series.len() - 1

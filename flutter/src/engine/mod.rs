@@ -69,6 +69,8 @@ pub struct Engine<'r> {
     out: PointBuffer,
     go: GoPcg,
     warnings: Warnings,
+    /// Points dropped because their value was not a finite number.
+    invalid: u64,
     next_tick: u64,
     last_tick: u64,
 }
@@ -95,6 +97,7 @@ impl<'r> Engine<'r> {
             out: PointBuffer::new(),
             go: GoPcg::new(config.seed, config.seed),
             warnings: Vec::new(),
+            invalid: 0,
             next_tick: 0,
             last_tick: scenario.duration.floor_secs(),
         }
@@ -122,11 +125,19 @@ impl<'r> Engine<'r> {
         warnings.into_iter().map(|(i, w)| format!("metric `{}`: {w}", self.series_info[i].name)).collect()
     }
 
+    /// Points dropped so far because their value was not a finite number (a
+    /// counter's total that overflowed, a ramp past the float range): they
+    /// are never sent as numbers.
+    pub fn invalid_points(&self) -> u64 {
+        self.invalid
+    }
+
     /// Advances to the next tick that has points and returns them; `None` once
     /// the run is over. Ticks without points are skipped.
     pub fn next_batch(&mut self) -> Option<Batch<'_>> {
         while self.next_tick <= self.last_tick {
             let tick = self.next_tick;
+            self.out.clear();
             self.apply_due_actions(tick);
             let next_due = self.sample_due_series(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());

@@ -1,80 +1,112 @@
-//! Sampling: every due series runs its emitter chain once, and its kind turns
-//! the value into a point.
+//! Sampling: every series visited at a tick runs its emitter chain once; its
+//! kind turns the value into a point when one is due, and sums and histograms
+//! accrue the value for the second that starts at the tick.
 
 use super::draws::{Draws, SlotRng};
-use super::series::{NEVER, RateSource, Slot, StartFrom};
+use super::series::{RateSource, Slot, StartFrom};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Mark};
-use crate::kinds::metrics::PointInput;
+use crate::kinds::metrics::{PointInput, Sample};
 
 /// The name keying a series' own stream for its kind's draws (a histogram's
 /// observations); no emitter can have it.
 const OBSERVATIONS: &str = "\u{0}observations";
 
 impl Engine<'_> {
-    /// Samples every series due at `tick` into the output; returns the
-    /// earliest tick at which any series is due next.
+    /// Visits every series due at `tick`, its points going into the output;
+    /// returns the earliest tick at which any series is to be visited next.
     pub(super) fn sample_due_series(&mut self, tick: u64) -> u64 {
-        self.out.clear();
         let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
         let now_unix = self.unix_nanos(tick);
         let start_unix = self.config.wallclock_start.unix_nanos();
         let unix_at = |t: u64| start_unix + GoDuration::from_secs(t as i64).as_nanos();
-        let Engine { series, series_info, emitters, links, slots, rngs, go, out, config, warnings, .. } = self;
-        let mut next_due = u64::MAX;
+        let Engine { series, series_info, emitters, links, slots, rngs, go, out, config, warnings, invalid, .. } = self;
+        let mut next_visit = u64::MAX;
         for (index, s) in series.iter_mut().enumerate() {
-            // Labelled so a point that is not sent still reaches the bookkeeping below.
-            'point: {
-                if s.next_due > tick {
-                    break 'point;
-                }
-                s.next_due = tick + s.frequency;
+            if s.next_visit > tick {
+                next_visit = next_visit.min(s.next_visit);
+                continue;
+            }
+            let mut dropped = false;
+            // Labelled so every path reaches the bookkeeping below.
+            'visit: {
                 if tick > s.to {
-                    // Past its `to`: no more points.
-                    s.next_due = NEVER;
-                    break 'point;
+                    // The tick after its `to`: the series ends.
+                    if s.live {
+                        out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, PointValue::Stale));
+                        s.live = false;
+                    }
+                    break 'visit;
                 }
                 let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, series: index };
                 let mut v = ChainValue::default();
                 for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
                     emitters[link.emitter as usize].apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draws);
                 }
-                if v.mark == Mark::Missing {
-                    break 'point;
+                if s.next_point <= tick {
+                    s.last_point = tick;
+                    s.next_point = tick + s.frequency;
+                    match v.mark {
+                        // A missing sample sends nothing.
+                        Mark::Missing => {}
+                        Mark::Stale => {
+                            out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, PointValue::Stale));
+                            s.live = false;
+                        }
+                        Mark::Value => {
+                            let made = match s.state.direct(v.value) {
+                                Some(value) => Some(value),
+                                None => {
+                                    let input = PointInput { value: v.value, delta: s.start == StartFrom::Previous };
+                                    s.state.point(input, out)
+                                }
+                            };
+                            match made {
+                                Some(value) => {
+                                    out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, value));
+                                    s.live = true;
+                                }
+                                None => dropped = true,
+                            }
+                            // What accrued is reported (or dropped): a delta interval starts afresh.
+                            s.delta_from = tick;
+                        }
+                    }
                 }
-                let seconds = s.take_enabled_seconds(tick);
-                let start = match s.start {
-                    StartFrom::Tick => now_unix,
-                    StartFrom::Creation => unix_at(s.created_tick),
-                    // The previous point's time (creation for the first): contiguous intervals.
-                    StartFrom::Previous => unix_at(s.interval_start()),
-                };
-                s.last_point = tick;
-                let value = if v.mark == Mark::Stale {
-                    PointValue::Stale
-                } else if let Some(value) = s.state.direct(v.value) {
-                    value
-                } else {
-                    let rate =
-                        if s.has_rate { rate(series_info[index].rate, emitters, slots, t_ns, &mut draws) } else { 0.0 };
-                    let input = PointInput {
-                        series: index,
-                        value: v.value,
-                        seconds,
-                        rate,
-                        delta: s.start == StartFrom::Previous,
+                // The second [tick, tick + 1), after the point (which covers the seconds before it).
+                if s.accrues && v.mark == Mark::Value {
+                    let rate = if s.has_rate {
+                        rate(draws.series_info[index].rate, emitters, slots, t_ns, &mut draws)
+                    } else {
+                        0.0
                     };
                     let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS };
-                    s.state.point(input, &mut rng, out, warnings)
-                };
-                out.push(Point::new(s.stream, start, now_unix, value));
+                    s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
+                }
             }
-            next_due = next_due.min(s.next_due);
+            if dropped {
+                *invalid += 1;
+                let info = &mut series_info[index];
+                if !info.warned_invalid {
+                    info.warned_invalid = true;
+                    warnings.push((index, invalid_warning(tick)));
+                }
+            }
+            s.next_visit = s.visit_from(tick + 1);
+            next_visit = next_visit.min(s.next_visit);
         }
-        next_due
+        next_visit
     }
+}
+
+#[cold]
+fn invalid_warning(tick: u64) -> String {
+    format!(
+        "its point at {} is not a finite number, so it was dropped; every such point is counted as invalid in the summary",
+        GoDuration::from_secs(tick as i64)
+    )
 }
 
 /// A kind's observation rate at this tick: a number, or its emitter sampled

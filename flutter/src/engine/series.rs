@@ -15,17 +15,29 @@ pub(crate) const NEVER: u64 = u64::MAX;
 /// The per-tick state of one metric (one series).
 #[derive(Clone, Debug)]
 pub(crate) struct Series<'r> {
-    pub next_due: u64,
+    /// The next tick the engine must visit it at: a point, a second to
+    /// accrue, or its end ([`NEVER`]: not until an action changes it).
+    pub next_visit: u64,
+    /// The tick its next point is due ([`NEVER`] while disabled).
+    pub next_point: u64,
     /// Seconds between points.
     pub frequency: u64,
+    /// The tick its current identity was created at.
     pub created_tick: u64,
-    /// The tick of the last point, or [`NEVER`].
+    /// The tick its last point was due, or [`NEVER`].
     pub last_point: u64,
+    /// Where a delta point's interval starts: its last valued point, or creation.
+    pub delta_from: u64,
     /// No points after this tick ([`NEVER`]: no end).
     pub to: u64,
     pub enabled: bool,
-    /// Seconds spent disabled since the previous point (a total does not accrue then).
-    pub off_seconds: u64,
+    /// Whether its current stream has a value a backend shows: the series'
+    /// end then sends a staleness marker.
+    pub live: bool,
+    /// Whether its chain is sampled every second (sums and histograms).
+    pub accrues: bool,
+    /// Whether its kind takes an observation rate.
+    pub has_rate: bool,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
     pub chain_start: u32,
     pub chain_len: u32,
@@ -34,8 +46,6 @@ pub(crate) struct Series<'r> {
     pub kind: MetricKind,
     /// Where a point's start time is (fixed by the kind and temporality).
     pub start: StartFrom,
-    /// Whether its kind takes an observation rate.
-    pub has_rate: bool,
     /// What its kind keeps between points (a sum's total, a histogram's buckets).
     pub state: MetricState<'r>,
     /// The stream its kind's own draws (observations) come from, or [`NO_RNG`].
@@ -43,42 +53,50 @@ pub(crate) struct Series<'r> {
 }
 
 impl Series<'_> {
-    /// The next due tick at `now` (after a frequency change or an enable): the
-    /// last point plus the frequency (at once if that is past); before any point,
-    /// the first tick ≥ max(creation, frequency).
+    /// Sets the next point's tick at `now` (after a frequency change, an
+    /// enable or a new identity): the last point plus the frequency (at once
+    /// if that is past); before any point, the first tick ≥ max(creation,
+    /// frequency). Then the next visit.
     pub fn reschedule(&mut self, now: u64) {
         let due = if self.last_point == NEVER {
             self.created_tick.max(self.frequency)
         } else {
             self.last_point + self.frequency
         };
-        self.next_due = if self.enabled { due.max(now) } else { NEVER };
+        self.next_point = if self.enabled { due.max(now) } else { NEVER };
+        self.next_visit = self.visit_from(now);
     }
 
-    /// Where the next point's interval starts: the previous point, or creation.
-    pub fn interval_start(&self) -> u64 {
-        if self.last_point == NEVER { self.created_tick } else { self.last_point }
-    }
-
-    /// Disables or enables at `tick` (`off_since` is where the series keeps
-    /// the tick it was disabled at); the caller reschedules.
-    pub fn set_enabled(&mut self, enable: bool, tick: u64, off_since: &mut u64) {
-        if enable && !self.enabled {
-            self.off_seconds += tick - *off_since;
-            *off_since = NEVER;
-        } else if !enable && self.enabled {
-            *off_since = tick;
+    /// The first tick from `tick` on to visit it at: every second while it
+    /// accrues, else its next point; and the tick after its `to`, to end it.
+    #[inline(always)]
+    pub fn visit_from(&self, tick: u64) -> u64 {
+        let end = self.to.saturating_add(1);
+        if !self.enabled || tick > end {
+            return NEVER;
         }
-        self.enabled = enable;
+        let next = if self.accrues { tick } else { self.next_point };
+        next.min(end)
     }
 
-    /// The seconds a point at `tick` accounts for: those since the previous
-    /// point (creation for the first) during which the metric was enabled.
-    /// Resets the disabled time, so call it once per point made.
-    pub fn take_enabled_seconds(&mut self, tick: u64) -> u64 {
-        let seconds = tick - self.interval_start() - self.off_seconds;
-        self.off_seconds = 0;
-        seconds
+    /// The tick a point at `tick` starts at.
+    #[inline(always)]
+    pub fn start_tick(&self, tick: u64) -> u64 {
+        match self.start {
+            StartFrom::Tick => tick,
+            StartFrom::Creation => self.created_tick,
+            StartFrom::Previous => self.delta_from,
+        }
+    }
+
+    /// Starts a new identity at `tick`: nothing accrued, created now.
+    pub fn restart(&mut self, tick: u64) {
+        self.state.restart();
+        self.created_tick = tick;
+        self.delta_from = tick;
+        self.last_point = NEVER;
+        self.live = false;
+        self.reschedule(tick);
     }
 }
 
@@ -154,8 +172,8 @@ pub(crate) struct SeriesInfo<'r> {
     pub rate: RateSource,
     /// Sums and histograms: cumulative or delta (fixed by the definition).
     pub temporality: Temporality,
-    /// While disabled: the tick it was disabled at; else [`NEVER`].
-    pub off_since: u64,
+    /// Whether a point of it was dropped as not finite (warned once).
+    pub warned_invalid: bool,
     /// Explicit histograms: the bucket bounds (fixed by the definition).
     pub bounds: &'r [f64],
 }
@@ -175,6 +193,15 @@ impl<'r> Identity<'r> {
     /// The default identity of a metric defined by action `name`.
     pub fn new(name: &'r str) -> Self {
         Identity { name, unit: "", description: "", resource: &[], scope: &[], datapoint: &[] }
+    }
+
+    /// Whether `other` names the same series: the same exported name and
+    /// attributes (a new unit or description only describes it anew).
+    pub fn same_series(&self, other: &Identity<'_>) -> bool {
+        self.name == other.name
+            && self.resource == other.resource
+            && self.scope == other.scope
+            && self.datapoint == other.datapoint
     }
 
     /// The identity after `spec`'s given fields replace this one's.

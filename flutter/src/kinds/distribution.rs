@@ -1,7 +1,10 @@
 //! How observations spread around a centre: the `distribution` of a histogram
 //! (and, later, of a span's duration).
 
-use crate::distributions::{RandomBits, exponential, standard_normal};
+use crate::distributions::{
+    RandomBits, exponential, extreme_tail, normal_cdf, normal_pdf, normal_quantile, normal_quantile_upper, normal_sf,
+    standard_normal,
+};
 use crate::go::float::go_float;
 use crate::scenario::read::Reader;
 use crate::scenario::yaml::{Node, Value};
@@ -27,6 +30,16 @@ pub enum Distribution {
         /// The interval's width.
         width: f64,
     },
+}
+
+/// `f((x − centre) / scale)`, or a step at the centre when the scale is 0.
+fn standardised(x: f64, centre: f64, scale: f64, f: fn(f64) -> f64) -> f64 {
+    if scale > 0.0 { f((x - centre) / scale) } else { f(if x >= centre { f64::INFINITY } else { f64::NEG_INFINITY }) }
+}
+
+/// Where `x` is in `centre ± width / 2`, as a fraction from 0 to 1.
+fn uniform_fraction(x: f64, centre: f64, width: f64) -> f64 {
+    if width > 0.0 { ((x - centre) / width + 0.5).clamp(0.0, 1.0) } else { f64::from(u8::from(x >= centre)) }
 }
 
 /// A distribution's name, its parameter's key (if any), and how to make it.
@@ -72,6 +85,125 @@ impl Distribution {
             Distribution::Exponential => exponential(rng, centre),
             Distribution::Uniform { width } => centre + (rng.uniform() - 0.5) * width,
         }
+    }
+
+    /// P(X ≤ x) for observations around `centre`.
+    pub(crate) fn cdf(self, centre: f64, x: f64) -> f64 {
+        match self {
+            Distribution::Normal { std_dev } => standardised(x, centre, std_dev, normal_cdf),
+            Distribution::LogNormal { sigma } if x > 0.0 => standardised(x.ln(), centre.ln(), sigma, normal_cdf),
+            Distribution::LogNormal { .. } => 0.0,
+            Distribution::Exponential if x > 0.0 => -(-x / centre).exp_m1(),
+            Distribution::Exponential => 0.0,
+            Distribution::Uniform { width } => uniform_fraction(x, centre, width),
+        }
+    }
+
+    /// P(X > x), accurate where it is small.
+    pub(crate) fn sf(self, centre: f64, x: f64) -> f64 {
+        match self {
+            Distribution::Normal { std_dev } => standardised(x, centre, std_dev, normal_sf),
+            Distribution::LogNormal { sigma } if x > 0.0 => standardised(x.ln(), centre.ln(), sigma, normal_sf),
+            Distribution::LogNormal { .. } => 1.0,
+            Distribution::Exponential if x > 0.0 => (-x / centre).exp(),
+            Distribution::Exponential => 1.0,
+            Distribution::Uniform { width } => 1.0 - uniform_fraction(x, centre, width),
+        }
+    }
+
+    /// The median, where `cdf` and `sf` trade places as the accurate one.
+    fn median(self, centre: f64) -> f64 {
+        match self {
+            Distribution::Exponential => centre * std::f64::consts::LN_2,
+            _ => centre,
+        }
+    }
+
+    /// P(a < X ≤ b), from the side of the median where it does not cancel.
+    pub(crate) fn mass(self, centre: f64, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        let m = if a >= self.median(centre) {
+            self.sf(centre, a) - self.sf(centre, b)
+        } else {
+            self.cdf(centre, b) - self.cdf(centre, a)
+        };
+        m.max(0.0)
+    }
+
+    /// The value with lower-tail probability `p`.
+    pub(crate) fn quantile(self, centre: f64, p: f64) -> f64 {
+        match self {
+            Distribution::Normal { std_dev } => centre + std_dev * normal_quantile(p),
+            Distribution::LogNormal { sigma } => centre * (sigma * normal_quantile(p)).exp(),
+            Distribution::Exponential => -centre * (-p).ln_1p(),
+            Distribution::Uniform { width } => centre + (p - 0.5) * width,
+        }
+    }
+
+    /// The value with upper-tail probability `q`.
+    pub(crate) fn quantile_upper(self, centre: f64, q: f64) -> f64 {
+        match self {
+            Distribution::Normal { std_dev } => centre + std_dev * normal_quantile_upper(q),
+            Distribution::LogNormal { sigma } => centre * (sigma * normal_quantile_upper(q)).exp(),
+            Distribution::Exponential => -centre * q.ln(),
+            Distribution::Uniform { width } => centre + (0.5 - q) * width,
+        }
+    }
+
+    /// The smallest and largest of `n ≥ 2` observations, drawn exactly: the
+    /// largest from its own law (`F⁻¹(U^(1/n))`), then the smallest of the
+    /// other `n − 1` below it.
+    pub(crate) fn extremes(self, centre: f64, n: u64, rng: &mut impl RandomBits) -> (f64, f64) {
+        let max = self.quantile_upper(centre, extreme_tail(rng, n));
+        let below = self.cdf(centre, max);
+        let min = self.quantile(centre, below * extreme_tail(rng, n - 1));
+        (min.min(max), max)
+    }
+
+    /// The mean and variance of an observation known to lie in `(a, b]`
+    /// (finite): for the sum of observations counted into a bucket at once.
+    pub(crate) fn truncated_moments(self, centre: f64, a: f64, b: f64) -> (f64, f64) {
+        let (mean, var) = match self {
+            Distribution::Normal { std_dev } if std_dev > 0.0 => {
+                let (alpha, beta) = ((a - centre) / std_dev, (b - centre) / std_dev);
+                let z = self.mass(centre, a, b);
+                if z <= 0.0 {
+                    return ((a + b) / 2.0, 0.0);
+                }
+                let (pa, pb) = (normal_pdf(alpha), normal_pdf(beta));
+                let shift = (pa - pb) / z;
+                let ends = |t: f64, p: f64| if t.is_finite() { t * p } else { 0.0 };
+                let var = std_dev * std_dev * (1.0 + (ends(alpha, pa) - ends(beta, pb)) / z - shift * shift);
+                (centre + std_dev * shift, var)
+            }
+            Distribution::LogNormal { sigma } if sigma > 0.0 && b > 0.0 => {
+                let mu = centre.ln();
+                let (la, lb) = (if a > 0.0 { (a.ln() - mu) / sigma } else { f64::NEG_INFINITY }, (b.ln() - mu) / sigma);
+                let between = |lo: f64, hi: f64| {
+                    if lo >= 0.0 { normal_sf(lo) - normal_sf(hi) } else { normal_cdf(hi) - normal_cdf(lo) }
+                };
+                let z = between(la, lb);
+                if z <= 0.0 {
+                    return ((a + b) / 2.0, 0.0);
+                }
+                let m1 = centre * (0.5 * sigma * sigma).exp() * between(la - sigma, lb - sigma) / z;
+                let m2 =
+                    centre * centre * (2.0 * sigma * sigma).exp() * between(la - 2.0 * sigma, lb - 2.0 * sigma) / z;
+                (m1, m2 - m1 * m1)
+            }
+            Distribution::Exponential if b > a => {
+                // Memoryless: X − a is exponential truncated to [0, b − a].
+                let (theta, w) = (centre, b - a);
+                let tail = w / (w / theta).exp_m1();
+                let (m1, m2) = (theta - tail, 2.0 * theta * theta - (w + 2.0 * theta) * tail);
+                (a + m1, m2 - m1 * m1)
+            }
+            _ => ((a + b) / 2.0, (b - a) * (b - a) / 12.0),
+        };
+        // Rounding aside, the mean is inside the interval and the variance in [0, (b − a)²/4].
+        (mean.clamp(a, b), var.clamp(0.0, (b - a) * (b - a) / 4.0))
     }
 
     /// Reads `{type: normal, stdDev: 5}` and the like.

@@ -238,6 +238,7 @@ fn every_type_decodes_and_keeps_the_data_model_invariants() {
     let mut times: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
     let mut kinds: BTreeMap<String, (i32, bool)> = BTreeMap::new();
     let (mut stale, mut ints, mut histograms, mut exponentials) = (0, 0, 0, 0);
+    let mut ends = Vec::new();
     for body in &bodies {
         let req = ExportMetricsServiceRequest::decode(body.as_slice()).unwrap();
         assert_eq!(&req.encode_to_vec(), body, "canonical bytes");
@@ -259,7 +260,15 @@ fn every_type_decodes_and_keeps_the_data_model_invariants() {
                 }
                 Data::Sum(s) => {
                     kinds.insert(m.name.clone(), (s.aggregation_temporality, s.is_monotonic));
-                    t.extend(s.data_points.iter().map(|p| (p.start_time_unix_nano, p.time_unix_nano)));
+                    for p in &s.data_points {
+                        if p.flags == FLAG_NO_RECORDED_VALUE as u32 {
+                            // A series' end (no value): not part of the intervals.
+                            assert!(p.value.is_none());
+                            ends.push((m.name.clone(), p.time_unix_nano));
+                        } else {
+                            t.push((p.start_time_unix_nano, p.time_unix_nano));
+                        }
+                    }
                 }
                 Data::Histogram(h) => {
                     kinds.insert(m.name.clone(), (h.aggregation_temporality, false));
@@ -315,6 +324,8 @@ fn every_type_decodes_and_keeps_the_data_model_invariants() {
             assert!(points.iter().all(|(start, time)| start == time), "{name}: a gauge's start is its time");
         }
     }
-    // cd was disabled from 30 s to 45 s: no points in between, and contiguous starts anyway.
+    // cd was disabled from 30 s to 45 s: it ended with a staleness marker then, sent no
+    // points until 45 s, and its delta intervals stay contiguous.
+    assert_eq!(ends, [("cd".to_string(), t0 + 30 * sec)]);
     assert!(!times["cd"].iter().any(|(_, t)| (t0 + 31 * sec..t0 + 45 * sec).contains(t)));
 }

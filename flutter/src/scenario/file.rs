@@ -39,7 +39,7 @@ pub(crate) struct RawAction<'n> {
 pub(crate) struct Settings {
     pub duration: Option<(GoDuration, Span)>,
     pub seed: Option<u64>,
-    pub wallclock_start: Option<Timestamp>,
+    pub wallclock_start: Option<(Timestamp, Span)>,
     pub dryrun: Option<bool>,
     pub rng: Option<RngKind>,
     pub otlp: Option<OtlpDestination<'static>>,
@@ -123,7 +123,7 @@ pub(crate) fn read_file<'n>(r: &mut Reader<'_>, root: &'n Node) -> RawFile<'n> {
         s.seed = r.u64(n, "`seed`");
     }
     if let Some(n) = top.get("wallclockStart") {
-        s.wallclock_start = read_timestamp(r, n);
+        s.wallclock_start = read_timestamp(r, n).map(|t| (t, r.span(n)));
     }
     if let Some(n) = top.get("dryrun") {
         s.dryrun = r.boolean(n, "`dryrun`");

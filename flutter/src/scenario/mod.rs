@@ -177,7 +177,7 @@ impl Scenario<'static> {
                 Ok(Scenario {
                     duration: checked.duration,
                     seed: s.seed,
-                    wallclock_start: s.wallclock_start,
+                    wallclock_start: s.wallclock_start.map(|(t, _)| t),
                     dryrun: s.dryrun.unwrap_or(false),
                     rng: s.rng.unwrap_or_default(),
                     otlp: s.otlp,

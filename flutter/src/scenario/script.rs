@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::diagnostic::{Reporter, did_you_mean};
+use super::diagnostic::{Reporter, Span, did_you_mean};
 use super::file::{Merged, RawAction, RawKind};
 use super::metrics;
 use super::model::{Action, ActionKind, MetricSpec};
@@ -30,6 +30,35 @@ struct MetricState {
     enabled: bool,
     /// The settings its definition fixed, to check later actions against.
     fixed: Option<MetricSpec<'static>>,
+    /// Its current `to` and where it was given: no action may follow it.
+    to: Option<(GoDuration, Span)>,
+}
+
+impl MetricState {
+    fn new(kind: Option<MetricKind>) -> Self {
+        MetricState { kind, enabled: true, fixed: None, to: None }
+    }
+}
+
+/// One rule for `to`: it ends the metric for good. An action on the metric at
+/// a later tick would either be ignored or bring it back, so it is an error
+/// (`true` when one was reported).
+fn after_to(r: &mut Reader<'_>, a: &RawAction<'_>, state: Option<&MetricState>) -> bool {
+    let Some(&(to, span)) = state.and_then(|s| s.to.as_ref()) else { return false };
+    // The engine's ticks: an `at` between seconds acts at the next one, a `to` covers its whole second.
+    if a.at.ceil_secs() <= to.floor_secs() {
+        return false;
+    }
+    let where_to = r.rep.describe(span);
+    r.rep.error(
+        a.name_span,
+        format!(
+            "metric `{}` ended at its `to` ({to}, set at {where_to}), so an action at {} cannot change it; \
+             give the earlier action a later `to` (or none), or define a new metric",
+            a.name, a.at
+        ),
+    );
+    true
 }
 
 /// The checked script (in merged-file order) and the run's duration.
@@ -89,6 +118,13 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
         }
         (None, None) => GoDuration::from_secs(1),
     };
+    if let Some((start, start_span)) = merged.settings.wallclock_start
+        && let Err(e) = start.run_end(duration)
+    {
+        // Where the end is set: `duration`, or the start when the duration is derived.
+        let span = merged.settings.duration.map_or(start_span, |(_, span)| span);
+        rep.error(span, e.to_string());
+    }
     if rep.error_count() > errors_before {
         return None;
     }
@@ -163,9 +199,12 @@ fn metric_action<'s>(
 ) -> Option<MetricSpec<'static>> {
     let current = metrics.get(a.name.as_str()).map(|m| m.kind);
     let Some(spec) = a.spec.filter(|_| !a.broken) else {
-        metrics.entry(&a.name).or_insert(MetricState { kind: None, enabled: true, fixed: None });
+        metrics.entry(&a.name).or_insert(MetricState::new(None));
         return None;
     };
+    if after_to(r, a, metrics.get(a.name.as_str())) {
+        return None;
+    }
     let kinds: Vec<(&str, MetricKind)> = MetricKind::ALL.iter().map(|k| (k.type_name(), *k)).collect();
     let given = type_entry(spec).map(|n| (r.choice(n, "metric type", &kinds), n));
     let kind = match (given, current) {
@@ -188,10 +227,15 @@ fn metric_action<'s>(
     };
     let defining = current.is_none();
     if defining {
-        metrics.insert(&a.name, MetricState { kind, enabled: true, fixed: None });
+        metrics.insert(&a.name, MetricState::new(kind));
     }
     let read = metrics::read(r, spec, a, kind, defining, ctx)?;
     let state = metrics.get_mut(a.name.as_str())?;
+    if let Some(to) = read.to {
+        let Value::Map(entries) = &spec.value else { return None };
+        let node = entries.iter().find(|(k, _)| k.value == Value::Str("to".into())).map_or(spec, |(_, v)| v);
+        state.to = Some((to, r.span(node)));
+    }
     match &state.fixed {
         None => state.fixed = Some(read.clone()),
         Some(fixed) => check_unchanged(r, spec, &a.name, fixed, &read)?,
@@ -237,6 +281,9 @@ fn lifetime_action<'s>(
         r.rep.error(a.name_span, format!("{verb} `{}`: no metric `{}` is defined by {}{hint}", a.name, a.name, a.at));
         return None;
     };
+    if after_to(r, a, Some(&*state)) {
+        return None;
+    }
     if state.enabled == enable {
         let already = if enable { "enabled" } else { "disabled" };
         r.rep.error(a.name_span, format!("{verb} `{}` at {}: the metric is already {already}", a.name, a.at));

@@ -2,7 +2,7 @@
 
 use flutter::{Engine, RngKind, RunConfig, Scenario, Timestamp};
 
-use crate::util::{load, play_with, sample, secs, values};
+use crate::util::{load, play_with, sample, secs, series, values};
 
 const README_VALUES: [f64; 12] = [
     8.603450562309138,
@@ -192,12 +192,13 @@ script:
 ",
     );
     let sink = play_with(&s, 1, RngKind::ChaCha);
-    // 2/s for the first 10s. At 20s the rate is already -5 (actions apply before
-    // points), which adds nothing; 0.5/s from 30s. The frequency change at 40s
-    // makes the next point due at the last one (30s) + 20s.
-    assert_eq!(values(&sink, "c"), vec![(10, 20.0), (20, 20.0), (30, 25.0), (50, 35.0)]);
-    // Created at 25s, first point on its creation tick: starts at 0.
-    assert_eq!(values(&sink, "late")[..3], [(25, 0.0), (30, 2.5), (35, 5.0)]);
+    // Each second accrues its own rate: 2/s for seconds 0–19, −5 (nothing) for
+    // 20–29, 0.5/s from 30. The frequency change at 40s makes the next point due
+    // at the last one (30s) + 20s; an empty attribute map is the same identity.
+    assert_eq!(values(&sink, "c"), vec![(10, 20.0), (20, 40.0), (30, 40.0), (50, 50.0)]);
+    // Created at 25s, first point on its creation tick: starts at 0; the rate
+    // change at 30s counts from second 30 on.
+    assert_eq!(values(&sink, "late")[..4], [(25, 0.0), (30, 0.0), (35, 2.5), (40, 5.0)]);
     let start = Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
     let late_start = start + 25_000_000_000;
     assert!(sink.series("c").points().iter().all(|p| p.start_unix_nanos == start));
@@ -225,9 +226,16 @@ script:
     let second = &sink.streams()[1];
     assert_eq!((second.name.as_str(), second.unit.as_str()), ("renamed", "1"));
     assert_eq!(second.resource[0].key, "host");
-    assert_eq!(values(&sink, "c"), vec![(10, 10.0)]);
-    // The running total carries on into the new stream.
-    assert_eq!(values(&sink, "renamed"), vec![(20, 20.0), (30, 30.0)]);
+    // The old identity ends at 15s with a staleness marker; the new one is
+    // created then, from 0.
+    assert_eq!(series(&sink, "c"), vec![(10, Some(10.0)), (15, None), (15, Some(0.0)), (25, Some(10.0))]);
+    let old: Vec<_> =
+        sink.metric("c").points().iter().map(|p| (p.time().as_nanos() / 1_000_000_000, p.value.as_f64())).collect();
+    assert_eq!(old, vec![(10, Some(10.0)), (15, None)]);
+    // The new one is a new series: created at 15s (its start time), from 0.
+    assert_eq!(values(&sink, "renamed"), vec![(15, 0.0), (25, 10.0)]);
+    let created = 1_700_000_000_000_000_000 + 15_000_000_000;
+    assert!(sink.metric("renamed").points().iter().all(|p| p.start_unix_nanos == created));
     assert_eq!(sink.metric("renamed").with_attr("k", "w").len(), 2);
     assert_eq!(sink.metric("renamed").with_attr("k", "v").len(), 0);
     assert_eq!(sink.metric("c").with_attr("host", "a").at(secs(10)), Some(10.0));

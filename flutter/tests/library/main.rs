@@ -3,5 +3,7 @@
 
 mod basics;
 mod corpus;
+mod ends;
+mod integrate;
 mod shapes;
 mod util;

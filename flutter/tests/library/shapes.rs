@@ -2,7 +2,7 @@
 
 use flutter::{GoDuration, MemorySink, RecordedValue, Scenario};
 
-use crate::util::{numbers, play, series};
+use crate::util::{CHI2_999, chi_square, normal_cdf, numbers, play, probabilities, series};
 
 const ONE_SECOND: &str = "duration: 12s\nscript:\n";
 
@@ -90,7 +90,7 @@ fn integer_gauges_round_halves_away_from_zero() {
 }
 
 const SUMS: &str = "duration: 40s\nwallclockStart: 2025-01-01T00:00:00Z\nscript:\n  \
-    - {type: metricEmitter, name: r, spec: {type: sequence, values: \"3 -1 2 -4\"}}\n  \
+    - {type: metricEmitter, name: r, spec: {type: steps, every: 10s, values: [3, -1, 2, -4]}}\n  \
     - {type: metric, name: c, spec: {type: counter, emitters: [r]}}\n  \
     - {type: metric, name: cd, spec: {type: counter, temporality: delta, emitters: [r]}}\n  \
     - {type: metric, name: u, spec: {type: upDownCounter, emitters: [r]}}\n  \
@@ -100,7 +100,8 @@ const SUMS: &str = "duration: 40s\nwallclockStart: 2025-01-01T00:00:00Z\nscript:
 #[test]
 fn counters_and_up_down_counters_in_both_temporalities() {
     let sink = play(SUMS);
-    // Rates 3, -1, 2, -4 for 10 s each: a counter ignores negative rates.
+    // Rates 3, -1, 2, -4 for 10 s each, accrued second by second: a counter
+    // ignores negative rates.
     assert_eq!(numbers(&sink, "c"), vec![30.0, 30.0, 50.0, 50.0]);
     assert_eq!(numbers(&sink, "cd"), vec![30.0, 0.0, 20.0, 0.0]);
     assert_eq!(numbers(&sink, "u"), vec![30.0, 20.0, 40.0, 0.0]);
@@ -136,17 +137,21 @@ fn lifetimes_to_disable_enable() {
          - {type: enableMetric, at: 35s, name: c}\n  \
          - {type: enableMetric, at: 35s, name: cd}\n",
     );
-    // `to` is inclusive.
-    assert_eq!(series(&sink, "g").iter().map(|(t, _)| *t).collect::<Vec<_>>(), vec![10, 20, 30]);
-    // Disabled from 15 s to 35 s: no points, nothing accrues, the total is kept;
-    // re-enabled it is due at once (35 s), then every 10 s. The point at 35 s
-    // carries the 5 enabled seconds between 10 s and the disable.
-    assert_eq!(series(&sink, "c"), vec![(10, Some(10.0)), (35, Some(15.0)), (45, Some(25.0)), (55, Some(35.0))]);
-    assert_eq!(series(&sink, "cd"), vec![(10, Some(10.0)), (35, Some(5.0)), (45, Some(10.0)), (55, Some(10.0))]);
+    // `to` is inclusive; the series ends the second after it, with a staleness marker.
+    assert_eq!(series(&sink, "g"), vec![(10, Some(1.0)), (20, Some(1.0)), (30, Some(1.0)), (31, None)]);
+    // Disabled from 15 s to 35 s: a staleness marker at 15 s, then no points;
+    // nothing accrues, the total is kept; re-enabled it is due at once (35 s),
+    // then every 10 s. The point at 35 s carries the 5 enabled seconds between
+    // 10 s and the disable.
+    let c = [(10, Some(10.0)), (15, None), (35, Some(15.0)), (45, Some(25.0)), (55, Some(35.0))];
+    assert_eq!(series(&sink, "c"), c);
+    let cd = [(10, Some(10.0)), (15, None), (35, Some(5.0)), (45, Some(10.0)), (55, Some(10.0))];
+    assert_eq!(series(&sink, "cd"), cd);
     let t0 = flutter::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap().unix_nanos();
     let starts: Vec<i64> =
         sink.series("cd").points().iter().map(|p| (p.start_unix_nanos - t0) / 1_000_000_000).collect();
-    assert_eq!(starts, vec![0, 10, 35, 45], "delta starts stay contiguous");
+    // Delta starts stay contiguous over the values; the marker has its interval's start.
+    assert_eq!(starts, vec![0, 10, 10, 35, 45]);
     assert!(sink.series("c").points().iter().all(|p| p.start_unix_nanos == t0), "the start time is kept");
 }
 
@@ -176,15 +181,6 @@ fn histograms_count_sum_min_max_and_buckets() {
     }
 }
 
-/// Φ(x) through erf (Abramowitz & Stegun 7.1.26, error below 1.5e-7).
-fn normal_cdf(x: f64) -> f64 {
-    let z = x / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.3275911 * z.abs());
-    let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-    let erf = 1.0 - poly * (-z * z).exp();
-    0.5 * (1.0 + if z >= 0.0 { erf } else { -erf })
-}
-
 /// Plays a 10 s histogram at 10,000 observations per second (about 100,000
 /// observations in one delta point) and returns its bucket counts.
 fn observed(distribution: &str, centre: f64, buckets: &[f64]) -> Vec<u64> {
@@ -199,23 +195,6 @@ fn observed(distribution: &str, centre: f64, buckets: &[f64]) -> Vec<u64> {
     let RecordedValue::Histogram { counts, .. } = &points[0].value else { panic!("one histogram point") };
     counts.clone()
 }
-
-/// Pearson's chi-square of observed counts against bucket probabilities.
-fn chi_square(counts: &[u64], probabilities: &[f64]) -> f64 {
-    let n: u64 = counts.iter().sum();
-    counts.iter().zip(probabilities).map(|(&o, &p)| (o as f64 - n as f64 * p).powi(2) / (n as f64 * p)).sum()
-}
-
-/// Bucket probabilities from a CDF: (−∞, b0], (b0, b1], …, (bk, ∞).
-fn probabilities(buckets: &[f64], cdf: impl Fn(f64) -> f64) -> Vec<f64> {
-    let mut edges = vec![0.0];
-    edges.extend(buckets.iter().map(|&b| cdf(b)));
-    edges.push(1.0);
-    edges.windows(2).map(|w| w[1] - w[0]).collect()
-}
-
-/// 99.9th percentiles of chi-square with k degrees of freedom (p = 0.001).
-const CHI2_999: [f64; 8] = [10.828, 13.816, 16.266, 18.467, 20.515, 22.458, 24.322, 26.124];
 
 /// Distribution YAML, its centre, bucket bounds and the expected CDF.
 type Case = (&'static str, f64, Vec<f64>, Box<dyn Fn(f64) -> f64>);
@@ -297,4 +276,5 @@ fn golden_histogram_observations() {
     assert_eq!(positive.iter().sum::<u64>(), summary.count);
 }
 
-const GOLDEN_EXP: (u64, f64, i32, i32) = (10, 102.59994207541222, 6, 158);
+// Per-second draws (Poisson(0.5) for each of seconds 0–9), since the third stage.
+const GOLDEN_EXP: (u64, f64, i32, i32) = (6, 57.3427840044974, 7, 317);

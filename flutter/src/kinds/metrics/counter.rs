@@ -1,7 +1,8 @@
 //! `counter`: a monotonic running total of a rate per second.
 
 use super::{
-    MetricKindDef, PointInput, SumState, Temporality, Warnings, temporality, temporality_changed, temporality_field,
+    MetricKindDef, PointInput, Sample, SumState, Temporality, Warnings, temporality, temporality_changed,
+    temporality_field,
 };
 use crate::batch::{DataModel, PointBuffer, PointValue};
 use crate::distributions::RandomBits;
@@ -37,20 +38,25 @@ impl MetricKindDef for Counter {
         spec.temporality.unwrap_or_default()
     }
 
-    fn new_state(spec: &CounterSpec) -> SumState {
+    fn new_state(spec: &Self::Spec) -> SumState {
         let _ = spec;
         SumState::default()
     }
 
+    fn restart(sum: &mut SumState) {
+        *sum = SumState::default();
+    }
+
+    const ACCRUES: bool = true;
+
     #[inline(always)]
-    fn point(
-        sum: &mut SumState,
-        input: PointInput,
-        _: &mut impl RandomBits,
-        _: &mut PointBuffer,
-        _: &mut Warnings,
-    ) -> PointValue {
+    fn accrue(sum: &mut SumState, sample: Sample, _: &mut impl RandomBits, _: &mut Warnings) {
         // A negative rate counts as 0.
-        sum.point(input.value.max(0.0), input)
+        sum.accrue(sample.value.max(0.0));
+    }
+
+    #[inline(always)]
+    fn point(sum: &mut SumState, input: PointInput, _: &mut PointBuffer) -> Option<PointValue> {
+        sum.point(input)
     }
 }

@@ -4,11 +4,12 @@
 use std::collections::VecDeque;
 
 use super::{
-    MetricKindDef, Observer, PointInput, Rate, Temporality, Warnings, distribution_field, rate_field,
-    read_distribution, read_rate, require_distribution, temporality, temporality_changed, temporality_field,
+    MetricKindDef, Observations, Observer, PointInput, Rate, Sample, Temporality, Warnings, distribution_field,
+    rate_field, read_distribution, read_rate, require_distribution, spread, temporality, temporality_changed,
+    temporality_field,
 };
 use crate::batch::{DataModel, PointBuffer, PointValue, Summary};
-use crate::distributions::RandomBits;
+use crate::distributions::{RandomBits, binomial, extreme_tail};
 use crate::kinds::distribution::Distribution;
 use crate::kinds::emitters::Problem;
 use crate::scenario::read::Reader;
@@ -53,8 +54,7 @@ pub(crate) struct State {
     observer: Observer,
     max_size: u32,
     max_scale: i32,
-    delta: bool,
-    /// Cumulative totals (delta histograms start afresh at every point).
+    /// The observations since creation, or (delta) since the previous point.
     totals: Exponential,
 }
 
@@ -115,40 +115,42 @@ impl MetricKindDef for ExponentialHistogram {
     fn new_state(spec: &S) -> Box<State> {
         let max_size = spec.max_size.unwrap_or(S::DEFAULT_MAX_SIZE);
         let max_scale = spec.max_scale.unwrap_or(S::DEFAULT_MAX_SCALE);
-        Box::new(State {
-            observer: Observer::new(spec.distribution),
-            max_size,
-            max_scale,
-            delta: spec.temporality == Some(Temporality::Delta),
-            totals: Exponential::new(max_size, max_scale),
-        })
+        let totals = Exponential::new(max_size, max_scale);
+        Box::new(State { observer: Observer::new(spec.distribution), max_size, max_scale, totals })
     }
 
     fn reconfigure(state: &mut Box<State>, spec: &S) {
         state.observer.reconfigure(spec.distribution);
     }
 
+    fn restart(state: &mut Box<State>) {
+        state.totals = Exponential::new(state.max_size, state.max_scale);
+    }
+
+    const ACCRUES: bool = true;
+
     #[inline(never)]
-    fn point(
-        state: &mut Box<State>,
-        input: PointInput,
-        rng: &mut impl RandomBits,
-        out: &mut PointBuffer,
-        warnings: &mut Warnings,
-    ) -> PointValue {
-        if state.delta {
+    fn accrue(state: &mut Box<State>, sample: Sample, rng: &mut impl RandomBits, warnings: &mut Warnings) {
+        let State { observer, totals, .. } = &mut **state;
+        observer.observe(sample, rng, warnings, totals);
+    }
+
+    #[inline(never)]
+    fn point(state: &mut Box<State>, input: PointInput, out: &mut PointBuffer) -> Option<PointValue> {
+        let e = &state.totals;
+        let value = e.summary.sum.is_finite().then(|| {
+            out.exp_histogram(
+                e.summary,
+                e.scale,
+                e.zero_count,
+                (e.positive.offset, e.positive.counts.iter().copied()),
+                (e.negative.offset, e.negative.counts.iter().copied()),
+            )
+        });
+        if input.delta {
             state.totals = Exponential::new(state.max_size, state.max_scale);
         }
-        let totals = &mut state.totals;
-        state.observer.observe(input, rng, warnings, |v| totals.record(v));
-        let e = &state.totals;
-        out.exp_histogram(
-            e.summary,
-            e.scale,
-            e.zero_count,
-            (e.positive.offset, e.positive.counts.iter().copied()),
-            (e.negative.offset, e.negative.counts.iter().copied()),
-        )
+        value
     }
 }
 
@@ -189,10 +191,11 @@ impl Buckets {
         (!self.counts.is_empty()).then(|| (self.offset, self.offset + self.counts.len() as i32 - 1))
     }
 
-    fn add(&mut self, index: i32) {
+    /// Adds `n` to bucket `index`.
+    fn add(&mut self, index: i32, n: u64) {
         if self.counts.is_empty() {
             self.offset = index;
-            self.counts.push_back(1);
+            self.counts.push_back(n);
             return;
         }
         while index < self.offset {
@@ -203,7 +206,7 @@ impl Buckets {
         for _ in end..=index {
             self.counts.push_back(0);
         }
-        self.counts[(index - self.offset) as usize] += 1;
+        self.counts[(index - self.offset) as usize] += n;
     }
 
     /// Merges buckets pairwise `by` times (each halves the scale's resolution).
@@ -248,15 +251,12 @@ impl Exponential {
         }
     }
 
-    pub fn record(&mut self, v: f64) {
-        self.summary.record(v);
-        if v == 0.0 {
-            self.zero_count += 1;
-            return;
-        }
-        let mut index = map_to_index(v.abs(), self.scale);
-        let range = if v > 0.0 { self.positive.range() } else { self.negative.range() };
-        let (lo, hi) = range.map_or((index, index), |(lo, hi)| (lo.min(index), hi.max(index)));
+    /// Lowers the scale until one sign's buckets, widened to hold the
+    /// magnitudes `lo..=hi` (> 0), fit in `max_size`.
+    fn fit(&mut self, positive: bool, lo: f64, hi: f64) {
+        let (lo, hi) = (map_to_index(lo, self.scale), map_to_index(hi, self.scale));
+        let range = if positive { self.positive.range() } else { self.negative.range() };
+        let (lo, hi) = range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)));
         // The smallest downscale at which this sign's buckets fit in max_size.
         let mut by = 0u32;
         while i64::from((hi >> by) - (lo >> by)) + 1 > i64::from(self.max_size) {
@@ -266,9 +266,114 @@ impl Exponential {
             self.scale -= by as i32;
             self.positive.downscale(by);
             self.negative.downscale(by);
-            index >>= by;
         }
-        if v > 0.0 { self.positive.add(index) } else { self.negative.add(index) }
+    }
+
+    /// `count` observations on one side of 0, with magnitudes in `[lo, hi]`
+    /// (`lo > 0`), counted into buckets at once.
+    /// (`law`: the distribution and its centre.)
+    fn record_side(
+        &mut self,
+        positive: bool,
+        count: u64,
+        lo: f64,
+        hi: f64,
+        law: (Distribution, f64),
+        rng: &mut impl RandomBits,
+    ) {
+        let (d, centre) = law;
+        self.fit(positive, lo, hi);
+        let (first, last) = (map_to_index(lo, self.scale), map_to_index(hi, self.scale));
+        let factor = f64::from(self.scale).exp2();
+        let edge = |i: i32| (f64::from(i) / factor).exp2();
+        // Each bucket's magnitudes (base^i, base^(i+1)], cut to [lo, hi], as
+        // increasing intervals of values.
+        let mut intervals: Vec<(f64, f64, i32)> = (first..=last)
+            .map(|i| {
+                let a = if i == first { lo } else { edge(i) };
+                let b = if i == last { hi } else { edge(i + 1) };
+                if positive { (a, b, i) } else { (-b, -a, i) }
+            })
+            .collect();
+        if !positive {
+            intervals.reverse();
+        }
+        let spans: Vec<(f64, f64)> = intervals.iter().map(|&(a, b, _)| (a, b)).collect();
+        let Exponential { summary, positive: pos, negative: neg, .. } = self;
+        let buckets = if positive { pos } else { neg };
+        spread(count, &spans, d, centre, rng, |k, c, sum| {
+            buckets.add(intervals[k].2, c);
+            summary.count += c;
+            summary.sum += sum;
+        });
+    }
+}
+
+impl Observations for Exponential {
+    fn record(&mut self, v: f64) {
+        self.summary.record(v);
+        if v == 0.0 {
+            self.zero_count += 1;
+            return;
+        }
+        let positive = v > 0.0;
+        self.fit(positive, v.abs(), v.abs());
+        let index = map_to_index(v.abs(), self.scale);
+        if positive { self.positive.add(index, 1) } else { self.negative.add(index, 1) }
+    }
+
+    fn record_many(&mut self, count: u64, lo: f64, hi: f64, d: Distribution, centre: f64, rng: &mut impl RandomBits) {
+        if lo == hi {
+            // A degenerate distribution: every observation is the same value.
+            for _ in 0..count.min(1) {
+                self.record(lo);
+            }
+            if count > 1 {
+                self.summary.count += count - 1;
+                self.summary.sum += (count - 1) as f64 * lo;
+                match lo.partial_cmp(&0.0) {
+                    Some(std::cmp::Ordering::Greater) => self.positive.add(map_to_index(lo, self.scale), count - 1),
+                    Some(std::cmp::Ordering::Less) => self.negative.add(map_to_index(-lo, self.scale), count - 1),
+                    _ => self.zero_count += count - 1,
+                }
+            }
+            return;
+        }
+        // How many fall below 0 (none is exactly 0: the distributions are continuous).
+        let below = if hi <= 0.0 {
+            count
+        } else if lo >= 0.0 {
+            0
+        } else {
+            let all = d.mass(centre, lo, hi);
+            if all <= 0.0 { 0 } else { binomial(rng, count, d.mass(centre, lo, 0.0) / all) }
+        };
+        let (cut_lo, cut_hi) = (d.cdf(centre, lo), d.cdf(centre, hi));
+        let at_zero = d.cdf(centre, 0.0);
+        if below > 0 {
+            // Magnitudes from the one nearest 0 (drawn exactly when the side reaches 0) to |lo|.
+            let (mut n, mut near) = (below, -hi);
+            if hi > 0.0 {
+                near = -d.quantile(centre, at_zero - (at_zero - cut_lo) * extreme_tail(rng, below));
+                self.record(-near);
+                n -= 1;
+            }
+            if n > 0 {
+                self.record_side(false, n, near, -lo, (d, centre), rng);
+            }
+        }
+        let above = count - below;
+        if above > 0 {
+            let (mut n, mut near) = (above, lo);
+            if lo < 0.0 {
+                near = d.quantile(centre, at_zero + (cut_hi - at_zero) * extreme_tail(rng, above));
+                self.record(near);
+                n -= 1;
+            }
+            if n > 0 {
+                self.record_side(true, n, near.max(f64::MIN_POSITIVE), hi, (d, centre), rng);
+            }
+        }
     }
 }
 

@@ -1,8 +1,7 @@
 //! `gauge`: the chain's value at each point.
 
-use super::{MetricKindDef, PointInput, ValueType, Warnings};
+use super::{MetricKindDef, PointInput, ValueType};
 use crate::batch::{DataModel, PointBuffer, PointValue};
-use crate::distributions::RandomBits;
 use crate::scenario::spec::{DefaultValue, Field};
 
 /// A gauge's settings.
@@ -47,19 +46,20 @@ impl MetricKindDef for Gauge {
         spec.value_type == Some(ValueType::Int)
     }
 
+    /// A gauge accrues nothing.
+    fn restart(_: &mut bool) {}
+
+    /// A finite value is the point; any other goes to [`Self::point`], which drops it.
     #[inline(always)]
     fn direct(int: &bool, value: f64) -> Option<PointValue> {
-        // `as` saturates outside the i64 range, and the loader keeps NaN out.
+        if !value.is_finite() {
+            return None;
+        }
+        // Rounding a finite value: `as` saturates outside the i64 range.
         Some(if *int { PointValue::Int(value.round() as i64) } else { PointValue::Double(value) })
     }
 
-    fn point(
-        int: &mut bool,
-        input: PointInput,
-        _: &mut impl RandomBits,
-        _: &mut PointBuffer,
-        _: &mut Warnings,
-    ) -> PointValue {
-        Self::direct(int, input.value).unwrap_or(PointValue::Stale)
+    fn point(int: &mut bool, input: PointInput, _: &mut PointBuffer) -> Option<PointValue> {
+        Self::direct(int, input.value)
     }
 }

@@ -28,7 +28,7 @@ mod up_down_counter;
 use std::borrow::Cow;
 
 use crate::batch::{DataModel, PointBuffer, PointValue};
-use crate::distributions::{RandomBits, poisson};
+use crate::distributions::{RandomBits, binomial, poisson, standard_normal};
 use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
 use crate::kinds::emitters::Problem;
@@ -94,39 +94,55 @@ pub(crate) trait MetricKindDef {
         let _ = (state, spec);
     }
 
+    /// Forgets what accrued, keeping the settings: the series' new identity
+    /// (its attributes changed) starts from nothing.
+    fn restart(state: &mut Self::State<'_>);
+
+    /// Whether its chain is sampled every tick, each sample accruing its second
+    /// (sums and histograms integrate every second), not only at its points.
+    const ACCRUES: bool = false;
+
+    /// Accrues one tick's sample, for the second `[t, t + 1)`: a rate per
+    /// second (sums), or a centre and `sample.rate` observations (histograms).
+    /// A warning (at most one per series, worded about it) goes into `warnings`.
+    fn accrue(state: &mut Self::State<'_>, sample: Sample, rng: &mut impl RandomBits, warnings: &mut Warnings) {
+        let _ = (state, sample, rng, warnings);
+    }
+
     /// The point of a due sample when it depends on the chain's value alone
-    /// (gauges): the engine's fast path, which builds no [`PointInput`] and no
-    /// random source. `None` (the default) sends it to [`point`](Self::point).
+    /// (gauges): the engine's fast path. `None` (the default) sends it to
+    /// [`point`](Self::point).
     #[inline(always)]
     fn direct(state: &Self::State<'_>, value: f64) -> Option<PointValue> {
         let _ = (state, value);
         None
     }
 
-    /// Makes the point of a due sample; histogram data goes into `out`, and a
-    /// warning (at most one per series, worded about it) into `warnings`.
-    fn point(
-        state: &mut Self::State<'_>,
-        input: PointInput,
-        rng: &mut impl RandomBits,
-        out: &mut PointBuffer,
-        warnings: &mut Warnings,
-    ) -> PointValue;
+    /// The point at a due tick: what accrued before it (cumulative: since the
+    /// series was created; delta: since its previous point, starting afresh),
+    /// histogram data into `out`. `None` when its value is not finite (it is
+    /// not sent).
+    fn point(state: &mut Self::State<'_>, input: PointInput, out: &mut PointBuffer) -> Option<PointValue>;
 }
 
 /// What a kind makes a point from (small and `Copy`: passed in registers).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PointInput {
-    /// The series, as the index its warnings are kept under.
-    pub series: usize,
-    /// The chain's value.
+    /// The chain's value at the point's tick.
     pub value: f64,
-    /// Seconds the point accounts for (enabled, since the previous point).
-    pub seconds: u64,
-    /// Observations per second, for kinds with a rate.
-    pub rate: f64,
     /// Delta temporality: the point carries what happened since the previous one.
     pub delta: bool,
+}
+
+/// One tick's sample, for a kind that accrues.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sample {
+    /// The series, as the index its warnings are kept under.
+    pub series: usize,
+    /// The chain's value: a rate per second, or the observations' centre.
+    pub value: f64,
+    /// Observations in this second's Poisson mean, for kinds with a rate.
+    pub rate: f64,
 }
 
 /// Warnings raised while points are made: (series index, message about it).
@@ -204,8 +220,13 @@ fn read_rate(r: &mut Reader<'_>, n: &Node, ctx: &Context<'_>) -> Option<Rate<'st
         Value::Str(name) => ctx.check_emitter_ref(r, n, name).then(|| Rate::Emitter(Cow::Owned(name.clone()))),
         _ => {
             let v = r.float(n, "`rate`")?;
-            if v < 0.0 {
-                r.error(n, format!("`rate` must be at least 0, found {}", go_float(v)));
+            if !(0.0..=MAX_RATE).contains(&v) {
+                let message = format!(
+                    "`rate` must be from 0 to {} observations per second, found {}",
+                    go_float(MAX_RATE),
+                    go_float(v)
+                );
+                r.error(n, message);
                 return None;
             }
             Some(Rate::PerSecond(v))
@@ -219,51 +240,135 @@ const fn distribution_field<S>(read: crate::scenario::spec::CustomRead<S>) -> Fi
         .doc("how observations spread around the chain's value: `{type: normal, stdDev}`, `{type: lognormal, sigma}`, `{type: exponential}` or `{type: uniform, width}`")
 }
 
+/// The largest observation rate a histogram takes (per second); a numeric
+/// `rate` above it is a load error, an emitter's value is capped to it.
+pub(crate) const MAX_RATE: f64 = 1e12;
+
+/// Above this many observations in a second, a histogram counts them into its
+/// buckets at once (a multinomial draw) instead of drawing each: the cost of a
+/// second stops growing with the rate.
+const ONE_BY_ONE: u64 = 1000;
+
+/// Where a histogram puts its observations.
+pub(crate) trait Observations {
+    /// One observation.
+    fn record(&mut self, v: f64);
+
+    /// `count` observations of `d` around `centre`, all known to lie in
+    /// `[lo, hi]` (finite), counted into the buckets at once.
+    fn record_many(&mut self, count: u64, lo: f64, hi: f64, d: Distribution, centre: f64, rng: &mut impl RandomBits);
+}
+
 /// What both histogram kinds keep besides their buckets: how observations
-/// spread, and whether the impossible-centre warning was given.
+/// spread, and which warnings were given.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Observer {
     distribution: Distribution,
-    warned: bool,
+    warned_centre: bool,
+    warned_rate: bool,
 }
 
 impl Observer {
     fn new(distribution: Option<Distribution>) -> Self {
-        Observer { distribution: distribution.unwrap_or(Distribution::DEFAULT), warned: false }
+        Observer {
+            distribution: distribution.unwrap_or(Distribution::DEFAULT),
+            warned_centre: false,
+            warned_rate: false,
+        }
     }
 
     fn reconfigure(&mut self, distribution: Option<Distribution>) {
         self.distribution = distribution.unwrap_or(self.distribution);
     }
 
-    /// Draws the point's observations: `Poisson(rate × seconds)` of them around
-    /// the chain's value, each passed to `record`. A centre the distribution
-    /// cannot take gives none, and a warning the first time.
+    /// Draws one second's observations: `Poisson(rate)` of them around the
+    /// sample's centre, into `into`; many at once when there are more than
+    /// [`ONE_BY_ONE`]: the smallest and the largest drawn exactly, the rest
+    /// (between them) counted into the buckets by a multinomial draw. A centre
+    /// the distribution cannot take gives none, and a warning the first time.
+    /// Returns how many were recorded.
     #[inline]
     fn observe(
         &mut self,
-        input: PointInput,
+        sample: Sample,
         rng: &mut impl RandomBits,
         warnings: &mut Warnings,
-        mut record: impl FnMut(f64),
-    ) {
-        let n = poisson(rng, input.rate.max(0.0) * input.seconds as f64);
-        let centre = input.value;
-        let possible = self.distribution.accepts(centre);
-        if !possible && n > 0 && !self.warned {
-            self.warned = true;
-            let message = format!(
-                "a {} distribution cannot be centred on {}; points get no observations then",
-                self.distribution.type_name(),
-                go_float(centre)
-            );
-            warnings.push((input.series, message));
-        }
-        if possible {
-            for _ in 0..n {
-                record(self.distribution.observe(centre, rng));
+        into: &mut impl Observations,
+    ) -> u64 {
+        let mut rate = sample.rate.max(0.0);
+        if rate > MAX_RATE {
+            rate = MAX_RATE;
+            if !self.warned_rate {
+                self.warned_rate = true;
+                let message = format!(
+                    "its rate reached {} observations per second; it is capped at {}",
+                    go_float(sample.rate),
+                    go_float(MAX_RATE)
+                );
+                warnings.push((sample.series, message));
             }
         }
+        let n = poisson(rng, rate);
+        let (d, centre) = (self.distribution, sample.value);
+        if !d.accepts(centre) {
+            if n > 0 && !self.warned_centre {
+                self.warned_centre = true;
+                let message = format!(
+                    "a {} distribution cannot be centred on {}; points get no observations then",
+                    d.type_name(),
+                    go_float(centre)
+                );
+                warnings.push((sample.series, message));
+            }
+            return 0;
+        }
+        if n <= ONE_BY_ONE {
+            for _ in 0..n {
+                into.record(d.observe(centre, rng));
+            }
+            return n;
+        }
+        let (min, max) = d.extremes(centre, n, rng);
+        into.record(min);
+        into.record(max);
+        into.record_many(n - 2, min, max, d, centre, rng);
+        n
+    }
+}
+
+/// Spreads `count` observations of `d` around `centre` over consecutive
+/// intervals `(a, b]` that cover where they lie, in order: each interval's
+/// count is a binomial draw given what is left (an exact multinomial). `add`
+/// gets each interval's index, count and sum (the sum drawn around the
+/// interval's conditional mean with its variance, kept inside the interval).
+pub(crate) fn spread(
+    count: u64,
+    intervals: &[(f64, f64)],
+    d: Distribution,
+    centre: f64,
+    rng: &mut impl RandomBits,
+    mut add: impl FnMut(usize, u64, f64),
+) {
+    let Some(&(_, end)) = intervals.last() else { return };
+    let mut left = count;
+    for (i, &(a, b)) in intervals.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        let c = if i + 1 == intervals.len() {
+            left
+        } else {
+            let rest = d.mass(centre, a, end);
+            if rest <= 0.0 { 0 } else { binomial(rng, left, (d.mass(centre, a, b) / rest).min(1.0)) }
+        };
+        if c == 0 {
+            continue;
+        }
+        left -= c;
+        let (mean, var) = d.truncated_moments(centre, a, b);
+        let cf = c as f64;
+        let sum = (cf * mean + (cf * var).sqrt() * standard_normal(rng)).clamp(cf * a, cf * b);
+        add(i, c, sum);
     }
 }
 
@@ -275,19 +380,28 @@ fn require_distribution(name: &str, given: bool, fresh: bool) -> Option<Problem>
     })
 }
 
-/// A sum's running total (counters and up-down counters).
+/// A sum's accruals (counters and up-down counters): since creation for
+/// cumulative points, since the previous point for delta ones.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct SumState {
     total: f64,
 }
 
 impl SumState {
-    /// Accrues `rate × seconds`; the point is the total, or for delta the increment.
+    /// One second at `rate`.
     #[inline]
-    fn point(&mut self, rate: f64, input: PointInput) -> PointValue {
-        let increment = rate * input.seconds as f64;
-        self.total += increment;
-        PointValue::Double(if input.delta { increment } else { self.total })
+    fn accrue(&mut self, rate: f64) {
+        self.total += rate;
+    }
+
+    /// The total (a delta point starts the next interval at 0).
+    #[inline]
+    fn point(&mut self, input: PointInput) -> Option<PointValue> {
+        let total = self.total;
+        if input.delta {
+            self.total = 0.0;
+        }
+        total.is_finite().then_some(PointValue::Double(total))
     }
 }
 
@@ -343,6 +457,11 @@ macro_rules! metric_kinds {
             /// Whether its points need an observation rate.
             pub(crate) const fn has_rate(self) -> bool {
                 match self { $( MetricKind::$variant => $module::$kind::HAS_RATE, )+ }
+            }
+
+            /// Whether its chain is sampled every tick, each sample accruing its second.
+            pub const fn accrues(self) -> bool {
+                match self { $( MetricKind::$variant => $module::$kind::ACCRUES, )+ }
             }
 
             /// Whether points carry observations rather than one value.
@@ -428,16 +547,21 @@ macro_rules! metric_kinds {
                 match self { $( MetricState::$variant(st) => $module::$kind::direct(st, value), )+ }
             }
 
-            /// Makes the point of a due sample.
+            /// The point at a due tick from what accrued; `None` if not finite.
             #[inline(always)]
-            pub fn point(
-                &mut self,
-                input: PointInput,
-                rng: &mut impl RandomBits,
-                out: &mut PointBuffer,
-                warnings: &mut Warnings,
-            ) -> PointValue {
-                match self { $( MetricState::$variant(st) => $module::$kind::point(st, input, rng, out, warnings), )+ }
+            pub fn point(&mut self, input: PointInput, out: &mut PointBuffer) -> Option<PointValue> {
+                match self { $( MetricState::$variant(st) => $module::$kind::point(st, input, out), )+ }
+            }
+
+            /// Accrues one tick's sample (kinds that accrue).
+            #[inline(always)]
+            pub fn accrue(&mut self, sample: Sample, rng: &mut impl RandomBits, warnings: &mut Warnings) {
+                match self { $( MetricState::$variant(st) => $module::$kind::accrue(st, sample, rng, warnings), )+ }
+            }
+
+            /// Forgets what accrued, keeping the settings (a new identity).
+            pub fn restart(&mut self) {
+                match self { $( MetricState::$variant(st) => $module::$kind::restart(st), )+ }
             }
         }
 

@@ -1,7 +1,8 @@
 //! `upDownCounter`: a running total of a rate per second that may fall.
 
 use super::{
-    MetricKindDef, PointInput, SumState, Temporality, Warnings, temporality, temporality_changed, temporality_field,
+    MetricKindDef, PointInput, Sample, SumState, Temporality, Warnings, temporality, temporality_changed,
+    temporality_field,
 };
 use crate::batch::{DataModel, PointBuffer, PointValue};
 use crate::distributions::RandomBits;
@@ -36,19 +37,24 @@ impl MetricKindDef for UpDownCounter {
         spec.temporality.unwrap_or_default()
     }
 
-    fn new_state(spec: &UpDownCounterSpec) -> SumState {
+    fn new_state(spec: &Self::Spec) -> SumState {
         let _ = spec;
         SumState::default()
     }
 
+    fn restart(sum: &mut SumState) {
+        *sum = SumState::default();
+    }
+
+    const ACCRUES: bool = true;
+
     #[inline(always)]
-    fn point(
-        sum: &mut SumState,
-        input: PointInput,
-        _: &mut impl RandomBits,
-        _: &mut PointBuffer,
-        _: &mut Warnings,
-    ) -> PointValue {
-        sum.point(input.value, input)
+    fn accrue(sum: &mut SumState, sample: Sample, _: &mut impl RandomBits, _: &mut Warnings) {
+        sum.accrue(sample.value);
+    }
+
+    #[inline(always)]
+    fn point(sum: &mut SumState, input: PointInput, _: &mut PointBuffer) -> Option<PointValue> {
+        sum.point(input)
     }
 }
