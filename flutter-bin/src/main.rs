@@ -3,7 +3,6 @@
 mod args;
 mod report;
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,8 +12,8 @@ use std::time::Instant;
 use clap::Parser;
 use flutter::delivery::Mode;
 use flutter::otlp::{self, OtlpSettings};
-use flutter::scenario::ActionKind;
-use flutter::{CountingSink, Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
+use flutter::plan;
+use flutter::{Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
 
 use args::Args;
 
@@ -46,7 +45,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if args.check {
-        return check(&args, &scenario, config);
+        return check(&args, &scenario);
     }
     // Resolved before any point is generated: a bad endpoint or an unset
     // `${VAR}` in a header stops the run here.
@@ -101,10 +100,24 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     if let Some(o) = otlp.as_mut() {
         sinks.push(o);
     }
-    let result = flutter::run(&mut engine, pacing, &mut clock, &mut sinks);
+    let mut warned_late = false;
+    let mut on_late = |late: flutter::Lateness| {
+        if !std::mem::replace(&mut warned_late, true) {
+            eprintln!(
+                "flutter: warning: falling behind: tick {} started {:.2}s late, so the run cannot keep up in real time \
+                 (fewer series, or --fast for a backfill); later late ticks are counted in the summary",
+                flutter::GoDuration::from_secs(late.tick as i64),
+                late.by.as_secs_f64()
+            );
+        }
+    };
+    let result = flutter::run_with(&mut engine, pacing, &mut clock, &mut sinks, &mut on_late);
     drop(sinks);
     for warning in engine.take_warnings() {
         eprintln!("flutter: warning: {warning}");
+    }
+    if result.as_ref().is_ok_and(|r| r.points == 0 && !r.interrupted) {
+        eprintln!("flutter: warning: {}", plan::no_points_warning(scenario.duration));
     }
     let invalid = engine.invalid_points();
     if invalid > 0 {
@@ -139,6 +152,9 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
             (None, Err(_)) => {}
         }
     }
+    if let (Ok(r), Pacing::RealTime, false) = (&result, pacing, args.quiet) {
+        eprintln!("{}", report::pacing_summary(r));
+    }
     if interrupted {
         ExitCode::from(INTERRUPTED)
     } else if result.is_err() || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
@@ -148,46 +164,57 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     }
 }
 
-/// `--check`: a summary of what the scenario would do, on stdout.
-fn check(args: &Args, scenario: &Scenario<'static>, config: RunConfig) -> ExitCode {
-    let mut emitters = BTreeSet::new();
-    let mut metrics = Vec::new();
-    for action in scenario.script.iter() {
-        match &action.kind {
-            ActionKind::Emitter(_) => {
-                emitters.insert(action.name.as_ref());
+/// `--check`: what a run would do, planned without playing it, on stdout;
+/// what it would warn about on stderr. The destination is checked as a run
+/// checks it.
+fn check(args: &Args, scenario: &Scenario<'static>) -> ExitCode {
+    let destination = if scenario.dryrun {
+        None
+    } else {
+        match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: {e}\nflutter: nothing was run");
+                return ExitCode::from(2);
             }
-            ActionKind::Metric(_) => {
-                if !metrics.contains(&action.name.as_ref()) {
-                    metrics.push(action.name.as_ref());
-                }
-            }
-            ActionKind::DisableMetric | ActionKind::EnableMetric => {}
         }
-    }
-    let mut engine = Engine::new(scenario, config);
-    let mut counter = CountingSink::default();
-    let mut clock = SystemClock::start();
-    if let Err(e) = flutter::run(&mut engine, Pacing::Fast, &mut clock, &mut [&mut counter]) {
-        eprintln!("flutter: {e}");
-        return ExitCode::from(1);
-    }
+    };
+    let plan = plan::plan(scenario);
+    let real_time = !(scenario.dryrun || args.fast);
     let files: Vec<String> = args.configs.iter().map(|p| p.display().to_string()).collect();
     let mut out = String::new();
     out.push_str(&format!("scenario: {} (valid)\n", files.join(" + ")));
-    out.push_str(&format!("duration: {} ({} ticks)\n", scenario.duration, scenario.duration.floor_secs() + 1));
+    out.push_str(&format!("duration: {} ({})\n", scenario.duration, report::count(plan.last_tick + 1, "tick")));
     if let Some(seed) = scenario.seed {
         out.push_str(&format!("seed: {seed}\n"));
     }
     out.push_str(&format!("rng: {}\n", scenario.rng.name()));
     out.push_str(&format!("actions: {}\n", scenario.script.len()));
-    let emitters: Vec<&str> = emitters.into_iter().collect();
-    out.push_str(&format!("emitters: {} ({})\n", emitters.len(), emitters.join(", ")));
-    out.push_str(&format!("metrics: {} ({})\n", metrics.len(), metrics.join(", ")));
-    out.push_str(&format!("points: {}\n", counter.points));
+    out.push_str(&format!("emitters: {} ({})\n", plan.emitters.len(), plan.emitters.join(", ")));
+    out.push_str(&report::metrics_table(&plan));
+    out.push_str(&format!(
+        "points: {} ({} with a value, {}), peak {} points/s, {}\n",
+        plan.total_points(),
+        plan.points,
+        report::count(plan.markers, "staleness marker"),
+        report::rate(plan.peak_rate),
+        report::count(plan.streams.len() as u64, "stream")
+    ));
+    out.push_str(&match &destination {
+        None if scenario.dryrun => "output: log lines on stdout (dry run)\n".to_owned(),
+        None => "output: log lines on stdout (no OTLP destination)\n".to_owned(),
+        Some(d) => {
+            let requests = plan.requests(d.max_points_per_request as u64, real_time);
+            let bytes = otlp::estimate_bytes(&plan.streams, &plan.stream_points, &plan.stream_buckets, requests.count);
+            report::destination(d, bytes, requests)
+        }
+    });
     let mut stdout = io::stdout().lock();
     if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(1);
+    }
+    for warning in &plan.warnings {
+        eprintln!("flutter: warning: {warning}");
     }
     ExitCode::SUCCESS
 }

@@ -134,6 +134,22 @@ pub struct RunReport {
     pub ticks: u64,
     /// The run stopped early (Ctrl-C).
     pub interrupted: bool,
+    /// In real time: how late the latest tick started (past its deadline).
+    pub worst_lateness: Duration,
+    /// In real time: ticks that started more than [`LATE`] after their deadline.
+    pub late_ticks: u64,
+}
+
+/// How late a real-time tick may start before the run counts it as falling behind.
+pub const LATE: Duration = Duration::from_secs(1);
+
+/// A real-time tick that started more than [`LATE`] after its deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lateness {
+    /// The tick.
+    pub tick: u64,
+    /// How late it started.
+    pub by: Duration,
 }
 
 /// Plays the engine to its end, handing each tick's points to every sink in
@@ -145,12 +161,32 @@ pub fn run(
     clock: &mut dyn Clock,
     sinks: &mut [&mut dyn Sink],
 ) -> Result<RunReport, SinkError> {
+    run_with(engine, pacing, clock, sinks, &mut |_| {})
+}
+
+/// [`run`], telling `late` about every real-time tick that starts more than
+/// [`LATE`] after its deadline (the engine or the sinks cannot keep up), as
+/// it happens.
+pub fn run_with(
+    engine: &mut Engine<'_>,
+    pacing: Pacing,
+    clock: &mut dyn Clock,
+    sinks: &mut [&mut dyn Sink],
+    late: &mut dyn FnMut(Lateness),
+) -> Result<RunReport, SinkError> {
     let mut report = RunReport::default();
     let last_tick = engine.last_tick();
     let mut failure = None;
     'ticks: while let Some(batch) = engine.next_batch() {
         if pacing == Pacing::RealTime {
-            clock.sleep_until(Duration::from_secs(batch.tick));
+            let deadline = Duration::from_secs(batch.tick);
+            clock.sleep_until(deadline);
+            let by = clock.now().saturating_sub(deadline);
+            report.worst_lateness = report.worst_lateness.max(by);
+            if by > LATE {
+                report.late_ticks += 1;
+                late(Lateness { tick: batch.tick, by });
+            }
         }
         if clock.interrupted() {
             report.interrupted = true;
@@ -248,6 +284,43 @@ mod tests {
         // The run lasts to its last tick (65s), though the last point is at 60s.
         assert_eq!(time.borrow().sleeps.last(), Some(&secs(65)));
         assert_eq!(time.borrow().now, secs(65));
+    }
+
+    /// A sink that spends `cost` of virtual time on one tick.
+    struct StallingSink {
+        time: Rc<RefCell<FakeTime>>,
+        stall_at: u64,
+        cost: Duration,
+    }
+
+    impl Sink for StallingSink {
+        fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
+            if batch.tick == self.stall_at {
+                self.time.borrow_mut().now += self.cost;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_tick_that_starts_late_is_reported_as_it_happens() {
+        let s = Scenario::from_yaml(
+            "late.yaml",
+            "duration: 60s\nscript:\n  - {type: metricEmitter, name: c, spec: {type: constant}}\n  - {type: metric, name: m, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n",
+        )
+        .unwrap();
+        let mut engine = Engine::new(&s, RunConfig::reproducible(&s));
+        let time = Rc::new(RefCell::new(FakeTime::default()));
+        // Tick 20 takes 3.5 s: ticks 21 (2.5 s late) and 22 (1.5 s late) start
+        // late, 23 just 0.5 s late, and 24 on time.
+        let mut sink = StallingSink { time: time.clone(), stall_at: 20, cost: Duration::from_millis(3500) };
+        let mut heard = Vec::new();
+        let report =
+            run_with(&mut engine, Pacing::RealTime, &mut FakeClock(time), &mut [&mut sink], &mut |l| heard.push(l))
+                .unwrap();
+        let ms = Duration::from_millis;
+        assert_eq!(heard, [Lateness { tick: 21, by: ms(2500) }, Lateness { tick: 22, by: ms(1500) }]);
+        assert_eq!((report.late_ticks, report.worst_lateness), (2, ms(2500)));
     }
 
     #[test]

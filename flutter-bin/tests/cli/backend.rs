@@ -245,3 +245,25 @@ fn ended_series_leave_promql_at_once() {
         .unwrap();
     assert_eq!(new[..3], [(60, Some(0.0)), (70, Some(10.0)), (80, Some(20.0))]);
 }
+
+/// `--check`'s estimate of the bytes a run sends is close to what it sends.
+#[test]
+fn check_estimates_the_bytes_a_run_sends() {
+    let vm = VictoriaMetrics::start();
+    let bytes_in = |text: &str, after: &str| -> f64 {
+        let at = text.find(after).unwrap_or_else(|| panic!("no `{after}` in {text}"));
+        let digits: String = text[at + after.len()..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().unwrap()
+    };
+    for sample in ["sample-otlp.yaml", "sample-histogram.yaml", "sample-lifetime.yaml"] {
+        let file = package_dir().join("../samples").join(sample).display().to_string();
+        let args = ["--fast", "--seed", "3", &file, "--endpoint", &vm.otlp_endpoint()];
+        let check: Run = flutter_cmd(&[&["--check"], &args[..]].concat()).output().unwrap().into();
+        let check = check.ok();
+        let run: Run = flutter_cmd(&args).output().unwrap().into();
+        let run = run.ok();
+        let estimate = bytes_in(&check.stdout, "kB (");
+        let sent = bytes_in(&run.stderr, "retries, ");
+        assert!((estimate / sent - 1.0).abs() < 0.05, "{sample}: estimated {estimate}, sent {sent}");
+    }
+}

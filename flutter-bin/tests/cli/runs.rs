@@ -1,6 +1,6 @@
 //! Runs of every sample, seeds, and `--check`.
 
-use crate::util::{TempDir, flutter, sample};
+use crate::util::{Run, TempDir, flutter, flutter_cmd, sample};
 
 const README: [(&str, &str); 12] = [
     ("10s", "8.603450562309138"),
@@ -162,18 +162,78 @@ fn dryrun_sample_alone_is_an_overlay_without_a_script() {
 }
 
 #[test]
-fn check_prints_a_summary() {
+fn check_prints_a_plan() {
     let run = flutter(&["--check", &sample("sample-dryrun.yaml"), &sample("sample-config.yaml")]).ok();
     assert_eq!(
         run.stdout,
         "scenario: ../samples/sample-dryrun.yaml + ../samples/sample-config.yaml (valid)\n\
          duration: 2m0s (121 ticks)\nseed: 123456789\nrng: chacha\nactions: 4\n\
-         emitters: 2 (constant10, random5)\nmetrics: 1 (pod.cpu.usage)\npoints: 12\n"
+         emitters: 2 (constant10, random5)\nmetrics: 1 (1 series)\n  \
+         pod.cpu.usage  gauge  1 series  12 points  peak 0.1 points/s\n\
+         points: 12 (12 with a value, 0 staleness markers), peak 0.1 points/s, 1 stream\n\
+         output: log lines on stdout (dry run)\n"
     );
     assert!(run.stderr.is_empty());
     // A scenario without a seed prints none, and --check never waits for the clock.
     let run = flutter(&["--check", &sample("sample-loop.yaml"), "--seed", "5"]).ok();
-    assert!(run.stdout.contains("seed: 5\n") && run.stdout.contains("points: 72\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("seed: 5\n") && run.stdout.contains("points: 72 "), "{}", run.stdout);
+}
+
+#[test]
+fn check_resolves_the_destination_as_a_run_does() {
+    let dir = TempDir::new("check-dest");
+    let yaml = "duration: 1m\notlpDestination:\n  endpoint: http://127.0.0.1:9/otlp\n  compression: gzip\n  \
+                headers: {Authorization: \"Bearer ${FLUTTER_TEST_TOKEN}\"}\nscript:\n  \
+                - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+                - {type: metric, name: a, spec: {type: gauge, emitters: [c]}}\n  \
+                - {type: metric, name: b, spec: {type: counter, to: 30s, emitters: [c]}}\n";
+    let file = dir.write("dest.yaml", yaml);
+    // An unset variable stops --check as it stops a run.
+    let run: Run = flutter_cmd(&["--check", &file]).env_remove("FLUTTER_TEST_TOKEN").output().unwrap().into();
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("`FLUTTER_TEST_TOKEN` is not set"), "{}", run.stderr);
+    let run: Run = flutter_cmd(&["--check", &file]).env("FLUTTER_TEST_TOKEN", "s3cret").output().unwrap().into();
+    let run = run.ok();
+    assert!(!run.stdout.contains("s3cret"), "a header value is never shown");
+    assert!(
+        run.stdout.contains(
+            "output: OTLP to http://127.0.0.1:9/otlp/v1/metrics (from otlpDestination.endpoint), gzip, headers \
+             Authorization=<redacted>\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // 6 + 3 points and b's end at 31 s, one tick's worth per request in real time.
+    assert!(run.stdout.contains("points: 10 (9 with a value, 1 staleness marker), peak 0.2 points/s, 2 streams\n"));
+    assert!(run.stdout.contains(" in 7 requests\n"), "{}", run.stdout);
+    let fast: Run = flutter_cmd(&["--check", "--fast", &file]).env("FLUTTER_TEST_TOKEN", "x").output().unwrap().into();
+    assert!(fast.ok().stdout.contains(" in 1 request\n"));
+    // A malformed endpoint is an error before anything else.
+    let run = flutter(&["--check", &file, "--endpoint", "localhost:4318"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+}
+
+#[test]
+fn check_warns_as_a_run_would() {
+    let dir = TempDir::new("check-warn");
+    // The usual mistake: no `duration` (so 1s) and the default 10s frequency.
+    let file = dir.write(
+        "short.yaml",
+        "script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+         - {type: metric, name: g, spec: {type: gauge, emitters: [c]}}\n",
+    );
+    let check = flutter(&["--check", &file]).ok();
+    let warnings = [
+        "flutter: warning: metric `g`: its frequency (10s) is longer than the run (1s), so it sends no point",
+        "flutter: warning: the run sends no point: every metric's first point would come after its end (1s); the \
+         usual cause is the default `duration` (the last action's `at` + 1s) with a `frequency` longer than that, \
+         so set `duration`",
+    ];
+    assert_eq!(check.stderr.lines().collect::<Vec<_>>(), warnings);
+    assert!(check.stdout.contains("points: 0 (0 with a value, 0 staleness markers)"), "{}", check.stdout);
+    // The run itself says so too.
+    let run = flutter(&["--dryrun", &file]).ok();
+    assert!(run.stderr.contains(warnings[1]), "{}", run.stderr);
 }
 
 /// `(ts, value)` of the lines of one metric.

@@ -3,7 +3,7 @@
 
 use super::series::{Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
 use super::{EmitterState, Engine};
-use crate::batch::{Point, PointValue, Stream};
+use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{Emitter, EmitterSpec};
 use crate::kinds::metrics::{MetricState, Rate};
@@ -143,18 +143,7 @@ impl<'r> Engine<'r> {
         if series.stream == u32::MAX || identity != old {
             info.identity = identity;
             series.stream = self.streams.len() as u32;
-            self.streams.push(Stream {
-                series: info.name,
-                name: identity.name,
-                kind: series.kind,
-                unit: identity.unit,
-                description: identity.description,
-                resource: identity.resource,
-                scope: identity.scope,
-                datapoint: identity.datapoint,
-                temporality: info.temporality,
-                bounds: info.bounds,
-            });
+            self.streams.push(identity.stream(info.name, series.kind, info.temporality, info.bounds));
         }
     }
 

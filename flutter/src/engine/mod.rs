@@ -21,6 +21,7 @@ use crate::rng::{ChaChaStream, GoPcg};
 use crate::run::RunConfig;
 use crate::scenario::{Action, Scenario};
 use draws::{Draws, SlotRng};
+pub(crate) use series::Identity;
 use series::{Link, Series, SeriesInfo, Slot};
 
 /// An emitter's configuration, shared by every series that uses it.

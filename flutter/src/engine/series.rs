@@ -5,12 +5,13 @@
 //! actions apply or a histogram point is made.
 
 use crate::batch::DataModel;
+use crate::batch::Stream;
 use crate::kinds::emitters::SeriesState;
 use crate::kinds::metrics::{MetricKind, MetricState, Temporality};
 use crate::scenario::{KeyValue, MetricSpec};
+use crate::schedule::next_due;
 
-/// Tick value meaning "never" (no point yet, no end, not due).
-pub(crate) const NEVER: u64 = u64::MAX;
+pub(crate) use crate::schedule::NEVER;
 
 /// The per-tick state of one metric (one series).
 #[derive(Clone, Debug)]
@@ -58,12 +59,8 @@ impl Series<'_> {
     /// if that is past); before any point, the first tick ≥ max(creation,
     /// frequency). Then the next visit.
     pub fn reschedule(&mut self, now: u64) {
-        let due = if self.last_point == NEVER {
-            self.created_tick.max(self.frequency)
-        } else {
-            self.last_point + self.frequency
-        };
-        self.next_point = if self.enabled { due.max(now) } else { NEVER };
+        self.next_point =
+            if self.enabled { next_due(self.created_tick, self.last_point, self.frequency, now) } else { NEVER };
         self.next_visit = self.visit_from(now);
     }
 
@@ -202,6 +199,22 @@ impl<'r> Identity<'r> {
             && self.resource == other.resource
             && self.scope == other.scope
             && self.datapoint == other.datapoint
+    }
+
+    /// The stream of a series with this identity, made by metric action `series`.
+    pub fn stream(&self, series: &'r str, kind: MetricKind, temporality: Temporality, bounds: &'r [f64]) -> Stream<'r> {
+        Stream {
+            series,
+            name: self.name,
+            kind,
+            unit: self.unit,
+            description: self.description,
+            resource: self.resource,
+            scope: self.scope,
+            datapoint: self.datapoint,
+            temporality,
+            bounds,
+        }
     }
 
     /// The identity after `spec`'s given fields replace this one's.

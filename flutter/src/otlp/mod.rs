@@ -13,7 +13,7 @@ mod sink;
 mod tag;
 
 pub use destination::{EndpointSource, OtlpSettings, SettingsError, resolve};
-pub use metrics::{Encoder, FLAG_NO_RECORDED_VALUE, SCOPE_NAME};
+pub use metrics::{Encoder, FLAG_NO_RECORDED_VALUE, SCOPE_NAME, estimate_bytes};
 pub use response::decode_partial_success;
 #[cfg(feature = "otlp")]
 pub use sink::OtlpSink;

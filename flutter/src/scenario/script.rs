@@ -14,7 +14,7 @@ use super::spec::{Context, FirstDefinition};
 use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{EmitterSpec, EmitterType, KINDS};
-use crate::kinds::metrics::MetricKind;
+use crate::kinds::metrics::{MetricKind, MetricKindSpec};
 
 /// What the pass knows about an emitter so far.
 struct EmitterState {
@@ -29,7 +29,7 @@ struct MetricState {
     kind: Option<MetricKind>,
     enabled: bool,
     /// The settings its definition fixed, to check later actions against.
-    fixed: Option<MetricSpec<'static>>,
+    fixed: Option<MetricKindSpec<'static>>,
     /// Its current `to` and where it was given: no action may follow it.
     to: Option<(GoDuration, Span)>,
 }
@@ -237,7 +237,7 @@ fn metric_action<'s>(
         state.to = Some((to, r.span(node)));
     }
     match &state.fixed {
-        None => state.fixed = Some(read.clone()),
+        None => state.fixed = Some(read.kind.clone()),
         Some(fixed) => check_unchanged(r, spec, &a.name, fixed, &read)?,
     }
     Some(read)
@@ -248,10 +248,10 @@ fn check_unchanged(
     r: &mut Reader<'_>,
     spec: &Node,
     name: &str,
-    fixed: &MetricSpec<'static>,
+    fixed: &MetricKindSpec<'static>,
     later: &MetricSpec<'static>,
 ) -> Option<()> {
-    let bad = fixed.kind.changed(&later.kind);
+    let bad = fixed.changed(&later.kind);
     if bad.is_empty() {
         return Some(());
     }

@@ -1,14 +1,16 @@
 //! YAML text → a tree of nodes that keep their line and column.
 //!
-//! serde-saphyr stops at its first error, so it is used only for the syntax: it
-//! builds this tree (anchors, aliases and merge keys resolved), and the checks of
-//! keys, types and values run as a separate pass over it that collects every
-//! error. All YAML-specific code stays in this file, so the parser can be swapped.
+//! The tree is built from granit-parser's events (the YAML 1.2 scanner serde-
+//! saphyr uses, without serde's per-node machinery: a million-action file
+//! loads in seconds): anchors, aliases and merge keys resolved, plain scalars
+//! typed by the YAML 1.2 core schema. It stops at the first syntax error; the
+//! checks of keys, types and values run as a separate pass over the tree that
+//! collects every error. All YAML-specific code stays in this file, so the
+//! parser can be swapped.
 
-use std::fmt;
+use std::borrow::Cow;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
 /// A 1-based line and column (in characters) in a scenario file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,12 +30,12 @@ pub struct Node {
     pub pos: Pos,
 }
 
-/// A YAML value: scalars resolved by the YAML 1.2 core schema (strict booleans).
+/// A YAML value: scalars resolved by the YAML 1.2 core schema.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// `~`, `null` or nothing.
     Null,
-    /// `true` or `false`.
+    /// `true` or `false` (`yes`, `on` and the like are strings).
     Bool(bool),
     /// An integer (wide enough for any u64 or i64).
     Int(i128),
@@ -71,132 +73,306 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// The most nodes a file may expand to (aliases counted each time they are
+/// used): generous for load tests, a stop for alias "billion laughs".
+const MAX_NODES: usize = 100_000_000;
+
+/// The deepest nesting of lists and maps.
+const MAX_DEPTH: usize = 256;
+
 /// Parses one YAML document into a [`Node`] tree. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let options = serde_saphyr::options! {
-        // Load tests write scenarios with tens of thousands of series; the
-        // parser's defaults (250k nodes) are meant for small config files. The
-        // alias-amplification limits stay as they are.
-        budget: serde_saphyr::budget! {
-            max_nodes: 50_000_000,
-            max_events: 100_000_000,
-            max_merge_keys: 1_000_000,
-        },
-        strict_booleans: true,
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
-        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
-        with_snippet: false,
-    };
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|err| {
-        let pos = err.location().and_then(|loc| {
-            let line = u32::try_from(loc.line()).ok()?;
-            let column = u32::try_from(loc.column()).ok()?;
-            (line > 0).then_some(Pos { line, column: column.max(1) })
-        });
-        let plain = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
-        SyntaxError { pos, message: clean_message(&err.render_with_options(plain)) }
+    let mut b = Builder { events: Parser::new_from_str(text), anchors: Vec::new(), nodes: 0 };
+    let mut root = None;
+    while let Some((event, span)) = b.next()? {
+        match event {
+            Event::StreamStart | Event::DocumentEnd | Event::StreamEnd => {}
+            Event::DocumentStart(..) if root.is_some() => {
+                return Err(syntax(span, "a scenario file holds one YAML document (remove `---`)".into()));
+            }
+            Event::DocumentStart(..) => root = Some(Node { value: Value::Null, pos: pos(span) }),
+            event if event.is_node() => {
+                let node = b.node(event, span, 0)?;
+                root = Some(node);
+            }
+            _ => {}
+        }
+    }
+    Ok(root.unwrap_or(Node { value: Value::Null, pos: Pos { line: 1, column: 1 } }))
+}
+
+/// Builds nodes from the parser's events.
+struct Builder<'t> {
+    events: Parser<'t, granit_parser::StrInput<'t>>,
+    /// Anchored nodes by anchor id (ids start at 1).
+    anchors: Vec<Option<Node>>,
+    /// Nodes made so far, aliases' copies included.
+    nodes: usize,
+}
+
+impl<'t> Builder<'t> {
+    fn next(&mut self) -> Result<Option<(Event<'t>, Span)>, SyntaxError> {
+        match self.events.next() {
+            None => Ok(None),
+            Some(Ok(e)) => Ok(Some(e)),
+            Some(Err(e)) => Err(scan_error(&e)),
+        }
+    }
+
+    /// The next event that is a node (comments and the like skipped).
+    fn next_node_event(&mut self) -> Result<(Event<'t>, Span), SyntaxError> {
+        loop {
+            match self.next()? {
+                Some((e, span)) if e.is_node() || matches!(e, Event::SequenceEnd | Event::MappingEnd) => {
+                    return Ok((e, span));
+                }
+                Some(_) => {}
+                None => return Err(SyntaxError { pos: None, message: "YAML syntax error: unexpected end".into() }),
+            }
+        }
+    }
+
+    fn count(&mut self, n: usize, span: Span) -> Result<(), SyntaxError> {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            return Err(syntax(
+                span,
+                format!("the file expands to more than {MAX_NODES} YAML values (its aliases repeat too much)"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn anchor(&mut self, id: usize, node: &Node) {
+        if id == 0 {
+            return;
+        }
+        if self.anchors.len() <= id {
+            self.anchors.resize(id + 1, None);
+        }
+        self.anchors[id] = Some(node.clone());
+    }
+
+    fn node(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<Node, SyntaxError> {
+        if depth > MAX_DEPTH {
+            return Err(syntax(span, format!("lists and maps are nested more than {MAX_DEPTH} deep")));
+        }
+        self.count(1, span)?;
+        let at = pos(span);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = Node { value: scalar(text, style, tag.as_deref(), span)?, pos: at };
+                self.anchor(anchor, &node);
+                Ok(node)
+            }
+            Event::Alias(id) => {
+                let Some(Some(target)) = self.anchors.get(id) else {
+                    return Err(syntax(span, "an alias (`*name`) refers to no anchor (`&name`) before it".into()));
+                };
+                let target = target.clone();
+                self.count(size(&target), span)?;
+                Ok(Node { pos: at, ..target })
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                check_collection_tag(tag.as_deref(), "seq", span)?;
+                let mut items = Vec::new();
+                loop {
+                    let (e, s) = self.next_node_event()?;
+                    if matches!(e, Event::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node(e, s, depth + 1)?);
+                }
+                // Exact sizes: a load test's tree holds millions of small lists.
+                items.shrink_to_fit();
+                let node = Node { value: Value::Seq(items), pos: at };
+                self.anchor(anchor, &node);
+                Ok(node)
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                check_collection_tag(tag.as_deref(), "map", span)?;
+                let mut entries: Vec<(Node, Node)> = Vec::new();
+                // Merge keys (`<<: *base`): where they were, what they bring.
+                let mut merges: Vec<(usize, Vec<(Node, Node)>)> = Vec::new();
+                loop {
+                    let (e, s) = self.next_node_event()?;
+                    if matches!(e, Event::MappingEnd) {
+                        break;
+                    }
+                    let is_merge = matches!(&e, Event::Scalar(k, ScalarStyle::Plain, _, None) if k == "<<");
+                    let key = self.node(e, s, depth + 1)?;
+                    let (e, s) = self.next_node_event()?;
+                    let value = self.node(e, s, depth + 1)?;
+                    if is_merge {
+                        merges.push((entries.len(), merged(value, s)?));
+                    } else {
+                        entries.push((key, value));
+                    }
+                }
+                // Keys written in the map win; among merged maps, the first.
+                for (at, brought) in merges.into_iter().rev() {
+                    let mut kept: Vec<(Node, Node)> = Vec::new();
+                    for (k, v) in brought {
+                        let present = entries.iter().any(|(e, _)| e.value == k.value)
+                            || kept.iter().any(|(e, _)| e.value == k.value);
+                        if !present {
+                            kept.push((k, v));
+                        }
+                    }
+                    entries.splice(at..at, kept);
+                }
+                entries.shrink_to_fit();
+                let node = Node { value: Value::Map(entries), pos: at };
+                self.anchor(anchor, &node);
+                Ok(node)
+            }
+            _ => Err(syntax(span, "YAML syntax error: unexpected element".into())),
+        }
+    }
+}
+
+/// What a merge key's value brings: a map's entries, or those of a list of maps.
+fn merged(value: Node, span: Span) -> Result<Vec<(Node, Node)>, SyntaxError> {
+    let not_a_map = || syntax(span, "a merge key (`<<`) takes a map or a list of maps".into());
+    match value.value {
+        Value::Map(entries) => Ok(entries),
+        Value::Seq(items) => {
+            let mut all = Vec::new();
+            for item in items {
+                let Value::Map(entries) = item.value else { return Err(not_a_map()) };
+                all.extend(entries);
+            }
+            Ok(all)
+        }
+        _ => Err(not_a_map()),
+    }
+}
+
+/// How many nodes `node` holds, itself included.
+fn size(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|(k, v)| size(k) + size(v)).sum(),
+        _ => 0,
+    }
+}
+
+fn pos(span: Span) -> Pos {
+    let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+    let column = u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX);
+    Pos { line: line.max(1), column }
+}
+
+fn syntax(span: Span, message: String) -> SyntaxError {
+    let message = if message.starts_with("YAML") { message } else { format!("YAML syntax error: {message}") };
+    SyntaxError { pos: Some(pos(span)), message }
+}
+
+/// A scanner error, worded for users (the position is printed in front).
+fn scan_error(e: &ScanError) -> SyntaxError {
+    let m = e.marker();
+    let line = u32::try_from(m.line()).unwrap_or(u32::MAX);
+    let column = u32::try_from(m.col() + 1).unwrap_or(u32::MAX);
+    let info = e.info();
+    let text = info.lines().next().unwrap_or("").trim();
+    let mut message = format!("YAML syntax error: {text}");
+    if text.contains("tab") {
+        message.push_str(" (YAML indents with spaces only)");
+    }
+    SyntaxError { pos: (line > 0).then_some(Pos { line, column }), message }
+}
+
+/// The core schema tag suffix of `tag` (`str`, `int`, …), or an error for
+/// tags flutter does not read.
+fn core_tag(tag: &Tag, span: Span) -> Result<&str, SyntaxError> {
+    tag.core_suffix().ok_or_else(|| {
+        syntax(
+            span,
+            format!("the tag `{}{}` is not supported: write the value without it", tag.original_handle(), tag.suffix()),
+        )
     })
 }
 
-/// Drops the parser's own " at line L, column C" suffix (positions are printed
-/// in front, the same way for every error) and its advice about its own options.
-fn clean_message(message: &str) -> String {
-    let mut text = message.trim();
-    if let Some(idx) = text.rfind(" at line ") {
-        text = &text[..idx];
+fn check_collection_tag(tag: Option<&Tag>, want: &str, span: Span) -> Result<(), SyntaxError> {
+    match tag {
+        None => Ok(()),
+        Some(tag) if core_tag(tag, span)? == want => Ok(()),
+        Some(tag) => Err(syntax(span, format!("the tag `!!{}` does not fit a {want}", tag.suffix()))),
     }
-    if let Some(rest) = text.strip_prefix("error: ") {
-        text = rest;
-    }
-    let text = text.split(", set DuplicateKeyPolicy").next().unwrap_or(text);
-    let text = text.split("; use from_str_multiple").next().unwrap_or(text);
-    let mut out = format!("YAML syntax error: {text}");
-    if text.contains("tab") {
-        out.push_str(" (YAML indents with spaces only)");
-    }
-    if text.contains("multiple YAML documents") {
-        out = "YAML syntax error: a scenario file holds one YAML document (remove `---`)".into();
-    }
-    out
 }
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        let loc = spanned.referenced;
-        let pos = Pos {
-            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+/// A scalar's value: quoted and block scalars are strings, plain ones are
+/// typed by the YAML 1.2 core schema, tagged ones by their tag.
+fn scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Value, SyntaxError> {
+    if let Some(tag) = tag {
+        let bad = |what: &str| syntax(span, format!("`{text}` is not {what} (tagged `!!{}`)", tag.suffix()));
+        return match core_tag(tag, span)? {
+            "str" => Ok(Value::Str(text.into_owned())),
+            "null" => Ok(Value::Null),
+            "bool" => match core_value(&text) {
+                Some(v @ Value::Bool(_)) => Ok(v),
+                _ => Err(bad("a boolean")),
+            },
+            "int" => match core_value(&text) {
+                Some(v @ Value::Int(_)) => Ok(v),
+                _ => Err(bad("an integer")),
+            },
+            "float" => match core_value(&text) {
+                Some(Value::Int(i)) => Ok(Value::Float(i as f64)),
+                Some(v @ Value::Float(_)) => Ok(v),
+                _ => Err(bad("a number")),
+            },
+            other => Err(syntax(span, format!("the tag `!!{other}` does not fit a scalar"))),
         };
-        Ok(Node { value: spanned.value, pos })
     }
+    if style != ScalarStyle::Plain {
+        return Ok(Value::Str(text.into_owned()));
+    }
+    Ok(core_value(&text).unwrap_or_else(|| Value::Str(text.into_owned())))
 }
 
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
+/// A plain scalar's value by the YAML 1.2 core schema, unless it is a string.
+fn core_value(s: &str) -> Option<Value> {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(Value::Float(f64::INFINITY)),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
+        _ => {}
     }
+    let digits = |t: &str, radix: u32| !t.is_empty() && t.chars().all(|c| c.is_digit(radix));
+    if let Some(hex) = s.strip_prefix("0x") {
+        return digits(hex, 16).then(|| i128::from_str_radix(hex, 16).map_or(Value::Float(f64::INFINITY), Value::Int));
+    }
+    if let Some(oct) = s.strip_prefix("0o") {
+        return digits(oct, 8).then(|| i128::from_str_radix(oct, 8).map_or(Value::Float(f64::INFINITY), Value::Int));
+    }
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits(unsigned, 10) {
+        // Wider than i128: a float, as large integers are elsewhere.
+        return Some(s.parse::<i128>().map_or_else(|_| Value::Float(s.parse().unwrap_or(f64::INFINITY)), Value::Int));
+    }
+    is_core_float(unsigned).then(|| Value::Float(s.parse().unwrap_or(f64::NAN)))
 }
 
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(i128::from(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Int(i128::from(v)))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(Value::Int(v))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(i128::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64)))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
-    }
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(node) = seq.next_element::<Node>()? {
-            items.push(node);
-        }
-        Ok(Value::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Node>()? {
-            let value = map.next_value::<Node>()?;
-            entries.push((key, value));
-        }
-        Ok(Value::Map(entries))
-    }
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float.
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let all_digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => (!int.is_empty() || !frac.is_empty()) && all_digits(int) && all_digits(frac),
+        None => !mantissa.is_empty() && all_digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    mantissa_ok && exponent_ok
 }
 
 #[cfg(test)]

@@ -5,5 +5,6 @@ mod basics;
 mod corpus;
 mod ends;
 mod integrate;
+mod plan;
 mod shapes;
 mod util;

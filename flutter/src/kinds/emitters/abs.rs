@@ -1,6 +1,6 @@
 //! `abs`: a transform that gives the incoming value's magnitude.
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::Field;
@@ -29,5 +29,10 @@ impl EmitterKind<'_> for Abs {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value = v.value.abs();
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        let (lo, hi) = (before.lo.abs(), before.hi.abs());
+        if before.lo <= 0.0 && before.hi >= 0.0 { ValueRange { lo: 0.0, hi: lo.max(hi) } } else { ValueRange::between(lo, hi) }
     }
 }

@@ -1,6 +1,6 @@
 //! `clamp`: a transform that limits the incoming value to `[min, max]`.
 
-use super::{ChainValue, EmitterKind, Problem, SeriesState};
+use super::{ChainValue, EmitterKind, Problem, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::go::float::go_float;
@@ -70,6 +70,10 @@ impl EmitterKind<'_> for Clamp {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value = self.limit(v.value);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        before.map(|v| self.limit(v))
     }
 }
 

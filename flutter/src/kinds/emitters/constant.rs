@@ -1,6 +1,6 @@
 //! `constant`: adds a fixed value; reconfiguring jumps at once.
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, Field, Rule};
@@ -44,6 +44,10 @@ impl EmitterKind<'_> for Constant {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value += self.value;
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        before.plus(ValueRange::between(self.value, self.value))
     }
 }
 

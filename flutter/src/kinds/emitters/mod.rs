@@ -72,6 +72,45 @@ pub(crate) trait EmitterKind<'r>: Sized {
     fn reset(&self, state: &mut SeriesState) {
         let _ = state;
     }
+
+    /// The values the chain can hold after this emitter, given those it can
+    /// hold before it (for `--check`'s warnings); unbounded unless the kind
+    /// knows better.
+    fn range(&self, before: ValueRange) -> ValueRange {
+        let _ = before;
+        ValueRange::ANY
+    }
+}
+
+/// The values a chain can hold, `lo ..= hi` (either end may be infinite).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct ValueRange {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl ValueRange {
+    /// Any value.
+    pub const ANY: ValueRange = ValueRange { lo: f64::NEG_INFINITY, hi: f64::INFINITY };
+
+    /// A chain's value before its first emitter.
+    pub const ZERO: ValueRange = ValueRange { lo: 0.0, hi: 0.0 };
+
+    /// Values from `a` to `b`, in either order.
+    pub fn between(a: f64, b: f64) -> ValueRange {
+        ValueRange { lo: a.min(b), hi: a.max(b) }
+    }
+
+    /// Every sum of a value in this range and one in `other`.
+    pub fn plus(self, other: ValueRange) -> ValueRange {
+        ValueRange { lo: self.lo + other.lo, hi: self.hi + other.hi }
+    }
+
+    /// Each end through a monotonic function `f` (increasing or decreasing).
+    pub fn map(self, f: impl Fn(f64) -> f64) -> ValueRange {
+        let (a, b) = (f(self.lo), f(self.hi));
+        if a.is_nan() || b.is_nan() { ValueRange::ANY } else { ValueRange::between(a, b) }
+    }
 }
 
 /// Whether a sample has a value, is missing, or marks staleness.
@@ -310,6 +349,13 @@ macro_rules! emitter_kinds {
             pub fn reset(&self, state: &mut SeriesState) {
                 match self {
                     $( Emitter::$variant(e) => e.reset(state), )+
+                }
+            }
+
+            /// The values the chain can hold after this emitter ([`EmitterKind::range`]).
+            pub fn range(&self, before: ValueRange) -> ValueRange {
+                match self {
+                    $( Emitter::$variant(e) => e.range(before), )+
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! `periodic`: a wave of simulated time.
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, DurationRule, Field, Rule};
@@ -152,6 +152,10 @@ impl EmitterKind<'_> for Periodic {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, t_ns: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value += self.value_at(t_ns);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        before.plus(ValueRange::between(self.offset - self.amplitude, self.offset + self.amplitude))
     }
 }
 

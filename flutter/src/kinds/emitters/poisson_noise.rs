@@ -1,6 +1,6 @@
 //! `poissonNoise`: Poisson-distributed counts.
 
-use super::{ChainValue, Direction, EmitterKind, SeriesState};
+use super::{ChainValue, Direction, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::{RandomBits, poisson};
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, Field, Rule};
@@ -72,6 +72,11 @@ impl EmitterKind<'_> for PoissonNoise {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, _: &mut SeriesState, rng: &mut impl RandomBits) {
         v.value += self.sample(rng);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        let most = self.max.unwrap_or(f64::INFINITY);
+        before.plus(if self.negative { ValueRange { lo: -most, hi: 0.0 } } else { ValueRange { lo: 0.0, hi: most } })
     }
 }
 

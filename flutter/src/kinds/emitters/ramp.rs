@@ -1,7 +1,7 @@
 //! `ramp`: linear from `start` to `target` over `duration`, from the time of the
 //! action that last set it.
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, DurationRule, Field, Rule};
@@ -93,6 +93,10 @@ impl EmitterKind<'_> for Ramp {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, t_ns: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value += self.value_at(t_ns);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        before.plus(ValueRange::between(self.start, self.target))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `round`: a transform that rounds the incoming value to a multiple of `step`.
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, Field, Rule};
@@ -50,6 +50,10 @@ impl EmitterKind<'_> for Round {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value = round_to(v.value, self.step);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        before.map(|v| round_to(v, self.step))
     }
 }
 

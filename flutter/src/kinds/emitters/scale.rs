@@ -1,6 +1,6 @@
 //! `scale`: a transform that multiplies the incoming value.
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, Field, Rule};
@@ -44,5 +44,9 @@ impl EmitterKind<'_> for Scale {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value *= self.factor;
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        if self.factor == 0.0 { ValueRange::ZERO } else { before.map(|v| v * self.factor) }
     }
 }

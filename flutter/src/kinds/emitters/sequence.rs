@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::{ChainValue, EmitterKind, Mark, SeriesState};
+use super::{ChainValue, EmitterKind, Mark, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::Reader;
@@ -126,6 +126,18 @@ impl<'r> EmitterKind<'r> for Sequence<'r> {
             SeqValue::Missing => v.mark(Mark::Missing),
             SeqValue::Stale => v.mark(Mark::Stale),
         }
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        let mut all: Option<ValueRange> = None;
+        for step in self.steps {
+            if let SeqStep::Values { start, step, count } = *step {
+                let last = start + step * count.saturating_sub(1) as f64;
+                let r = ValueRange::between(start, last);
+                all = Some(all.map_or(r, |a| ValueRange { lo: a.lo.min(r.lo), hi: a.hi.max(r.hi) }));
+            }
+        }
+        all.map_or(before, |r| before.plus(r))
     }
 
     /// A reconfigured sequence starts again from its first value.

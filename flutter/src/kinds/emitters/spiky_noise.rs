@@ -1,6 +1,6 @@
 //! `spikyNoise`: off, or on and emitting Poisson spikes.
 
-use super::{ChainValue, Direction, EmitterKind, SeriesState};
+use super::{ChainValue, Direction, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::{RandomBits, poisson};
 use crate::go::duration::GoDuration;
 use crate::scenario::spec::{DefaultValue, Field, Rule};
@@ -110,6 +110,11 @@ impl EmitterKind<'_> for SpikyNoise {
         let mut on = state.0[0] != 0;
         v.value += self.sample(&mut on, rng);
         state.0[0] = u64::from(on);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        let most = self.peak + self.variation;
+        before.plus(if self.negative { ValueRange { lo: -most, hi: 0.0 } } else { ValueRange { lo: 0.0, hi: most } })
     }
 }
 

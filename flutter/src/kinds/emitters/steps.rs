@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::{ChainValue, EmitterKind, SeriesState};
+use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::Reader;
@@ -91,6 +91,11 @@ impl<'r> EmitterKind<'r> for Steps<'r> {
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, t_ns: i64, _: &mut SeriesState, _: &mut impl RandomBits) {
         v.value += self.value_at(t_ns);
+    }
+
+    fn range(&self, before: ValueRange) -> ValueRange {
+        let (lo, hi) = self.values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        if lo > hi { before } else { before.plus(ValueRange { lo, hi }) }
     }
 }
 

@@ -108,8 +108,16 @@ impl MetricKindDef for ExponentialHistogram {
         spec.temporality.unwrap_or_default()
     }
 
+    fn max_buckets(spec: &S) -> u32 {
+        spec.max_size.unwrap_or(S::DEFAULT_MAX_SIZE)
+    }
+
     fn rate(spec: &S) -> Option<&Rate<'static>> {
         spec.rate.as_ref()
+    }
+
+    fn distribution(spec: &Self::Spec) -> Option<Distribution> {
+        spec.distribution
     }
 
     fn new_state(spec: &S) -> Box<State> {

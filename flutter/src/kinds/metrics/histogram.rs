@@ -101,6 +101,10 @@ impl MetricKindDef for Histogram {
         spec.rate.as_ref()
     }
 
+    fn distribution(spec: &Self::Spec) -> Option<Distribution> {
+        spec.distribution
+    }
+
     fn new_state<'r>(spec: &'r HistogramSpec<'static>) -> Box<State<'r>> {
         Box::new(State { observer: Observer::new(spec.distribution), totals: Explicit::new(Self::bounds(spec)) })
     }

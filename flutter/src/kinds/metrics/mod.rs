@@ -80,8 +80,21 @@ pub(crate) trait MetricKindDef {
         &[]
     }
 
+    /// Exponential histograms: the most buckets a point has (per sign), for
+    /// estimates of a run's size.
+    fn max_buckets(spec: &Self::Spec) -> u32 {
+        let _ = spec;
+        0
+    }
+
     /// Histograms: observations per second, when this spec sets it.
     fn rate(spec: &Self::Spec) -> Option<&Rate<'static>> {
+        let _ = spec;
+        None
+    }
+
+    /// Histograms: how observations spread, when this spec sets it.
+    fn distribution(spec: &Self::Spec) -> Option<Distribution> {
         let _ = spec;
         None
     }
@@ -514,9 +527,19 @@ macro_rules! metric_kinds {
                 match self { $( MetricKindSpec::$variant(s) => $module::$kind::bounds(s), )+ }
             }
 
+            /// Exponential histograms: the most buckets a point has (per sign).
+            pub(crate) fn max_buckets(&self) -> u32 {
+                match self { $( MetricKindSpec::$variant(s) => $module::$kind::max_buckets(s), )+ }
+            }
+
             /// Histograms: the observation rate, when this spec sets it.
             pub(crate) fn rate(&self) -> Option<&Rate<'static>> {
                 match self { $( MetricKindSpec::$variant(s) => $module::$kind::rate(s), )+ }
+            }
+
+            /// Histograms: how observations spread, when this spec sets it.
+            pub(crate) fn distribution(&self) -> Option<Distribution> {
+                match self { $( MetricKindSpec::$variant(s) => $module::$kind::distribution(s), )+ }
             }
         }
 

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use super::proto::{len_field_size, put_bytes, put_len_header};
 use super::tag;
-use crate::batch::{Points, Stream};
+use crate::batch::{DataModel, Point, PointBuffer, PointValue, Points, Stream, Summary};
 use streams::{DataKind, MetricGroup, ScopeGroup, StreamCode};
 
 /// The instrumentation scope name flutter reports.
@@ -165,4 +165,42 @@ impl Encoder {
             self.add_stream(s);
         }
     }
+}
+
+/// An estimate of the protobuf bytes a run sends: `points[i]` points of each
+/// stream `streams[i]`, in `requests` requests. Each point costs its encoded
+/// size for a typical value of its type (a histogram with every bucket
+/// counted; an exponential one with `buckets[i]` of them, as a cumulative one
+/// soon has), and each stream its share of the resource, scope and metric
+/// wrappers in every request it has points in.
+pub fn estimate_bytes(streams: &[Stream<'_>], points: &[u64], buckets: &[u32], requests: u64) -> u64 {
+    if streams.is_empty() {
+        return 0;
+    }
+    let mut encoder = Encoder::new();
+    encoder.add_streams(streams);
+    let (start, time) = (1_700_000_000_000_000_000, 1_700_000_010_000_000_000);
+    let mut typical = PointBuffer::new();
+    for (i, s) in streams.iter().enumerate() {
+        let summary = Summary { count: 1000, sum: 12_345.678, min: Some(0.5), max: Some(987.6) };
+        let value = match s.kind.data_model() {
+            DataModel::Gauge | DataModel::Sum { .. } => PointValue::Double(1234.5678),
+            DataModel::Histogram => typical.histogram(summary, vec![100; s.bounds.len() + 1]),
+            DataModel::ExponentialHistogram => {
+                let counts = std::iter::repeat_n(50, buckets[i] as usize);
+                typical.exp_histogram(summary, 3, 0, (10, counts), (0, std::iter::empty()))
+            }
+        };
+        typical.push(Point::new(i as u32, start, time, value));
+    }
+    let all = typical.all();
+    let sizes: Vec<u64> = all.iter().map(|p| len_field_size(encoder.point_len(p, &all)) as u64).collect();
+    let mut body = Vec::new();
+    encoder.encode(all, &mut body);
+    // What one request holding one point of every stream spends besides the points.
+    let wrappers = (body.len() as u64).saturating_sub(sizes.iter().sum());
+    let share = wrappers as f64 / streams.len() as f64;
+    let bytes: f64 =
+        sizes.iter().zip(points).map(|(&size, &n)| (n * size) as f64 + n.min(requests) as f64 * share).sum();
+    bytes.round() as u64
 }
