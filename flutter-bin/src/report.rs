@@ -25,18 +25,22 @@ pub fn print_event(event: &DeliveryEvent) {
         }
         DeliveryEvent::Rejected { status, body, points, first_for_status: true } => {
             let body = if body.is_empty() { String::new() } else { format!(": {body}") };
-            eprintln!("flutter: the receiver rejected {points} points with HTTP {status}{body}");
+            eprintln!("flutter: the receiver rejected {} with HTTP {status}{body}", count(*points, "point"));
         }
         DeliveryEvent::Rejected { .. } => {}
         DeliveryEvent::PartialSuccess { rejected, message } => {
-            eprintln!("flutter: the receiver refused {rejected} points of a request: {message}");
+            eprintln!(
+                "flutter: the receiver refused {} of a request: {message}",
+                count(rejected.unsigned_abs(), "point")
+            );
         }
         DeliveryEvent::Dropped { points, cause, detail } => {
             let mut reported = REPORTED_DROPS.lock().unwrap_or_else(|e| e.into_inner());
             if !reported.contains(cause) {
                 reported.push(*cause);
                 let detail = if detail.is_empty() { String::new() } else { format!(" (last error: {detail})") };
-                eprintln!("flutter: {points} points lost: {cause}{detail}; further losses are counted in the summary");
+                let lost = count(*points, "point");
+                eprintln!("flutter: {lost} lost: {cause}{detail}; further losses are counted in the summary");
             }
         }
         DeliveryEvent::Failed { reason } => {
@@ -48,8 +52,8 @@ pub fn print_event(event: &DeliveryEvent) {
 /// The end-of-run line for an OTLP run.
 pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
     format!(
-        "flutter: {} points generated, {} delivered, {} rejected, {} lost; {} request{}, {} retr{}, {} bytes sent; {:.3}s",
-        d.generated,
+        "flutter: {} generated, {} delivered, {} rejected, {} lost; {} request{}, {} retr{}, {} bytes sent; {:.3}s",
+        count(d.generated, "point"),
         d.delivered,
         d.rejected,
         d.lost,

@@ -1,6 +1,8 @@
 //! Dry-run throughput: 10,000 gauge series (constant + randomWalk, normalNoise
 //! or periodic), one hour at 10 s frequency (3.6 M points), into a sink that
-//! counts and discards; and histogram observations per second.
+//! counts and discards; the same with counters (which sample their rate every
+//! second: 36 M samples for the 3.6 M points); and histogram observations per
+//! second.
 //!
 //! `cargo bench -p flutter --bench engine`
 
@@ -13,6 +15,11 @@ const SERIES: usize = 10_000;
 
 /// 10k gauges fed by `emitters` (YAML specs by name), one hour long.
 fn scenario(emitters: &[(&str, &str)]) -> Scenario<'static> {
+    scenario_of("gauge", emitters)
+}
+
+/// 10k metrics of `kind` fed by `emitters`, one hour long.
+fn scenario_of(kind: &str, emitters: &[(&str, &str)]) -> Scenario<'static> {
     let mut yaml = String::from("duration: 1h\nseed: 1\nscript:\n");
     for (name, spec) in emitters {
         let _ = writeln!(yaml, "  - {{type: metricEmitter, name: {name}, spec: {spec}}}");
@@ -21,7 +28,7 @@ fn scenario(emitters: &[(&str, &str)]) -> Scenario<'static> {
     for i in 0..SERIES {
         let _ = writeln!(
             yaml,
-            "  - {{type: metric, name: m{i}, spec: {{type: gauge, name: bench.gauge, frequency: 10s, \
+            "  - {{type: metric, name: m{i}, spec: {{type: {kind}, name: bench.{kind}, frequency: 10s, \
              emitters: [{}], attributes: {{datapoint: {{series: s{i}}}}}}}}}",
             names.join(", ")
         );
@@ -56,6 +63,19 @@ fn bench_dry_run(c: &mut Criterion) {
     group.finish();
 }
 
+/// 10k counters fed a constant + random walk rate, one hour at 10 s: 3.6 M
+/// points, each carrying ten per-second samples (throughput in points).
+fn bench_counters(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dry_run_10k_counters_1h");
+    group.throughput(Throughput::Elements(3_600_000));
+    group.sample_size(10);
+    let walk = "{type: randomWalk, stepSize: 2, elasticity: 0.1, variation: 20}";
+    let s = scenario_of("counter", &[("base", "{type: constant, value: 50}"), ("shape", walk)]);
+    assert_eq!(dry_run(&s, RngKind::ChaCha), 3_600_000);
+    group.bench_function("constant+randomWalk/chacha", |b| b.iter(|| dry_run(&s, RngKind::ChaCha)));
+    group.finish();
+}
+
 /// 100 histograms at 10,000 observations per second for one minute: 60 M
 /// observations (throughput is counted in observations).
 fn bench_histograms(c: &mut Criterion) {
@@ -84,5 +104,5 @@ fn bench_histograms(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_dry_run, bench_histograms);
+criterion_group!(benches, bench_dry_run, bench_counters, bench_histograms);
 criterion_main!(benches);

@@ -221,11 +221,11 @@ fn real_time_queue_drops_the_oldest_data_and_the_schedule_holds() {
     assert_eq!(out.code, Some(1));
     assert!(took >= Duration::from_secs(5) && took < Duration::from_millis(7500), "took {took:?}");
     assert!(
-        out.stderr.contains("1 points lost: older than the queue allows (2s of data) while the receiver was behind"),
+        out.stderr.contains("1 point lost: older than the queue allows (2s of data) while the receiver was behind"),
         "{}",
         out.stderr
     );
-    let drop_lines = out.stderr.lines().filter(|l| l.contains("points lost:")).count();
+    let drop_lines = out.stderr.lines().filter(|l| l.contains(" lost: ")).count();
     assert!(drop_lines <= 2, "one line per cause:\n{}", out.stderr);
     assert!(summary(&out).starts_with("flutter: 5 points generated, 0 delivered, 0 rejected, 5 lost;"));
 }

@@ -163,6 +163,7 @@ impl<'r> Engine<'r> {
             enabled: true,
             live: false,
             accrues: kind.accrues(),
+            warned_invalid: false,
             has_rate: kind.has_rate(),
             chain_start: 0,
             chain_len: 0,
@@ -178,7 +179,6 @@ impl<'r> Engine<'r> {
             slot_of: Vec::new(),
             rate: RateSource::PerSecond(0.0),
             temporality: spec.kind.temporality(),
-            warned_invalid: false,
             bounds: spec.kind.bounds(),
         });
         self.series.len() - 1

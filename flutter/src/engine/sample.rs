@@ -3,7 +3,7 @@
 //! accrue the value for the second that starts at the tick.
 
 use super::draws::{Draws, SlotRng};
-use super::series::{RateSource, Slot, StartFrom};
+use super::series::{NEVER, RateSource, Slot, StartFrom};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
@@ -29,72 +29,68 @@ impl Engine<'_> {
                 next_visit = next_visit.min(s.next_visit);
                 continue;
             }
-            let mut dropped = false;
-            // Labelled so every path reaches the bookkeeping below.
-            'visit: {
-                if tick > s.to {
-                    // The tick after its `to`: the series ends.
-                    if s.live {
+            if tick > s.to {
+                // The tick after its `to`: the series ends.
+                if s.live {
+                    out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, PointValue::Stale));
+                    s.live = false;
+                }
+                s.next_visit = NEVER;
+                continue;
+            }
+            let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, series: index };
+            let mut v = ChainValue::default();
+            for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
+                emitters[link.emitter as usize].apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draws);
+            }
+            if s.next_point <= tick {
+                s.last_point = tick;
+                s.next_point = tick + s.frequency;
+                match v.mark {
+                    // A missing sample sends nothing.
+                    Mark::Missing => {}
+                    Mark::Stale => {
                         out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, PointValue::Stale));
                         s.live = false;
                     }
-                    break 'visit;
-                }
-                let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, series: index };
-                let mut v = ChainValue::default();
-                for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
-                    emitters[link.emitter as usize].apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draws);
-                }
-                if s.next_point <= tick {
-                    s.last_point = tick;
-                    s.next_point = tick + s.frequency;
-                    match v.mark {
-                        // A missing sample sends nothing.
-                        Mark::Missing => {}
-                        Mark::Stale => {
-                            out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, PointValue::Stale));
-                            s.live = false;
-                        }
-                        Mark::Value => {
-                            let made = match s.state.direct(v.value) {
-                                Some(value) => Some(value),
-                                None => {
-                                    let input = PointInput { value: v.value, delta: s.start == StartFrom::Previous };
-                                    s.state.point(input, out)
-                                }
-                            };
-                            match made {
-                                Some(value) => {
-                                    out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, value));
-                                    s.live = true;
-                                }
-                                None => dropped = true,
+                    Mark::Value => {
+                        let made = match s.state.direct(v.value) {
+                            Some(value) => Some(value),
+                            None => {
+                                let input = PointInput { value: v.value, delta: s.start == StartFrom::Previous };
+                                s.state.point(input, out)
                             }
-                            // What accrued is reported (or dropped): a delta interval starts afresh.
-                            s.delta_from = tick;
+                        };
+                        match made {
+                            Some(value) => {
+                                out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, value));
+                                s.live = true;
+                            }
+                            None => {
+                                *invalid += 1;
+                                if !s.warned_invalid {
+                                    s.warned_invalid = true;
+                                    warnings.push((index, invalid_warning(tick)));
+                                }
+                            }
                         }
+                        // What accrued is reported (or dropped): a delta interval starts afresh.
+                        s.delta_from = tick;
                     }
                 }
-                // The second [tick, tick + 1), after the point (which covers the seconds before it).
-                if s.accrues && v.mark == Mark::Value {
-                    let rate = if s.has_rate {
-                        rate(draws.series_info[index].rate, emitters, slots, t_ns, &mut draws)
-                    } else {
-                        0.0
-                    };
-                    let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS };
-                    s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
-                }
             }
-            if dropped {
-                *invalid += 1;
-                let info = &mut series_info[index];
-                if !info.warned_invalid {
-                    info.warned_invalid = true;
-                    warnings.push((index, invalid_warning(tick)));
-                }
+            // The second [tick, tick + 1), after the point (which covers the seconds before it).
+            if s.accrues && v.mark == Mark::Value {
+                let rate = if s.has_rate {
+                    rate(draws.series_info[index].rate, emitters, slots, t_ns, &mut draws)
+                } else {
+                    0.0
+                };
+                let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS };
+                s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
             }
-            s.next_visit = s.visit_from(tick + 1);
+            // Enabled (a disabled series is never visited) and not past its `to`.
+            s.next_visit = if s.accrues { tick + 1 } else { s.next_point }.min(s.to.saturating_add(1));
             next_visit = next_visit.min(s.next_visit);
         }
         next_visit

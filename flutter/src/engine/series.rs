@@ -37,6 +37,8 @@ pub(crate) struct Series<'r> {
     pub live: bool,
     /// Whether its chain is sampled every second (sums and histograms).
     pub accrues: bool,
+    /// Whether a point of it was dropped as not finite (warned once).
+    pub warned_invalid: bool,
     /// Whether its kind takes an observation rate.
     pub has_rate: bool,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
@@ -169,8 +171,6 @@ pub(crate) struct SeriesInfo<'r> {
     pub rate: RateSource,
     /// Sums and histograms: cumulative or delta (fixed by the definition).
     pub temporality: Temporality,
-    /// Whether a point of it was dropped as not finite (warned once).
-    pub warned_invalid: bool,
     /// Explicit histograms: the bucket bounds (fixed by the definition).
     pub bounds: &'r [f64],
 }
