@@ -44,11 +44,8 @@ fn main() -> ExitCode {
         eprintln!("error: {e}\nflutter: nothing was run");
         return ExitCode::from(2);
     }
-    if args.check {
-        return check(&args, &scenario);
-    }
     // Resolved before any point is generated: a bad endpoint or an unset
-    // `${VAR}` in a header stops the run here.
+    // `${VAR}` in a header stops the run (and --check) here.
     let destination = if scenario.dryrun {
         None
     } else {
@@ -60,6 +57,9 @@ fn main() -> ExitCode {
             }
         }
     };
+    if args.check {
+        return check(&args, &scenario, destination);
+    }
     if config.seed_was_drawn(&scenario) && !args.quiet {
         eprintln!("flutter: seed {} (replay with --seed {})", config.seed, config.seed);
     }
@@ -165,20 +165,8 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
 }
 
 /// `--check`: what a run would do, planned without playing it, on stdout;
-/// what it would warn about on stderr. The destination is checked as a run
-/// checks it.
-fn check(args: &Args, scenario: &Scenario<'static>) -> ExitCode {
-    let destination = if scenario.dryrun {
-        None
-    } else {
-        match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("error: {e}\nflutter: nothing was run");
-                return ExitCode::from(2);
-            }
-        }
-    };
+/// what it would warn about on stderr.
+fn check(args: &Args, scenario: &Scenario<'static>, destination: Option<OtlpSettings>) -> ExitCode {
     let plan = plan::plan(scenario);
     let real_time = !(scenario.dryrun || args.fast);
     let files: Vec<String> = args.configs.iter().map(|p| p.display().to_string()).collect();

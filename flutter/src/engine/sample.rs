@@ -3,12 +3,12 @@
 //! accrue the value for the second that starts at the tick.
 
 use super::draws::{Draws, SlotRng};
-use super::series::{NEVER, RateSource, Slot, StartFrom};
+use super::series::{NEVER, RateSource, Series, Slot, StartFrom};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Mark};
-use crate::kinds::metrics::{PointInput, Sample};
+use crate::kinds::metrics::{PointInput, Sample, Warnings};
 
 /// The name keying a series' own stream for its kind's draws (a histogram's
 /// observations); no emitter can have it.
@@ -43,6 +43,28 @@ impl Engine<'_> {
             for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
                 emitters[link.emitter as usize].apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draws);
             }
+            if !s.accrues {
+                // A gauge is visited only when a point is due: its own short path.
+                s.last_point = tick;
+                s.next_point = tick + s.frequency;
+                match v.mark {
+                    Mark::Missing => {}
+                    Mark::Stale => {
+                        out.push(Point::new(s.stream, now_unix, now_unix, PointValue::Stale));
+                        s.live = false;
+                    }
+                    Mark::Value => match s.state.direct(v.value) {
+                        Some(value) => {
+                            out.push(Point::new(s.stream, now_unix, now_unix, value));
+                            s.live = true;
+                        }
+                        None => invalid_point(s, index, tick, invalid, warnings),
+                    },
+                }
+                s.next_visit = s.next_point.min(s.to.saturating_add(1));
+                next_visit = next_visit.min(s.next_visit);
+                continue;
+            }
             if s.next_point <= tick {
                 s.last_point = tick;
                 s.next_point = tick + s.frequency;
@@ -54,25 +76,13 @@ impl Engine<'_> {
                         s.live = false;
                     }
                     Mark::Value => {
-                        let made = match s.state.direct(v.value) {
-                            Some(value) => Some(value),
-                            None => {
-                                let input = PointInput { value: v.value, delta: s.start == StartFrom::Previous };
-                                s.state.point(input, out)
-                            }
-                        };
-                        match made {
+                        let input = PointInput { value: v.value, delta: s.start == StartFrom::Previous };
+                        match s.state.point(input, out) {
                             Some(value) => {
                                 out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, value));
                                 s.live = true;
                             }
-                            None => {
-                                *invalid += 1;
-                                if !s.warned_invalid {
-                                    s.warned_invalid = true;
-                                    warnings.push((index, invalid_warning(tick)));
-                                }
-                            }
+                            None => invalid_point(s, index, tick, invalid, warnings),
                         }
                         // What accrued is reported (or dropped): a delta interval starts afresh.
                         s.delta_from = tick;
@@ -90,19 +100,27 @@ impl Engine<'_> {
                 s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
             }
             // Enabled (a disabled series is never visited) and not past its `to`.
-            s.next_visit = if s.accrues { tick + 1 } else { s.next_point }.min(s.to.saturating_add(1));
+            s.next_visit = (tick + 1).min(s.to.saturating_add(1));
             next_visit = next_visit.min(s.next_visit);
         }
         next_visit
     }
 }
 
+/// A point whose value is not a finite number: dropped, counted, and warned
+/// about the first time for its series.
 #[cold]
-fn invalid_warning(tick: u64) -> String {
-    format!(
-        "its point at {} is not a finite number, so it was dropped; every such point is counted as invalid in the summary",
-        GoDuration::from_secs(tick as i64)
-    )
+fn invalid_point(s: &mut Series<'_>, index: usize, tick: u64, invalid: &mut u64, warnings: &mut Warnings) {
+    *invalid += 1;
+    if !s.warned_invalid {
+        s.warned_invalid = true;
+        let message = format!(
+            "its point at {} is not a finite number, so it was dropped; every such point is counted as invalid in \
+             the summary",
+            GoDuration::from_secs(tick as i64)
+        );
+        warnings.push((index, message));
+    }
 }
 
 /// A kind's observation rate at this tick: a number, or its emitter sampled

@@ -122,9 +122,10 @@ pub(crate) trait MetricKindDef {
         let _ = (state, sample, rng, warnings);
     }
 
-    /// The point of a due sample when it depends on the chain's value alone
-    /// (gauges): the engine's fast path. `None` (the default) sends it to
-    /// [`point`](Self::point).
+    /// The point of a due sample of a kind that does not accrue (gauges),
+    /// from the chain's value alone: the engine's fast path. `None` drops the
+    /// point as not finite. Kinds that accrue make their points in
+    /// [`point`](Self::point) instead.
     #[inline(always)]
     fn direct(state: &Self::State<'_>, value: f64) -> Option<PointValue> {
         let _ = (state, value);
@@ -563,8 +564,8 @@ macro_rules! metric_kinds {
                 }
             }
 
-            /// The point of a due sample when the kind makes it from the value
-            /// alone ([`MetricKindDef::direct`]); `None`: call [`Self::point`].
+            /// The point of a due sample of a kind that does not accrue
+            /// ([`MetricKindDef::direct`]); `None`: not finite.
             #[inline(always)]
             pub fn direct(&self, value: f64) -> Option<PointValue> {
                 match self { $( MetricState::$variant(st) => $module::$kind::direct(st, value), )+ }
