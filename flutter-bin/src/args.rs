@@ -10,7 +10,7 @@ use clap::{Parser, ValueEnum};
 #[command(name = "flutter-bin", version, about, long_about = None)]
 #[command(after_help = "Files are merged in order: a later file's settings win, scripts are appended.\n\
 Exit status: 0 success, 1 the run failed or points were rejected or lost, 2 bad usage or an invalid\n\
-scenario, 130 interrupted (Ctrl-C).")]
+scenario, 130/143/129 stopped by SIGINT (Ctrl-C)/SIGTERM/SIGHUP.")]
 pub struct Args {
     /// Scenario files (YAML), merged in order.
     #[arg(value_name = "CONFIG", required = true)]

@@ -2,11 +2,11 @@
 
 mod args;
 mod report;
+mod signals;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Parser;
@@ -17,7 +17,7 @@ use flutter::{Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, Sink
 
 use args::Args;
 
-/// Exit status of an interrupted run, as shells report SIGINT.
+/// Exit status of a run stopped without a known signal, as shells report SIGINT.
 const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
@@ -47,6 +47,9 @@ fn main() -> ExitCode {
     // Resolved before any point is generated: a bad endpoint or an unset
     // `${VAR}` in a header stops the run (and --check) here.
     let destination = if scenario.dryrun {
+        if args.endpoint.is_some() {
+            eprintln!("flutter: warning: --endpoint is ignored in a dry run: points are printed, not sent");
+        }
         None
     } else {
         match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
@@ -57,6 +60,9 @@ fn main() -> ExitCode {
             }
         }
     };
+    for warning in destination.iter().flat_map(|d| &d.warnings) {
+        eprintln!("flutter: warning: {warning}");
+    }
     if args.check {
         return check(&args, &scenario, destination);
     }
@@ -70,14 +76,8 @@ fn main() -> ExitCode {
 fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destination: Option<OtlpSettings>) -> ExitCode {
     let started = Instant::now();
     let pacing = if scenario.dryrun || args.fast { Pacing::Fast } else { Pacing::RealTime };
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    // A second Ctrl-C ends the process at once.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-    });
+    let signals = signals::watch(destination.as_ref().map(|d| d.flush_timeout));
+    let stop = signals.flag.clone();
     let mut clock = SystemClock::start().with_stop_flag(stop.clone());
     let mut engine = Engine::new(scenario, config);
 
@@ -85,7 +85,7 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime);
     let mut otlp = destination.map(|settings| {
         if !args.quiet {
-            eprintln!("flutter: sending to {} (from {})", settings.url, settings.source.describe());
+            eprintln!("flutter: sending to {} (from {})", settings.shown_url, settings.source.describe());
         }
         let mode = match pacing {
             Pacing::RealTime => Mode::real_time(settings.queue_duration),
@@ -137,7 +137,7 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
         eprintln!("flutter: run failed: {e}");
     }
     if interrupted {
-        eprintln!("flutter: interrupted");
+        eprintln!("flutter: interrupted{}", signals.name().map(|n| format!(" by {n}")).unwrap_or_default());
     }
     if !args.quiet || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
         match (&delivery, &result) {
@@ -156,7 +156,7 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
         eprintln!("{}", report::pacing_summary(r));
     }
     if interrupted {
-        ExitCode::from(INTERRUPTED)
+        ExitCode::from(signals.exit_status().unwrap_or(INTERRUPTED))
     } else if result.is_err() || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
         ExitCode::from(1)
     } else {

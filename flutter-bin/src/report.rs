@@ -23,9 +23,9 @@ pub fn print_event(event: &DeliveryEvent) {
         DeliveryEvent::Recovered { attempts } => {
             eprintln!("flutter: delivered after {attempts} failed attempt{}", plural(u64::from(*attempts)));
         }
-        DeliveryEvent::Rejected { status, body, points, first_for_status: true } => {
-            let body = if body.is_empty() { String::new() } else { format!(": {body}") };
-            eprintln!("flutter: the receiver rejected {} with HTTP {status}{body}", count(*points, "point"));
+        DeliveryEvent::Rejected { status, detail, points, first_for_status: true } => {
+            let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
+            eprintln!("flutter: the receiver rejected {} with HTTP {status}{detail}", count(*points, "point"));
         }
         DeliveryEvent::Rejected { .. } => {}
         DeliveryEvent::PartialSuccess { rejected, message } => {
@@ -90,7 +90,8 @@ pub fn metrics_table(plan: &Plan<'_>) -> String {
         .take(LISTED)
         .map(|m| {
             [
-                m.name.to_owned(),
+                // Names come from the file: shown, never obeyed by the terminal.
+                flutter::printable::printable(m.name).into_owned(),
                 m.kind.type_name().to_owned(),
                 format!("{} series", m.series),
                 count(m.points + m.markers, "point"),
@@ -142,7 +143,7 @@ pub fn destination(d: &OtlpSettings, bytes: u64, requests: Requests) -> String {
     let bound = if requests.exact { "" } else { "at most " };
     format!(
         "output: OTLP to {} (from {}), {}{headers}\n  about {} before compression, in {bound}{}\n",
-        d.url,
+        d.shown_url,
         d.source.describe(),
         match d.compression {
             Compression::None => "uncompressed",

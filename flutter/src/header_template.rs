@@ -13,6 +13,13 @@ pub enum TemplateError {
     /// The variable is not set.
     #[error("environment variable `{0}` is not set")]
     Unset(String),
+    /// The variable's value holds a byte an HTTP header cannot carry (a line
+    /// break, a control character); the value itself is a secret.
+    #[error(
+        "environment variable `{0}` holds a line break or another character a header value cannot carry \
+         (its value is not shown)"
+    )]
+    NotAHeaderValue(String),
 }
 
 /// Checks the syntax of every `${NAME}` in `text`.

@@ -32,6 +32,7 @@ pub mod header_template;
 mod kinds;
 pub mod otlp;
 pub mod plan;
+pub mod printable;
 pub mod rng;
 pub mod run;
 pub mod scenario;

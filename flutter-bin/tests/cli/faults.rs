@@ -33,6 +33,17 @@ fn summary(run: &Run) -> &str {
     run.stderr.lines().find(|l| l.contains(" points generated, ")).unwrap_or_else(|| panic!("{}", run.stderr))
 }
 
+/// The summary line up to its elapsed time, which is the only part that varies.
+fn summary_head(run: &Run) -> &str {
+    let line = summary(run);
+    &line[..line.rfind("; ").unwrap_or(line.len())]
+}
+
+/// The bytes a receiver got, as the summary counts them.
+fn bytes_received(rx: &Receiver) -> usize {
+    rx.requests().iter().map(|r| r.raw.len()).sum()
+}
+
 #[test]
 fn retries_503_twice_then_delivers() {
     let rx = Receiver::start(vec![Reply::status(503), Reply::status(503)]);
@@ -264,10 +275,10 @@ fn real_time_retries_do_not_shift_the_schedule() {
     assert_eq!(times, (1..=5).map(|s| t0 + s * 1_000_000_000).collect::<Vec<_>>());
 }
 
-#[test]
-fn ctrl_c_flushes_what_was_generated_and_exits_130() {
-    let rx = Receiver::start(vec![]);
-    let dir = TempDir::new("sigint");
+/// Starts a one-minute real-time run against `rx` and sends it `signal`
+/// after 2.5 s; returns the finished run and how long it took to stop.
+fn signalled_run(rx: &Receiver, name: &str, signals: &[&str]) -> (Run, Duration) {
+    let dir = TempDir::new(name);
     let yaml = "duration: 1m\nseed: 1\notlpDestination: {endpoint: ENDPOINT}\n\
                 script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
                 - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n";
@@ -275,19 +286,51 @@ fn ctrl_c_flushes_what_was_generated_and_exits_130() {
     let mut cmd = flutter_cmd(&[&cfg]);
     let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    let interrupted_at = Instant::now();
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
+    let signalled_at = Instant::now();
+    for (i, signal) in signals.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let status = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+        assert!(status.unwrap().success());
+    }
     let out: Run = child.wait_with_output().unwrap().into();
-    assert!(interrupted_at.elapsed() < Duration::from_secs(2), "stopped in {:?}", interrupted_at.elapsed());
-    assert_eq!(out.code, Some(130), "{}", out.stderr);
-    assert!(out.stderr.contains("flutter: interrupted"));
-    assert!(
-        summary(&out).starts_with("flutter: 2 points generated, 2 delivered, 0 rejected, 0 lost;"),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(rx.requests().len(), 2);
+    (out, signalled_at.elapsed())
+}
+
+#[test]
+fn a_signal_flushes_what_was_generated_and_exits_as_the_shell_reports_it() {
+    for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let rx = Receiver::start(vec![]);
+        let (out, took) = signalled_run(&rx, signal, &[signal]);
+        assert!(took < Duration::from_secs(2), "SIG{signal}: stopped in {took:?}");
+        assert_eq!(out.code, Some(code), "SIG{signal}: {}", out.stderr);
+        let announced = format!(
+            "flutter: SIG{signal}: stopping; what was generated gets at most 30s to be delivered (flushTimeout); \
+             a second signal stops at once"
+        );
+        assert!(out.stderr.lines().any(|l| l == announced), "{}", out.stderr);
+        assert!(out.stderr.lines().any(|l| l == format!("flutter: interrupted by SIG{signal}")), "{}", out.stderr);
+        assert_eq!(
+            summary_head(&out),
+            format!(
+                "flutter: 2 points generated, 2 delivered, 0 rejected, 0 lost; 2 requests, 0 retries, {} bytes sent",
+                bytes_received(&rx)
+            ),
+            "SIG{signal}"
+        );
+        assert_eq!(rx.requests().len(), 2);
+    }
+}
+
+#[test]
+fn a_second_signal_stops_at_once() {
+    // The receiver takes the first request, then never answers: the flush would wait 30 s.
+    let rx = Receiver::start(vec![Reply::ok(), Reply::Stall(Duration::from_secs(60))]);
+    let (out, took) = signalled_run(&rx, "twice", &["TERM", "TERM"]);
+    assert!(took < Duration::from_secs(3), "stopped in {took:?}");
+    assert_eq!(out.code, Some(143), "{}", out.stderr);
+    assert!(!out.stderr.contains(" points generated, "), "no summary after the second signal: {}", out.stderr);
 }
 
 #[test]
@@ -319,6 +362,233 @@ fn a_dry_run_sends_nothing() {
     let rx = Receiver::start(vec![]);
     let dir = TempDir::new("dry");
     let out = run(&["--dryrun", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    assert_eq!(out.points().len(), 40);
+    assert!(rx.requests().is_empty());
+}
+
+#[test]
+fn a_redirect_is_a_rejection_that_names_where_it_points() {
+    for status in [301, 302, 307, 308] {
+        let location = ("Location", "http://user:pa55@elsewhere:4318/v1/metrics".to_owned());
+        let rx = Receiver::start(vec![Reply::Status(status, vec![location], vec![])]);
+        let dir = TempDir::new("redirect");
+        let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]);
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert_eq!(rx.requests().len(), 1, "a redirect is not followed, by a POST or a GET");
+        let expected = format!(
+            "flutter: the receiver rejected 40 points with HTTP {status}: a redirect to \
+             http://***@elsewhere:4318/v1/metrics; flutter does not follow redirects with a POST (the points would \
+             not arrive): set the endpoint to the address it redirects to"
+        );
+        assert!(out.stderr.lines().any(|l| l == expected), "{}", out.stderr);
+        assert!(!out.stderr.contains("pa55"));
+        assert_eq!(
+            summary_head(&out),
+            format!(
+                "flutter: 40 points generated, 0 delivered, 40 rejected, 0 lost; 1 request, 0 retries, {} bytes sent",
+                bytes_received(&rx)
+            )
+        );
+    }
+}
+
+#[test]
+fn a_408_is_retried() {
+    let rx = Receiver::start(vec![Reply::status(408)]);
+    let dir = TempDir::new("408");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
+}
+
+#[test]
+fn a_host_that_does_not_exist_fails_at_once() {
+    let dir = TempDir::new("dns");
+    let started = Instant::now();
+    let out = run(&["--fast", &scenario(&dir, "http://no-such-host.invalid:4318", "")]);
+    assert!(started.elapsed() < Duration::from_secs(20), "not retried for the 5-minute budget");
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "flutter: delivery failed: the host of http://no-such-host.invalid:4318/v1/metrics does not exist \
+             (DNS): check the endpoint's host name"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
+    assert!(
+        summary(&out)
+            .starts_with("flutter: 40 points generated, 0 delivered, 0 rejected, 40 lost; 1 request, 0 retries")
+    );
+}
+
+#[test]
+fn https_to_a_plain_http_port_fails_at_once() {
+    // What an HTTP server answers to a TLS ClientHello: a plain-text 400.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            use std::io::Write;
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let dir = TempDir::new("https-to-http");
+    let started = Instant::now();
+    let out = run(&["--fast", &scenario(&dir, &format!("https://{addr}"), "")]);
+    assert!(started.elapsed() < Duration::from_secs(20), "not retried for the 5-minute budget");
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let failed = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("flutter: delivery failed: "))
+        .unwrap_or_else(|| panic!("{}", out.stderr));
+    assert!(failed.starts_with("flutter: delivery failed: TLS handshake failed ("), "{failed}");
+    assert!(failed.ends_with("): is the endpoint a plain http:// port? Then write http://, not https://"), "{failed}");
+    assert!(
+        summary(&out)
+            .starts_with("flutter: 40 points generated, 0 delivered, 0 rejected, 40 lost; 1 request, 0 retries")
+    );
+}
+
+#[test]
+fn a_retry_after_beyond_the_budget_says_so() {
+    let rx = Receiver::start(vec![Reply::Status(503, vec![("Retry-After", "30".into())], b"busy".to_vec())]);
+    let dir = TempDir::new("retry-after-budget");
+    let started = Instant::now();
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "retryBudget: 2s")]);
+    assert!(started.elapsed() < Duration::from_secs(10), "it does not wait for what it will not use");
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.lines().any(|l| l
+            == "flutter: delivery failed: HTTP 503: busy, and the receiver asks to wait 30.0s (Retry-After), \
+                longer than the 2.0s left of the retry budget (2s); gave up after 1 attempt"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 0 delivered, 0 rejected, 40 lost; 1 request, 0 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
+}
+
+#[test]
+fn a_header_variable_with_a_line_break_stops_the_run_before_any_point() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("header-crlf");
+    let cfg = scenario(&dir, &rx.endpoint(), "headers:\n  authorization: \"Bearer ${FLUTTER_TEST_TOKEN}\"");
+    let out: Run =
+        flutter_cmd(&["--fast", &cfg]).env("FLUTTER_TEST_TOKEN", "t0ken\r\nX-Injected: 1").output().unwrap().into();
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: header `authorization`: environment variable `FLUTTER_TEST_TOKEN` holds a line break or another \
+         character a header value cannot carry (its value is not shown)\nflutter: nothing was run\n"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(rx.requests().is_empty());
+}
+
+#[test]
+fn a_protocol_other_than_http_protobuf_is_an_error() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("protocol");
+    let cfg = scenario(&dir, &rx.endpoint(), "");
+    for args in [&["--fast", &cfg][..], &["--check", &cfg][..]] {
+        let out: Run = flutter_cmd(args).env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc").output().unwrap().into();
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert!(
+            out.stderr.contains(
+                "error: environment variable OTEL_EXPORTER_OTLP_PROTOCOL: `grpc` is not supported: flutter sends \
+                 OTLP over HTTP with protobuf bodies (`http/protobuf`); point the endpoint at the collector's \
+                 OTLP/HTTP port (usually 4318) instead of gRPC (4317)"
+            ),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(rx.requests().is_empty());
+}
+
+#[test]
+fn credentials_in_the_endpoint_are_sent_as_basic_auth_and_never_shown() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("userinfo");
+    let endpoint = format!("http://us%40er:pa55@{}", rx.addr);
+    let out = run(&["--fast", &scenario(&dir, &endpoint, "")]).ok();
+    // base64("us@er:pa55")
+    assert_eq!(rx.requests()[0].header("authorization"), Some("Basic dXNAZXI6cGE1NQ=="));
+    assert_eq!(rx.requests()[0].path, "/v1/metrics");
+    let sending = format!("flutter: sending to http://***@{}/v1/metrics (from otlpDestination.endpoint)", rx.addr);
+    assert!(out.stderr.lines().any(|l| l == sending), "{}", out.stderr);
+    assert!(!out.stderr.contains("pa55") && !out.stdout.contains("pa55"));
+    let check = run(&["--check", &scenario(&dir, &endpoint, "")]).ok();
+    assert!(check.stdout.contains(&format!("output: OTLP to http://***@{}/v1/metrics", rx.addr)), "{}", check.stdout);
+    assert!(!check.stdout.contains("pa55"));
+}
+
+#[test]
+fn the_endpoint_takes_a_variable_and_warns_when_it_would_be_doubled() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("endpoint-var");
+    let cfg = scenario(&dir, "\"${FLUTTER_TEST_ENDPOINT}/v1/metrics\"", "");
+    let out: Run = flutter_cmd(&["--fast", &cfg]).env("FLUTTER_TEST_ENDPOINT", rx.endpoint()).output().unwrap().into();
+    let out = out.ok();
+    let warning = format!(
+        "flutter: warning: the endpoint from otlpDestination.endpoint already ends in /v1/metrics, and flutter \
+         appends /v1/metrics to a base URL, so requests go to {}/v1/metrics/v1/metrics: give the base URL, or the \
+         full URL in OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        rx.endpoint()
+    );
+    assert!(out.stderr.lines().any(|l| l == warning), "{}", out.stderr);
+    assert_eq!(rx.requests()[0].path, "/v1/metrics/v1/metrics");
+
+    let unset = run(&["--fast", &cfg]);
+    assert_eq!(unset.code, Some(2));
+    assert_eq!(
+        unset.stderr,
+        "error: otlpDestination.endpoint: environment variable `FLUTTER_TEST_ENDPOINT` is not set\n\
+         flutter: nothing was run\n"
+    );
+}
+
+#[test]
+fn a_bad_endpoint_flag_stops_before_any_point() {
+    for (flag, why) in [
+        ("http://127.0.0.1:99999", "is not a valid URL (invalid port number): `http://127.0.0.1:99999`"),
+        ("http://[::1", "is not a valid URL (invalid IPv6 address): `http://[::1`"),
+        ("http://", "has no host: `http://`"),
+        ("http://h:4318/?x=1", "must not have a query (`?…`): `http://h:4318/?x=1`"),
+    ] {
+        let dir = TempDir::new("bad-flag");
+        let out = run(&["--fast", "--endpoint", flag, &scenario(&dir, "http://127.0.0.1:9", "")]);
+        assert_eq!(out.code, Some(2), "{flag}");
+        assert_eq!(out.stderr, format!("error: --endpoint {why}\nflutter: nothing was run\n"));
+    }
+}
+
+#[test]
+fn a_dry_run_says_the_endpoint_flag_is_ignored() {
+    let rx = Receiver::start(vec![]);
+    let dir = TempDir::new("dry-endpoint");
+    let out = run(&["--dryrun", "--endpoint", &rx.endpoint(), &scenario(&dir, &rx.endpoint(), "")]).ok();
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l == "flutter: warning: --endpoint is ignored in a dry run: points are printed, not sent"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.points().len(), 40);
     assert!(rx.requests().is_empty());
 }

@@ -6,5 +6,6 @@ mod faults;
 mod pacing;
 mod receiver;
 mod runs;
+mod tls;
 mod util;
 mod vm;

@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use super::{Attempt, PartialAcceptance, Transport};
+use crate::otlp::tls::TlsSettings;
+use crate::printable::printable;
 
 /// How much of an error body is kept for the report.
 pub const BODY_EXCERPT: usize = 512;
@@ -25,12 +27,21 @@ impl HttpTransport {
         url: String,
         headers: Vec<(String, String)>,
         timeout: Duration,
+        tls: &TlsSettings,
         accepted: fn(&[u8]) -> Option<PartialAcceptance>,
     ) -> Self {
-        let config = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder();
+        #[cfg(feature = "tls")]
+        let config = config.tls_config(tls_config(tls));
+        #[cfg(not(feature = "tls"))]
+        let _ = tls; // Without TLS support there is nothing to configure.
+        let config = config
             .timeout_global(Some(timeout))
             // 429 and 503 answers carry `Retry-After` and a body worth reading.
             .http_status_as_error(false)
+            // A redirected POST loses its body (or becomes a GET that a
+            // backend answers 200): a 3xx is the request's answer, not a hop.
+            .max_redirects(0)
             .max_idle_connections(1)
             .max_idle_connections_per_host(1)
             .user_agent(concat!("flutter/", env!("CARGO_PKG_VERSION")))
@@ -38,16 +49,120 @@ impl HttpTransport {
         HttpTransport { agent: config.into(), url, headers, timeout, accepted }
     }
 
+    /// A request that got no HTTP answer: retried when the cause may pass (a
+    /// refused or reset connection, a timeout), the run stopped at once when
+    /// it cannot (a host that does not resolve, TLS that cannot succeed).
     fn classify_error(&self, e: ureq::Error) -> Attempt {
         use ureq::Error as E;
+        let retry = |reason: String| Attempt::Retry { reason, after: None };
         match e {
-            E::Timeout(_) => Attempt::Retry { reason: format!("no answer within {:?}", self.timeout), after: None },
-            E::Io(io) => Attempt::Retry { reason: format!("connection failed: {io}"), after: None },
-            E::ConnectionFailed => Attempt::Retry { reason: "connection failed".into(), after: None },
-            E::HostNotFound => Attempt::Retry { reason: "host not found".into(), after: None },
-            E::Protocol(p) => Attempt::Retry { reason: format!("broken answer: {p}"), after: None },
+            E::Timeout(_) => retry(format!("no answer within {:?}", self.timeout)),
+            E::Io(io) => match tls_failure(&io).or_else(|| dns_failure(&io, &self.url)) {
+                Some(why) => Attempt::Fatal(why),
+                // TLS 1.3 servers check the client's certificate after the
+                // handshake, so a refusal can reach flutter as a closed
+                // connection before its alert can be read.
+                None if self.url.starts_with("https://")
+                    && matches!(io.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset) =>
+                {
+                    retry(format!(
+                        "connection failed: {io}; the server may be refusing flutter's TLS client certificate"
+                    ))
+                }
+                None => retry(format!("connection failed: {io}")),
+            },
+            E::ConnectionFailed => retry("connection failed".into()),
+            E::HostNotFound => Attempt::Fatal(host_not_found(&self.url)),
+            E::Protocol(p) => retry(format!("broken answer: {p}")),
+            E::Tls(what) => Attempt::Fatal(format!("TLS: {what}")),
             other => Attempt::Fatal(other.to_string()),
         }
+    }
+}
+
+/// ureq's TLS configuration for these settings (files were checked when the
+/// settings were resolved).
+#[cfg(feature = "tls")]
+fn tls_config(tls: &TlsSettings) -> ureq::tls::TlsConfig {
+    use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig, parse_pem};
+    let certificates = |pem: &[u8]| -> Vec<Certificate<'static>> {
+        parse_pem(pem)
+            .filter_map(|item| match item {
+                Ok(PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut config = TlsConfig::builder().disable_verification(tls.insecure_skip_verify);
+    if let Some(roots) = &tls.roots {
+        config = config.root_certs(RootCerts::new_with_certs(&certificates(&roots.pem)));
+    }
+    if let Some((chain, key)) = &tls.client
+        && let Ok(key) = PrivateKey::from_pem(&key.pem)
+    {
+        config = config.client_cert(Some(ClientCert::new_with_certs(&certificates(&chain.pem), key)));
+    }
+    config.build()
+}
+
+/// A name lookup that says the host does not exist (not a lookup that could
+/// not be made now, "Temporary failure in name resolution", which is retried).
+/// std reports both as an uncategorised `io::Error` from `getaddrinfo`, told
+/// apart only by its text.
+fn dns_failure(io: &std::io::Error, url: &str) -> Option<String> {
+    let text = io.to_string();
+    (text.contains("failed to lookup address information") && !text.contains("Temporary failure"))
+        .then(|| host_not_found(url))
+}
+
+fn host_not_found(url: &str) -> String {
+    format!("the host of {} does not exist (DNS): check the endpoint's host name", redact_credentials(url))
+}
+
+/// What a TLS failure means for the user, if `io` is one. Every TLS error is
+/// permanent for a run: the same handshake with the same server fails again.
+#[cfg(feature = "tls")]
+fn tls_failure(io: &std::io::Error) -> Option<String> {
+    use rustls::{AlertDescription, CertificateError, Error as T};
+    let e = io.get_ref()?.downcast_ref::<T>()?;
+    Some(match e {
+        T::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "TLS: the server's certificate is not signed by an authority flutter trusts: give the certificate \
+             of the authority that signed it with `tls.caFile` (or OTEL_EXPORTER_OTLP_CERTIFICATE)"
+                .to_owned()
+        }
+        T::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }) => {
+            "TLS: the server's certificate is not valid for the endpoint's host name".to_owned()
+        }
+        T::InvalidCertificate(c) => format!("TLS: the server's certificate is not valid ({c:?})"),
+        T::InvalidMessage(_) | T::InappropriateHandshakeMessage { .. } | T::InappropriateMessage { .. } => format!(
+            "TLS handshake failed ({e}): is the endpoint a plain http:// port? Then write http://, not https://"
+        ),
+        T::AlertReceived(
+            alert @ (AlertDescription::CertificateRequired
+            | AlertDescription::BadCertificate
+            | AlertDescription::UnknownCA),
+        ) => format!(
+            "TLS: the server refused flutter's client certificate, or wants one ({alert:?}): give one it trusts \
+             with `tls.certFile` and `tls.keyFile`"
+        ),
+        T::AlertReceived(alert) => format!("TLS: the server refused the handshake ({alert:?})"),
+        other => format!("TLS: {other}"),
+    })
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls_failure(_: &std::io::Error) -> Option<String> {
+    None
+}
+
+/// `scheme://***@host…` for a URL with credentials in it; others unchanged.
+pub(crate) fn redact_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -63,6 +178,7 @@ impl Transport for HttpTransport {
             Err(e) => return self.classify_error(e),
         };
         let status = response.status().as_u16();
+        let location = response.headers().get("location").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let retry_after = response
             .headers()
             .get("retry-after")
@@ -72,19 +188,33 @@ impl Transport for HttpTransport {
         let body = response.body_mut().with_config().limit(16 << 20).read_to_vec().unwrap_or_default();
         match status {
             200..=299 => Attempt::Delivered((self.accepted)(&body)),
-            429 | 502 | 503 | 504 => {
+            408 | 429 | 502 | 503 | 504 => {
                 let reason = format!("HTTP {status}{}", excerpt_suffix(&body));
                 Attempt::Retry { reason, after: retry_after }
             }
-            _ => Attempt::Rejected { status, body: excerpt(&body) },
+            300..=399 => Attempt::Rejected { status, detail: redirect_detail(location.as_deref()) },
+            _ => Attempt::Rejected { status, detail: excerpt(&body) },
         }
     }
 }
 
-/// The first [`BODY_EXCERPT`] bytes of a body as text.
+/// What a redirect means: flutter does not follow it with a POST.
+fn redirect_detail(location: Option<&str>) -> String {
+    let to = location.map_or_else(
+        || "somewhere it does not say (no Location)".to_owned(),
+        |l| printable(&redact_credentials(l)).into_owned(),
+    );
+    format!(
+        "a redirect to {to}; flutter does not follow redirects with a POST (the points would not arrive): \
+         set the endpoint to the address it redirects to"
+    )
+}
+
+/// The first [`BODY_EXCERPT`] bytes of a body as text, control characters
+/// escaped (it is printed to a terminal).
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_EXCERPT)];
-    let mut text = String::from_utf8_lossy(cut).trim().to_owned();
+    let mut text = printable(String::from_utf8_lossy(cut).trim()).into_owned();
     if body.len() > BODY_EXCERPT {
         text.push('…');
     }
@@ -123,8 +253,17 @@ mod tests {
     }
 
     #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(redact_credentials("http://user:pass@host:4318/v1/metrics"), "http://***@host:4318/v1/metrics");
+        assert_eq!(redact_credentials("https://a@b@host"), "https://***@host");
+        assert_eq!(redact_credentials("http://host/path@x"), "http://host/path@x");
+        assert_eq!(redact_credentials("/relative/v1/metrics"), "/relative/v1/metrics");
+    }
+
+    #[test]
     fn excerpts_are_bounded() {
         assert_eq!(excerpt(b"  bad request \n"), "bad request");
+        assert_eq!(excerpt(b"\x1b]0;pwned\x07 no\r\nway"), "\\u{1b}]0;pwned\\u{7} no\\r\\nway");
         let long = vec![b'x'; 2000];
         assert_eq!(excerpt(&long).chars().count(), BODY_EXCERPT + 1);
     }

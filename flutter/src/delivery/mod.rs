@@ -30,12 +30,15 @@ pub(crate) trait Transport: Send + 'static {
 pub(crate) enum Attempt {
     /// Accepted, possibly with some points refused.
     Delivered(Option<PartialAcceptance>),
-    /// Worth trying again: 429, 502, 503, 504, a timeout, a refused or reset
-    /// connection. `after` is the server's `Retry-After`.
+    /// Worth trying again: 408, 429, 502, 503, 504, a timeout, a refused or
+    /// reset connection. `after` is the server's `Retry-After`.
     Retry { reason: String, after: Option<Duration> },
-    /// Refused: the points are rejected.
-    Rejected { status: u16, body: String },
-    /// Retrying cannot help (a malformed header value, TLS misconfiguration).
+    /// Refused (a 3xx, or a 4xx or 5xx not worth retrying): the points are
+    /// rejected. `detail` is the start of the answer's body, or what a
+    /// redirect means.
+    Rejected { status: u16, detail: String },
+    /// Retrying cannot help (a host that does not exist, a TLS failure): the
+    /// run stops.
     Fatal(String),
 }
 
@@ -128,8 +131,8 @@ pub enum DeliveryEvent {
     Rejected {
         /// The HTTP status.
         status: u16,
-        /// The start of the answer's body.
-        body: String,
+        /// The start of the answer's body, or what a redirect means.
+        detail: String,
         /// Points in the request.
         points: u64,
         /// Whether this is the first time this status came back.

@@ -150,6 +150,11 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((base as f64 * jitter) as u64)
 }
 
+/// "1 attempt", "3 attempts".
+fn attempts_text(n: u32) -> String {
+    format!("{n} attempt{}", if n == 1 { "" } else { "s" })
+}
+
 fn deliver_loop(shared: &Shared, transport: &impl Transport) {
     loop {
         let request = {
@@ -209,13 +214,13 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bo
                 }
                 return true;
             }
-            Attempt::Rejected { status, body } => {
+            Attempt::Rejected { status, detail } => {
                 st.stats.rejected += request.points;
                 let first_for_status = !st.reported_statuses.contains(&status);
                 if first_for_status {
                     st.reported_statuses.push(status);
                 }
-                shared.emit(DeliveryEvent::Rejected { status, body, points: request.points, first_for_status });
+                shared.emit(DeliveryEvent::Rejected { status, detail, points: request.points, first_for_status });
                 return true;
             }
             Attempt::Fatal(reason) => {
@@ -226,16 +231,25 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bo
             }
             Attempt::Retry { reason, after } => {
                 attempts += 1;
-                st.stats.retries += 1;
                 let now = Instant::now();
                 let since = now - *first_failure.get_or_insert(now);
                 let wait = after.unwrap_or_else(|| backoff(attempts));
                 let drop_cause = match shared.mode {
                     Mode::Fast { budget, .. } if since + wait > budget => {
-                        let why = format!(
-                            "gave up after {attempts} attempts in {:.1}s (retry budget {budget:?}): {reason}",
-                            since.as_secs_f64()
-                        );
+                        let why = match after {
+                            Some(asked) => format!(
+                                "{reason}, and the receiver asks to wait {:.1}s (Retry-After), longer than the {:.1}s \
+                                 left of the retry budget ({budget:?}); gave up after {}",
+                                asked.as_secs_f64(),
+                                budget.saturating_sub(since).as_secs_f64(),
+                                attempts_text(attempts)
+                            ),
+                            None => format!(
+                                "gave up after {} in {:.1}s (retry budget {budget:?}): {reason}",
+                                attempts_text(attempts),
+                                since.as_secs_f64()
+                            ),
+                        };
                         st.stats.lost += request.points;
                         shared.emit(DeliveryEvent::Failed { reason: why.clone() });
                         st.failure = Some(why);
@@ -252,6 +266,8 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bo
                     shared.emit(DeliveryEvent::Dropped { points: request.points, cause, detail: reason });
                     return true;
                 }
+                // Counted only now: an attempt given up on was not retried.
+                st.stats.retries += 1;
                 shared.emit(DeliveryEvent::Retrying { attempt: attempts, reason: reason.clone(), wait });
                 let until = now + wait;
                 loop {

@@ -19,6 +19,8 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use super::endpoint::{Endpoint, METRICS_PATH, check, percent_decode};
+use super::tls::{self, TlsError, TlsFiles, TlsSettings};
 use crate::go::duration::GoDuration;
 use crate::header_template::{TemplateError, check_template, expand};
 use crate::scenario::read::Reader;
@@ -40,6 +42,10 @@ pub const ENV_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT";
 pub const ENV_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_COMPRESSION";
 /// `OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`: `gzip` or `none`, for metrics.
 pub const ENV_METRICS_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`: only `http/protobuf` is supported.
+pub const ENV_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
+/// `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`: only `http/protobuf` is supported.
+pub const ENV_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -81,6 +87,8 @@ pub struct OtlpDestination<'a> {
     /// In `--fast` runs, how long one request may be retried before the run
     /// fails (default 5m).
     pub retry_budget: Option<GoDuration>,
+    /// What TLS trusts and presents.
+    pub tls: Option<TlsFiles<'a>>,
 }
 
 /// An HTTP header as written in the scenario (the value is expanded at run time).
@@ -113,6 +121,7 @@ const KEYS: &[(&str, &str)] = &[
     ("queueDuration", "queueDuration"),
     ("flushTimeout", "flushTimeout"),
     ("retryBudget", "retryBudget"),
+    ("tls", "tls"),
 ];
 
 const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
@@ -125,9 +134,16 @@ impl OtlpDestination<'static> {
         if let Some(n) = f.get("endpoint")
             && let Some(url) = r.string(n, "`otlpDestination.endpoint`")
         {
-            match check_endpoint(&url) {
+            // With a `${VAR}` in it, only the template can be checked now;
+            // the URL is checked when the run starts.
+            let checked = if url.contains("${") {
+                check_template(&url).map_err(|e| format!(": {e}"))
+            } else {
+                check(&url).map_err(|e| format!(" {e}"))
+            };
+            match checked {
                 Ok(()) => out.endpoint = Some(Cow::Owned(url)),
-                Err(e) => r.error(n, format!("`otlpDestination.endpoint` {e}")),
+                Err(e) => r.error(n, format!("`otlpDestination.endpoint`{e}")),
             }
         }
         if let Some(n) = f.get("headers") {
@@ -160,6 +176,9 @@ impl OtlpDestination<'static> {
         if let Some(n) = f.get("retryBudget") {
             out.retry_budget = r.non_negative_duration(n, "`otlpDestination.retryBudget`");
         }
+        if let Some(n) = f.get("tls") {
+            out.tls = TlsFiles::read(r, n);
+        }
         Some(out)
     }
 
@@ -175,7 +194,13 @@ impl OtlpDestination<'static> {
             queue_duration,
             flush_timeout,
             retry_budget,
+            tls,
         } = later;
+        match (self.tls.as_mut(), tls) {
+            (Some(mine), Some(theirs)) => mine.overlay(theirs),
+            (None, Some(theirs)) => self.tls = Some(theirs),
+            (_, None) => {}
+        }
         self.endpoint = endpoint.or(self.endpoint.take());
         self.timeout = timeout.or(self.timeout);
         self.compression = compression.or(self.compression);
@@ -197,24 +222,15 @@ impl OtlpDestination<'static> {
     }
 }
 
-/// An endpoint is an `http://` or `https://` URL with a host.
-pub(crate) fn check_endpoint(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| format!("must be an http:// or https:// URL, found `{url}`"))?;
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!("has no host: `{url}`"));
-    }
-    if url.chars().any(char::is_whitespace) {
-        return Err(format!("must not contain spaces: `{url}`"));
-    }
-    Ok(())
-}
-
 /// Whether `name` is an HTTP header name (an RFC 9110 token).
 fn is_header_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` can be sent as an HTTP header value (RFC 9110: visible
+/// characters, spaces and tabs; no line breaks or other control characters).
+fn is_header_value(value: &str) -> bool {
+    value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80)
 }
 
 /// Sets a header, replacing one of the same name (names are case-insensitive).
@@ -257,8 +273,8 @@ fn read_headers(r: &mut Reader<'_>, n: &Node) -> Vec<Header<'static>> {
             r.error(v, format!("header `{name}`: {e}"));
             continue;
         }
-        if value.chars().any(|c| c == '\r' || c == '\n') {
-            r.error(v, format!("header `{name}` must not contain line breaks"));
+        if !is_header_value(&value) {
+            r.error(v, format!("header `{name}` must not contain line breaks or other control characters"));
             continue;
         }
         out.push(Header { name: Cow::Owned(name), value: Cow::Owned(value) });
@@ -294,10 +310,14 @@ impl EndpointSource {
 /// Resolved delivery settings.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OtlpSettings {
-    /// The URL requests are POSTed to.
+    /// The URL requests are POSTed to (credentials taken out of it).
     pub url: String,
+    /// The URL as messages show it (`http://***@host/…` if it had credentials).
+    pub shown_url: String,
     /// Where the URL came from.
     pub source: EndpointSource,
+    /// What a run (and `--check`) should warn about these settings.
+    pub warnings: Vec<String>,
     /// Headers, expanded (values are secrets: never printed).
     pub headers: Vec<(String, String)>,
     /// Per-request timeout.
@@ -312,6 +332,8 @@ pub struct OtlpSettings {
     pub flush_timeout: Duration,
     /// `--fast`: time one request may be retried before the run fails.
     pub retry_budget: Duration,
+    /// What TLS trusts and presents.
+    pub tls: TlsSettings,
 }
 
 impl std::fmt::Debug for OtlpSettings {
@@ -319,7 +341,7 @@ impl std::fmt::Debug for OtlpSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
         f.debug_struct("OtlpSettings")
-            .field("url", &self.url)
+            .field("url", &self.shown_url)
             .field("source", &self.source)
             .field("header_names", &names)
             .field("timeout", &self.timeout)
@@ -328,6 +350,7 @@ impl std::fmt::Debug for OtlpSettings {
             .field("queue_duration", &self.queue_duration)
             .field("flush_timeout", &self.flush_timeout)
             .field("retry_budget", &self.retry_budget)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -356,6 +379,15 @@ pub enum SettingsError {
         /// What is wrong.
         message: String,
     },
+    /// The scenario's endpoint has a `${NAME}` that cannot be expanded.
+    #[error("otlpDestination.endpoint: {error}")]
+    EndpointTemplate {
+        /// What is wrong.
+        error: TemplateError,
+    },
+    /// A TLS file that cannot be read or used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// A header whose `${NAME}` cannot be expanded.
     #[error("header `{name}`: {error}")]
     Header {
@@ -375,20 +407,38 @@ pub fn resolve(
 ) -> Result<Option<OtlpSettings>, SettingsError> {
     let raw_env = env;
     let env = |var: &str| raw_env(var).filter(|v| !v.trim().is_empty());
-    let (url, source) = if let Some(flag) = endpoint_flag {
-        (signal_url(flag), EndpointSource::Flag)
+    // (text, source, whether it is a base URL that gets `/v1/metrics`)
+    let (text, source, base) = if let Some(flag) = endpoint_flag {
+        (flag.trim().to_owned(), EndpointSource::Flag, true)
     } else if let Some(ep) = dest.and_then(|d| d.endpoint.as_deref()) {
-        (signal_url(ep), EndpointSource::Scenario)
+        let text = expand(ep, &raw_env).map_err(|error| SettingsError::EndpointTemplate { error })?;
+        (text, EndpointSource::Scenario, true)
     } else if let Some(full) = env(ENV_METRICS_ENDPOINT) {
-        (full.trim().to_owned(), EndpointSource::EnvMetrics)
+        (full.trim().to_owned(), EndpointSource::EnvMetrics, false)
     } else if let Some(base) = env(ENV_ENDPOINT) {
-        (signal_url(base.trim()), EndpointSource::EnvBase)
+        (base.trim().to_owned(), EndpointSource::EnvBase, true)
     } else if dest.is_some() {
         return Err(SettingsError::NoEndpoint);
     } else {
         return Ok(None);
     };
-    check_endpoint(&url).map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
+    let endpoint = Endpoint::parse(&text, base)
+        .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
+    let mut warnings = Vec::new();
+    if base && text.trim_end_matches('/').ends_with(METRICS_PATH) {
+        warnings.push(format!(
+            "the endpoint from {} already ends in {METRICS_PATH}, and flutter appends {METRICS_PATH} to a base URL, \
+             so requests go to {}: give the base URL, or the full URL in {ENV_METRICS_ENDPOINT}",
+            source.describe(),
+            endpoint.shown()
+        ));
+    }
+    for var in [ENV_METRICS_PROTOCOL, ENV_PROTOCOL] {
+        if let Some(protocol) = env(var) {
+            check_protocol(var, protocol.trim())?;
+            break;
+        }
+    }
 
     let mut headers: Vec<(String, String)> = Vec::new();
     for var in [ENV_HEADERS, ENV_METRICS_HEADERS] {
@@ -399,10 +449,47 @@ pub fn resolve(
         }
     }
     for h in dest.map(|d| &d.headers[..]).unwrap_or_default() {
-        let value =
-            expand(&h.value, &raw_env).map_err(|error| SettingsError::Header { name: h.name.to_string(), error })?;
+        let header_error = |error| SettingsError::Header { name: h.name.to_string(), error };
+        // The scenario's own text was checked at load; a bad byte now can only
+        // come from a variable, which is named (its value never is).
+        let mut unusable = None;
+        let value = expand(&h.value, |var| {
+            let value = raw_env(var)?;
+            if !is_header_value(&value) {
+                unusable.get_or_insert_with(|| var.to_owned());
+            }
+            Some(value)
+        })
+        .map_err(header_error)?;
+        if let Some(var) = unusable {
+            return Err(header_error(TemplateError::NotAHeaderValue(var)));
+        }
         set_header(&mut headers, h.name.to_string(), value);
     }
+
+    if let Some(auth) = endpoint.basic_auth() {
+        if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
+            warnings.push(format!(
+                "the credentials in the endpoint ({}) are not used: an `authorization` header is set",
+                endpoint.shown()
+            ));
+        } else {
+            headers.push(("authorization".into(), auth));
+        }
+    }
+
+    // TLS files are read only for an https:// endpoint (SSL_CERT_FILE, set on
+    // many systems, would otherwise be read by every run).
+    let tls_files = dest.and_then(|d| d.tls.as_ref());
+    let tls = if endpoint.url.starts_with("https://") {
+        tls::resolve(tls_files, &env)?
+    } else {
+        if tls_files.is_some() {
+            warnings
+                .push(format!("`otlpDestination.tls` is not used: the endpoint {} is not https://", endpoint.shown()));
+        }
+        TlsSettings::default()
+    };
 
     let timeout = match dest.and_then(|d| d.timeout) {
         Some(t) => std_duration(t),
@@ -416,8 +503,10 @@ pub fn resolve(
     };
     let duration = |d: Option<GoDuration>, default: Duration| d.map_or(default, std_duration);
     Ok(Some(OtlpSettings {
-        url,
+        url: endpoint.url.clone(),
+        shown_url: endpoint.shown(),
         source,
+        warnings,
         headers,
         timeout,
         compression,
@@ -427,6 +516,7 @@ pub fn resolve(
         queue_duration: duration(dest.and_then(|d| d.queue_duration), DEFAULT_QUEUE_DURATION),
         flush_timeout: duration(dest.and_then(|d| d.flush_timeout), DEFAULT_FLUSH_TIMEOUT),
         retry_budget: duration(dest.and_then(|d| d.retry_budget), DEFAULT_RETRY_BUDGET),
+        tls,
     }))
 }
 
@@ -434,9 +524,21 @@ fn std_duration(d: GoDuration) -> Duration {
     Duration::from_nanos(d.as_nanos().max(0) as u64)
 }
 
-/// `<base without trailing />/v1/metrics`.
-pub fn signal_url(base: &str) -> String {
-    format!("{}/v1/metrics", base.trim_end_matches('/'))
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`: flutter speaks OTLP/HTTP with protobuf
+/// bodies only, so any other protocol is an error, never silently HTTP.
+fn check_protocol(var: &'static str, protocol: &str) -> Result<(), SettingsError> {
+    let hint = match protocol {
+        "http/protobuf" => return Ok(()),
+        "grpc" => "; point the endpoint at the collector's OTLP/HTTP port (usually 4318) instead of gRPC (4317)",
+        _ => "",
+    };
+    Err(SettingsError::BadEnv {
+        var,
+        message: format!(
+            "`{protocol}` is not supported: flutter sends OTLP over HTTP with protobuf bodies \
+             (`http/protobuf`){hint}"
+        ),
+    })
 }
 
 /// `key1=value1,key2=value2`, values percent-decoded (the OTel convention).
@@ -451,29 +553,17 @@ fn parse_env_headers(var: &'static str, text: &str) -> Result<Vec<(String, Strin
         if !is_header_name(&name) {
             return Err(SettingsError::BadEnv { var, message: format!("`{name}` is not a valid header name") });
         }
-        out.push((name, percent_decode(value.trim())));
+        let value = percent_decode(value.trim());
+        if !is_header_value(&value) {
+            let message = format!(
+                "the value of header `{name}` holds a line break or another character a header value cannot carry \
+                 (it is not shown)"
+            );
+            return Err(SettingsError::BadEnv { var, message });
+        }
+        out.push((name, value));
     }
     Ok(out)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn env_millis(env: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<Duration>, SettingsError> {
@@ -598,5 +688,57 @@ mod tests {
         };
         let err = resolve(Some(&d), None, env(&[])).unwrap_err();
         assert_eq!(err.to_string(), "header `authorization`: environment variable `FLUTTER_TEST_UNSET_VAR` is not set");
+    }
+
+    #[test]
+    fn a_variable_that_breaks_a_header_is_named_never_shown() {
+        let d = OtlpDestination {
+            endpoint: Some("http://x:1".into()),
+            headers: Cow::Owned(vec![Header { name: "authorization".into(), value: "Bearer ${TOKEN}".into() }]),
+            ..Default::default()
+        };
+        for bad in ["s3cret\n", "s3\rcret", "s3cret\u{1b}[2J", "nul\0"] {
+            let err = resolve(Some(&d), None, env(&[("TOKEN", bad)])).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "header `authorization`: environment variable `TOKEN` holds a line break or another character \
+                 a header value cannot carry (its value is not shown)"
+            );
+        }
+        let ok = resolve(Some(&d), None, env(&[("TOKEN", "s3cret\twith tab, ünïcode")])).unwrap().unwrap();
+        assert_eq!(ok.headers, vec![("authorization".into(), "Bearer s3cret\twith tab, ünïcode".into())]);
+        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318");
+        let err = resolve(None, None, env(&[base, ("OTEL_EXPORTER_OTLP_HEADERS", "api-key=ab%0Acd")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable OTEL_EXPORTER_OTLP_HEADERS: the value of header `api-key` holds a line break \
+             or another character a header value cannot carry (it is not shown)"
+        );
+    }
+
+    #[test]
+    fn only_http_protobuf_is_spoken() {
+        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318");
+        let err = resolve(None, None, env(&[base, ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable OTEL_EXPORTER_OTLP_PROTOCOL: `grpc` is not supported: flutter sends OTLP over \
+             HTTP with protobuf bodies (`http/protobuf`); point the endpoint at the collector's OTLP/HTTP port \
+             (usually 4318) instead of gRPC (4317)"
+        );
+        let metrics = ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json");
+        let err = resolve(None, None, env(&[base, metrics, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]));
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "environment variable OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: `http/json` is not supported: flutter sends \
+             OTLP over HTTP with protobuf bodies (`http/protobuf`)"
+        );
+        // The signal's own variable wins, as for every other setting.
+        let ok = env(&[
+            base,
+            ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ]);
+        assert!(resolve(None, None, ok).unwrap().is_some());
     }
 }

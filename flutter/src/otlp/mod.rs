@@ -5,12 +5,14 @@
 
 mod common;
 pub mod destination;
+pub mod endpoint;
 pub mod metrics;
 mod proto;
 mod response;
 #[cfg(feature = "otlp")]
 mod sink;
 mod tag;
+pub mod tls;
 
 pub use destination::{EndpointSource, OtlpSettings, SettingsError, resolve};
 pub use metrics::{Encoder, FLAG_NO_RECORDED_VALUE, SCOPE_NAME, estimate_bytes};

@@ -4,6 +4,7 @@
 use super::proto::{LEN, VARINT, get_varint, skip};
 use super::tag::response as f;
 use crate::delivery::PartialAcceptance;
+use crate::printable::printable;
 
 /// Reads `partial_success` from a response body; `None` when there is none, or
 /// the body is not a protobuf response (some receivers answer with text).
@@ -23,7 +24,8 @@ pub fn decode_partial_success(mut body: &[u8]) -> Option<PartialAcceptance> {
                     (f::REJECTED, VARINT) => ps.rejected = get_varint(&mut inner)? as i64,
                     (f::ERROR_MESSAGE, LEN) => {
                         let n = usize::try_from(get_varint(&mut inner)?).ok()?;
-                        ps.message = String::from_utf8_lossy(inner.get(..n)?).into_owned();
+                        // A server's words, printed to a terminal: escaped.
+                        ps.message = printable(&String::from_utf8_lossy(inner.get(..n)?)).into_owned();
                         inner = inner.get(n..)?;
                     }
                     (_, w) => skip(&mut inner, w)?,

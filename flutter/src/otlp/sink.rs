@@ -40,7 +40,8 @@ impl OtlpSink {
         if settings.compression == Compression::Gzip {
             headers.push(("Content-Encoding".into(), "gzip".into()));
         }
-        let transport = HttpTransport::new(settings.url.clone(), headers, settings.timeout, decode_partial_success);
+        let transport =
+            HttpTransport::new(settings.url.clone(), headers, settings.timeout, &settings.tls, decode_partial_success);
         let sender = Sender::start(transport, mode, Arc::new(events));
         OtlpSink {
             settings,

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::yaml::Pos;
+use crate::printable::{printable, push_printable};
 
 /// One problem in a scenario, located in its file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,20 +36,53 @@ impl fmt::Display for Diagnostic {
     ///    |       ^
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location(), self.message)?;
+        write!(f, "{}: {}", printable(&self.location()), printable(&self.message))?;
         if let (Some(pos), Some(line)) = (self.pos, &self.source_line) {
             let number = pos.line.to_string();
             let gutter = " ".repeat(number.len());
-            // Keep tabs in the caret line so the caret lines up under them.
-            let pad: String = line
-                .chars()
-                .take(pos.column.saturating_sub(1) as usize)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let (line, pad) = quote(line, pos.column as usize);
             write!(f, "\n{gutter} |\n{number} | {line}\n{gutter} | {pad}^")?;
         }
         Ok(())
     }
+}
+
+/// At most this many characters of a long line are quoted, around the column
+/// (a one-line file of 30 MB must not print 30 MB)...
+const QUOTED_CHARS: usize = 120;
+/// ...and a line up to this long is quoted whole.
+const WHOLE_LINE: usize = 160;
+
+/// The part of `line` worth quoting for 1-based `column`, with control
+/// characters escaped, and the padding that puts a caret under the column
+/// (tabs kept, so the caret lines up under them).
+fn quote(line: &str, column: usize) -> (String, String) {
+    let at = column.saturating_sub(1);
+    // The whole line when it is not much longer, else a window with the column
+    // near its middle.
+    let len = line.chars().count();
+    let window = if len <= WHOLE_LINE { len } else { QUOTED_CHARS };
+    let start = at.saturating_sub(window / 2).min(len - window);
+    let (mut shown, mut pad) = (String::new(), String::new());
+    if start > 0 {
+        shown.push('…');
+        pad.push(' ');
+    }
+    for (i, c) in line.chars().enumerate().skip(start) {
+        if i == start + window {
+            shown.push('…');
+            break;
+        }
+        let width = push_printable(&mut shown, c);
+        if i < at {
+            if c == '\t' {
+                pad.push('\t');
+            } else {
+                pad.extend(std::iter::repeat_n(' ', width));
+            }
+        }
+    }
+    (shown, pad)
 }
 
 /// Why a scenario could not be loaded: every problem found, in file order.
@@ -238,5 +272,35 @@ mod tests {
         assert_eq!(d.to_string(), "a.yaml:12:7: bad\n   |\n12 |       frequncy: 10s\n   |       ^");
         let d = Diagnostic { file: "a.yaml".into(), pos: None, message: "empty".into(), source_line: None };
         assert_eq!(d.to_string(), "a.yaml: empty");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_still_lines_up() {
+        let d = Diagnostic {
+            file: "a.yaml".into(),
+            pos: Some(Pos { line: 1, column: 6 }),
+            message: "unknown key `k\u{1b}[2J`".into(),
+            source_line: Some("\u{1b}[2J\tk: 1\r".into()),
+        };
+        // Under `\u{1b}[2J` (9 columns shown) and the tab.
+        let caret = format!("{}\t^", " ".repeat(9));
+        assert_eq!(
+            d.to_string(),
+            format!("a.yaml:1:6: unknown key `k\\u{{1b}}[2J`\n  |\n1 | \\u{{1b}}[2J\tk: 1\\r\n  | {caret}")
+        );
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_column() {
+        let line = format!("{}BAD{}", "a".repeat(10_000), "z".repeat(10_000));
+        let d = Diagnostic {
+            file: "a.yaml".into(),
+            pos: Some(Pos { line: 1, column: 10_001 }),
+            message: "bad".into(),
+            source_line: Some(line),
+        };
+        let quoted = format!("…{}BAD{}…", "a".repeat(60), "z".repeat(57));
+        let caret = format!("{}^", " ".repeat(61));
+        assert_eq!(d.to_string(), format!("a.yaml:1:10001: bad\n  |\n1 | {quoted}\n  | {caret}"));
     }
 }

@@ -43,6 +43,7 @@ pub fn catalog() -> (Vec<KindDoc>, Vec<KindDoc>) {
     (crate::kinds::emitters::catalog(), crate::kinds::metrics::catalog())
 }
 pub use crate::otlp::destination::{Compression, Header, OtlpDestination};
+pub use crate::otlp::tls::TlsFiles;
 pub use crate::rng::RngKind;
 pub use crate::timestamp::Timestamp;
 
