@@ -28,6 +28,24 @@ pub fn print_event(event: &DeliveryEvent) {
             eprintln!("flutter: the receiver rejected {} with HTTP {status}{detail}", count(*points, "point"));
         }
         DeliveryEvent::Rejected { .. } => {}
+        DeliveryEvent::Splitting { points, first: true } => {
+            eprintln!(
+                "flutter: the receiver refused a request of {} as too large (HTTP 413); splitting it in halves until \
+                 it is accepted",
+                count(*points, "point")
+            );
+        }
+        DeliveryEvent::Splitting { .. } => {}
+        DeliveryEvent::Split { largest_accepted: Some(n) } => {
+            eprintln!(
+                "flutter: the receiver took at most {} a request after refusing larger ones: set \
+                 `maxPointsPerRequest: {n}` (or less) to send requests it accepts at once",
+                count(*n, "point")
+            );
+        }
+        DeliveryEvent::Split { largest_accepted: None } => {
+            eprintln!("flutter: the receiver refused requests as too large down to single points");
+        }
         DeliveryEvent::PartialSuccess { rejected, message } => {
             eprintln!(
                 "flutter: the receiver refused {} of a request: {message}",

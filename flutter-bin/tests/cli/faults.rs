@@ -592,3 +592,69 @@ fn a_dry_run_says_the_endpoint_flag_is_ignored() {
     assert_eq!(out.points().len(), 40);
     assert!(rx.requests().is_empty());
 }
+
+#[test]
+fn a_request_too_large_is_split_until_accepted() {
+    // 40 points: refused; its first half (20) refused; 10, 10 and the second 20 accepted.
+    let rx = Receiver::start(vec![Reply::status(413), Reply::status(413)]);
+    let dir = TempDir::new("413");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    let sizes: Vec<usize> = rx.requests().iter().map(|r| r.points()).collect();
+    assert_eq!(sizes, [40, 20, 10, 10, 20]);
+    // The accepted parts hold the refused request's points, in order.
+    let accepted: Vec<Vec<u8>> = rx.requests()[2..].iter().map(|r| r.body.clone()).collect();
+    let whole = rx.requests()[0].decode();
+    let points_of = |r: &opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest| {
+        use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+        let metrics = r.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics);
+        metrics
+            .flat_map(|m| match &m.data {
+                Some(Data::Gauge(g)) => g.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect(),
+                Some(Data::Sum(s)) => s.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect(),
+                _ => Vec::new(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let parts: Vec<_> = rx.requests()[2..].iter().flat_map(|r| points_of(&r.decode())).collect();
+    assert_eq!(parts, points_of(&whole));
+    assert_eq!(accepted.len(), 3);
+    let lines: Vec<&str> =
+        out.stderr.lines().filter(|l| l.contains("too large") || l.contains("maxPointsPerRequest")).collect();
+    assert_eq!(
+        lines,
+        [
+            "flutter: the receiver refused a request of 40 points as too large (HTTP 413); splitting it in halves \
+             until it is accepted",
+            "flutter: the receiver took at most 20 points a request after refusing larger ones: set \
+             `maxPointsPerRequest: 20` (or less) to send requests it accepts at once",
+        ]
+    );
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 5 requests, 0 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
+}
+
+#[test]
+fn a_single_point_too_large_is_rejected() {
+    let rx = Receiver::start(vec![Reply::status(413); 100]);
+    let dir = TempDir::new("413-all");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "compression: gzip")]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    // 40 points split down to 40 single points: 39 splits, 79 requests.
+    assert_eq!(rx.requests().len(), 79);
+    assert!(
+        out.stderr.contains("flutter: the receiver rejected 1 point with HTTP 413: status 413 from the test receiver")
+    );
+    assert!(out.stderr.contains("flutter: the receiver refused requests as too large down to single points"));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 0 delivered, 40 rejected, 0 lost; 79 requests, 0 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
+}

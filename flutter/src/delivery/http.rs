@@ -193,6 +193,7 @@ impl Transport for HttpTransport {
                 Attempt::Retry { reason, after: retry_after }
             }
             300..=399 => Attempt::Rejected { status, detail: redirect_detail(location.as_deref()) },
+            413 => Attempt::TooLarge { detail: excerpt(&body) },
             _ => Attempt::Rejected { status, detail: excerpt(&body) },
         }
     }

@@ -33,6 +33,8 @@ pub(crate) enum Attempt {
     /// Worth trying again: 408, 429, 502, 503, 504, a timeout, a refused or
     /// reset connection. `after` is the server's `Retry-After`.
     Retry { reason: String, after: Option<Duration> },
+    /// 413: the request is too large for the receiver; it is split, if it can be.
+    TooLarge { detail: String },
     /// Refused (a 3xx, or a 4xx or 5xx not worth retrying): the points are
     /// rejected. `detail` is the start of the answer's body, or what a
     /// redirect means.
@@ -50,6 +52,12 @@ pub struct PartialAcceptance {
     /// Its explanation.
     pub message: String,
 }
+
+/// Splits an encoded request body into two holding the first and the second
+/// half of its points (with their counts); `None` when it cannot be split.
+/// The format layer provides it, so delivery needs to know no format.
+#[cfg(feature = "otlp")]
+pub(crate) type Splitter = Arc<dyn Fn(&[u8]) -> Option<[(Vec<u8>, u64); 2]> + Send + Sync>;
 
 /// One encoded request: a body ready to send, and what it carries.
 #[cfg(feature = "otlp")]
@@ -137,6 +145,19 @@ pub enum DeliveryEvent {
         points: u64,
         /// Whether this is the first time this status came back.
         first_for_status: bool,
+    },
+    /// The receiver refused a request as too large (413); it is split in two.
+    Splitting {
+        /// Points in the request.
+        points: u64,
+        /// Whether this is the first split of the run.
+        first: bool,
+    },
+    /// Requests were split because the receiver found them too large; the
+    /// largest one it accepted after that (given at the end of the run).
+    Split {
+        /// Points in the largest request accepted after a split.
+        largest_accepted: Option<u64>,
     },
     /// The receiver accepted a request but refused some of its points.
     PartialSuccess {

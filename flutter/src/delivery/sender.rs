@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Attempt, DeliveryEvent, DeliveryStats, DropCause, EventHandler, Mode, Request, Transport};
+use super::{Attempt, DeliveryEvent, DeliveryStats, DropCause, EventHandler, Mode, Request, Splitter, Transport};
 
 #[derive(Default)]
 struct State {
@@ -26,6 +26,10 @@ struct State {
     failure: Option<String>,
     stats: DeliveryStats,
     reported_statuses: Vec<u16>,
+    /// Requests split after a 413 so far.
+    splits: u64,
+    /// The most points in a request accepted after a split.
+    largest_after_split: Option<u64>,
 }
 
 struct Shared {
@@ -33,6 +37,7 @@ struct Shared {
     changed: Condvar,
     mode: Mode,
     events: EventHandler,
+    split: Option<Splitter>,
 }
 
 impl Shared {
@@ -59,9 +64,10 @@ impl std::fmt::Debug for Sender {
 }
 
 impl Sender {
-    /// Starts the delivery thread.
-    pub fn start(transport: impl Transport, mode: Mode, events: EventHandler) -> Sender {
-        let shared = Arc::new(Shared { state: Mutex::default(), changed: Condvar::new(), mode, events });
+    /// Starts the delivery thread; `split` halves a request a receiver finds
+    /// too large.
+    pub fn start(transport: impl Transport, mode: Mode, events: EventHandler, split: Option<Splitter>) -> Sender {
+        let shared = Arc::new(Shared { state: Mutex::default(), changed: Condvar::new(), mode, events, split });
         let worker = shared.clone();
         let thread = std::thread::Builder::new()
             .name("flutter-otlp".into())
@@ -133,6 +139,9 @@ impl Sender {
         // Anything the thread left behind (a failure, or no thread) is lost.
         let left: u64 = st.queue.drain(..).map(|r| r.points).sum();
         st.stats.lost += left;
+        if st.splits > 0 {
+            self.shared.emit(DeliveryEvent::Split { largest_accepted: st.largest_after_split });
+        }
         (st.stats, st.failure.clone())
     }
 }
@@ -185,15 +194,17 @@ fn deliver_loop(shared: &Shared, transport: &impl Transport) {
         };
         // Room for the engine to push the next request.
         shared.changed.notify_all();
-        if !deliver(shared, transport, &request) {
+        if !deliver(shared, transport, &request, false) {
             shared.changed.notify_all();
             return;
         }
     }
 }
 
-/// Delivers one request, retrying; `false` when delivery must stop altogether.
-fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bool {
+/// Delivers one request, retrying, and splitting it when the receiver finds
+/// it too large (`half`: it is a part of one that was); `false` when delivery
+/// must stop altogether.
+fn deliver(shared: &Shared, transport: &impl Transport, request: &Request, half: bool) -> bool {
     let mut attempts = 0u32;
     let mut first_failure: Option<Instant> = None;
     loop {
@@ -212,16 +223,29 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bo
                 if let Some(p) = partial {
                     shared.emit(DeliveryEvent::PartialSuccess { rejected: p.rejected, message: p.message });
                 }
+                if half {
+                    st.largest_after_split = st.largest_after_split.max(Some(request.points));
+                }
                 return true;
             }
+            Attempt::TooLarge { detail } => {
+                let halves = shared.split.as_ref().and_then(|split| split(&request.body));
+                let Some(halves) = halves else {
+                    // One point, or a body that cannot be split: refused.
+                    drop(st);
+                    return reject(shared, request, 413, detail);
+                };
+                st.splits += 1;
+                shared.emit(DeliveryEvent::Splitting { points: request.points, first: st.splits == 1 });
+                drop(st);
+                return halves.into_iter().all(|(body, points)| {
+                    let part = Request { body, points, first_tick: request.first_tick, last_tick: request.last_tick };
+                    deliver(shared, transport, &part, true)
+                });
+            }
             Attempt::Rejected { status, detail } => {
-                st.stats.rejected += request.points;
-                let first_for_status = !st.reported_statuses.contains(&status);
-                if first_for_status {
-                    st.reported_statuses.push(status);
-                }
-                shared.emit(DeliveryEvent::Rejected { status, detail, points: request.points, first_for_status });
-                return true;
+                drop(st);
+                return reject(shared, request, status, detail);
             }
             Attempt::Fatal(reason) => {
                 st.stats.lost += request.points;
@@ -288,4 +312,17 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request) -> bo
             }
         }
     }
+}
+
+/// Counts a request's points as rejected with `status`; reports the first of
+/// each status.
+fn reject(shared: &Shared, request: &Request, status: u16, detail: String) -> bool {
+    let mut st = shared.lock();
+    st.stats.rejected += request.points;
+    let first_for_status = !st.reported_statuses.contains(&status);
+    if first_for_status {
+        st.reported_statuses.push(status);
+    }
+    shared.emit(DeliveryEvent::Rejected { status, detail, points: request.points, first_for_status });
+    true
 }

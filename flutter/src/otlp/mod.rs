@@ -11,6 +11,7 @@ mod proto;
 mod response;
 #[cfg(feature = "otlp")]
 mod sink;
+pub mod split;
 mod tag;
 pub mod tls;
 

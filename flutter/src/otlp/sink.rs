@@ -9,8 +9,9 @@ use std::time::Instant;
 use super::destination::{Compression, OtlpSettings};
 use super::metrics::Encoder;
 use super::response::decode_partial_success;
+use super::split::split_request;
 use crate::batch::{Batch, PointBuffer};
-use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender};
+use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter};
 use crate::sink::{Sink, SinkError};
 
 /// Sends points as OTLP/HTTP protobuf.
@@ -42,7 +43,14 @@ impl OtlpSink {
         }
         let transport =
             HttpTransport::new(settings.url.clone(), headers, settings.timeout, &settings.tls, decode_partial_success);
-        let sender = Sender::start(transport, mode, Arc::new(events));
+        let split: Splitter = match settings.compression {
+            Compression::None => Arc::new(split_request),
+            Compression::Gzip => Arc::new(|body: &[u8]| {
+                let [(a, n), (b, m)] = split_request(&gunzip(body)?)?;
+                Some([(gzip(&a).ok()?, n), (gzip(&b).ok()?, m)])
+            }),
+        };
+        let sender = Sender::start(transport, mode, Arc::new(events), Some(split));
         OtlpSink {
             settings,
             mode,
@@ -107,6 +115,14 @@ impl OtlpSink {
         self.pending.drop_front(sent);
         Ok(())
     }
+}
+
+/// A gzip body undone (to split it).
+fn gunzip(body: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(body.len() * 4);
+    flate2::read::GzDecoder::new(body).read_to_end(&mut out).ok()?;
+    Some(out)
 }
 
 /// gzip at a fast level: the default level costs about 8× the encoding.

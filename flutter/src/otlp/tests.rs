@@ -329,3 +329,72 @@ fn every_type_decodes_and_keeps_the_data_model_invariants() {
     assert_eq!(ends, [("cd".to_string(), t0 + 30 * sec)]);
     assert!(!times["cd"].iter().any(|(_, t)| (t0 + 31 * sec..t0 + 45 * sec).contains(t)));
 }
+
+/// Every data point of a request with what it belongs to, in order: resource,
+/// scope, metric head (everything but its points), the point.
+fn flattened(body: &[u8]) -> Vec<String> {
+    let request = ExportMetricsServiceRequest::decode(body).unwrap();
+    let mut out = Vec::new();
+    for rm in &request.resource_metrics {
+        for sm in &rm.scope_metrics {
+            for m in &sm.metrics {
+                let head = |data: String| {
+                    format!("{:?} {:?} {} {} {} {data}", rm.resource, sm.scope, m.name, m.unit, m.description)
+                };
+                match &m.data {
+                    Some(metric::Data::Gauge(g)) => {
+                        out.extend(g.data_points.iter().map(|p| head(format!("gauge {p:?}"))))
+                    }
+                    Some(metric::Data::Sum(s)) => out.extend(
+                        s.data_points
+                            .iter()
+                            .map(|p| head(format!("sum {} {} {p:?}", s.aggregation_temporality, s.is_monotonic))),
+                    ),
+                    Some(metric::Data::Histogram(h)) => out.extend(
+                        h.data_points.iter().map(|p| head(format!("histogram {} {p:?}", h.aggregation_temporality))),
+                    ),
+                    Some(metric::Data::ExponentialHistogram(h)) => out
+                        .extend(h.data_points.iter().map(|p| head(format!("exp {} {p:?}", h.aggregation_temporality)))),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Splits `body` down to one point per request, in order.
+fn split_down(body: Vec<u8>, points: u64, pieces: &mut Vec<Vec<u8>>) {
+    match split::split_request(&body) {
+        Some([(a, n), (b, m)]) => {
+            assert_eq!((n + m, n), (points, points / 2));
+            split_down(a, n, pieces);
+            split_down(b, m, pieces);
+        }
+        None => {
+            assert_eq!(points, 1, "only a single point is not split");
+            pieces.push(body);
+        }
+    }
+}
+
+#[test]
+fn a_split_request_holds_the_same_points_in_the_same_order() {
+    let (body, _) = encoded();
+    let (requests, _) = every_type_requests();
+    for body in std::iter::once(body).chain(requests) {
+        let all = flattened(&body);
+        if all.len() < 2 {
+            assert_eq!(split::split_request(&body), None);
+            continue;
+        }
+        let [(a, n), (b, m)] = split::split_request(&body).unwrap();
+        assert_eq!((n, m), ((all.len() / 2) as u64, (all.len() - all.len() / 2) as u64));
+        assert_eq!([flattened(&a), flattened(&b)].concat(), all);
+        let mut pieces = Vec::new();
+        split_down(body, all.len() as u64, &mut pieces);
+        assert_eq!(pieces.len(), all.len());
+        assert_eq!(pieces.iter().flat_map(|p| flattened(p)).collect::<Vec<_>>(), all);
+    }
+    assert_eq!(split::split_request(b"not protobuf \xff"), None);
+}
