@@ -41,6 +41,11 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
 
+    /// Requests sent at once, each over its own connection (overrides
+    /// `otlpDestination.connections`; default 1).
+    #[arg(long, value_name = "N", value_parser = parse_connections)]
+    pub connections: Option<u32>,
+
     /// Print point lines even when points go to a destination.
     #[arg(long)]
     pub print: bool,
@@ -66,4 +71,9 @@ impl From<RngArg> for flutter::RngKind {
             RngArg::Go => flutter::RngKind::Go,
         }
     }
+}
+
+fn parse_connections(text: &str) -> Result<u32, String> {
+    let n: u64 = text.parse().map_err(|_| format!("`{text}` is not a whole number"))?;
+    flutter::otlp::destination::check_connections(n)
 }

@@ -47,13 +47,20 @@ fn main() -> ExitCode {
     // Resolved before any point is generated: a bad endpoint or an unset
     // `${VAR}` in a header stops the run (and --check) here.
     let destination = if scenario.dryrun {
-        if args.endpoint.is_some() {
-            eprintln!("flutter: warning: --endpoint is ignored in a dry run: points are printed, not sent");
+        for (flag, given) in [("--endpoint", args.endpoint.is_some()), ("--connections", args.connections.is_some())] {
+            if given {
+                eprintln!("flutter: warning: {flag} is ignored in a dry run: points are printed, not sent");
+            }
         }
         None
     } else {
         match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
-            Ok(d) => d,
+            Ok(mut d) => {
+                if let (Some(d), Some(n)) = (d.as_mut(), args.connections) {
+                    d.connections = n as usize;
+                }
+                d
+            }
             Err(e) => {
                 eprintln!("error: {e}\nflutter: nothing was run");
                 return ExitCode::from(2);

@@ -158,9 +158,10 @@ pub fn rate(r: f64) -> String {
 pub fn destination(d: &OtlpSettings, bytes: u64, requests: Requests) -> String {
     let headers: Vec<String> = d.headers.iter().map(|(name, _)| format!("{name}=<redacted>")).collect();
     let headers = if headers.is_empty() { String::new() } else { format!(", headers {}", headers.join(", ")) };
+    let connections = if d.connections > 1 { format!(", {} connections", d.connections) } else { String::new() };
     let bound = if requests.exact { "" } else { "at most " };
     format!(
-        "output: OTLP to {} (from {}), {}{headers}\n  about {} before compression, in {bound}{}\n",
+        "output: OTLP to {} (from {}), {}{headers}{connections}\n  about {} before compression, in {bound}{}\n",
         d.shown_url,
         d.source.describe(),
         match d.compression {

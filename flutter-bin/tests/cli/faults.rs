@@ -658,3 +658,64 @@ fn a_single_point_too_large_is_rejected() {
         )
     );
 }
+
+#[test]
+fn connections_send_requests_at_once_and_account_for_every_point() {
+    for (extra, flag, n) in [("connections: 2", None, 2), ("connections: 2", Some("3"), 3)] {
+        // Every answer takes 300 ms: eight requests over n connections.
+        let rx = Receiver::start(vec![Reply::Slow(Duration::from_millis(300)); 8]);
+        let dir = TempDir::new("connections");
+        let cfg = scenario(&dir, &rx.endpoint(), &format!("maxPointsPerRequest: 5\n{extra}"));
+        let mut args = vec!["--fast"];
+        if let Some(flag) = flag {
+            args.extend(["--connections", flag]);
+        }
+        args.push(&cfg);
+        let started = Instant::now();
+        let out = run(&args).ok();
+        let took = started.elapsed();
+        assert_eq!((rx.connections(), rx.most_in_flight()), (n, n), "{}", out.stderr);
+        assert!(took < Duration::from_millis(300 * 8), "not one at a time: {took:?}");
+        assert_eq!(
+            summary_head(&out),
+            format!(
+                "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries, {} bytes sent",
+                bytes_received(&rx)
+            )
+        );
+        // Every point arrived once.
+        let mut times: Vec<(String, u64)> = rx
+            .requests()
+            .iter()
+            .flat_map(|r| {
+                use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+                let req = r.decode();
+                let metrics: Vec<_> =
+                    req.resource_metrics.into_iter().flat_map(|r| r.scope_metrics).flat_map(|s| s.metrics).collect();
+                metrics
+                    .into_iter()
+                    .flat_map(|m| match m.data {
+                        Some(Data::Gauge(g)) => {
+                            g.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect()
+                        }
+                        Some(Data::Sum(s)) => {
+                            s.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect()
+                        }
+                        _ => Vec::<(String, u64)>::new(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        times.sort();
+        times.dedup();
+        assert_eq!(times.len(), 40);
+    }
+    let dir = TempDir::new("connections-bad");
+    let out = run(&["--fast", "--connections", "0", &scenario(&dir, "http://127.0.0.1:9", "")]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("invalid value '0' for '--connections <N>': must be from 1 to 64, found 0"),
+        "{}",
+        out.stderr
+    );
+}

@@ -16,6 +16,8 @@ pub enum Reply {
     Status(u16, Vec<(&'static str, String)>, Vec<u8>),
     /// Read the request, then answer nothing for this long, then close.
     Stall(Duration),
+    /// Answer 200 after this long.
+    Slow(Duration),
 }
 
 impl Reply {
@@ -68,6 +70,9 @@ struct Log {
     script: Vec<Reply>,
     requests: Vec<Received>,
     connections: usize,
+    /// Requests read and not yet answered, now and at the most.
+    in_flight: usize,
+    most_in_flight: usize,
 }
 
 /// The receiver; it stops accepting when dropped.
@@ -110,6 +115,11 @@ impl Receiver {
     pub fn connections(&self) -> usize {
         self.log.lock().unwrap().connections
     }
+
+    /// The most requests it held unanswered at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.log.lock().unwrap().most_in_flight
+    }
 }
 
 fn serve(stream: TcpStream, log: &Mutex<Log>) {
@@ -151,9 +161,20 @@ fn serve(stream: TcpStream, log: &Mutex<Log>) {
         let reply = {
             let mut log = log.lock().unwrap();
             log.requests.push(Received { at: Instant::now(), path, headers, raw, body });
+            log.in_flight += 1;
+            log.most_in_flight = log.most_in_flight.max(log.in_flight);
             if log.script.is_empty() { Reply::ok() } else { log.script.remove(0) }
         };
+        let reply = match reply {
+            Reply::Slow(d) => {
+                std::thread::sleep(d);
+                Reply::ok()
+            }
+            other => other,
+        };
+        log.lock().unwrap().in_flight -= 1;
         match reply {
+            Reply::Slow(_) => unreachable!("answered above"),
             Reply::Stall(d) => {
                 std::thread::sleep(d);
                 return;

@@ -9,7 +9,8 @@ use crate::printable::printable;
 /// How much of an error body is kept for the report.
 pub const BODY_EXCERPT: usize = 512;
 
-/// Posts requests to one URL over one pooled keep-alive connection.
+/// Posts requests to one URL over a pool of keep-alive connections (one per
+/// sender thread).
 #[derive(Debug)]
 pub(crate) struct HttpTransport {
     agent: ureq::Agent,
@@ -28,6 +29,7 @@ impl HttpTransport {
         headers: Vec<(String, String)>,
         timeout: Duration,
         tls: &TlsSettings,
+        connections: usize,
         accepted: fn(&[u8]) -> Option<PartialAcceptance>,
     ) -> Self {
         let config = ureq::Agent::config_builder();
@@ -42,8 +44,8 @@ impl HttpTransport {
             // A redirected POST loses its body (or becomes a GET that a
             // backend answers 200): a 3xx is the request's answer, not a hop.
             .max_redirects(0)
-            .max_idle_connections(1)
-            .max_idle_connections_per_host(1)
+            .max_idle_connections(connections)
+            .max_idle_connections_per_host(connections)
             .user_agent(concat!("flutter/", env!("CARGO_PKG_VERSION")))
             .build();
         HttpTransport { agent: config.into(), url, headers, timeout, accepted }

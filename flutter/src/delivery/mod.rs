@@ -18,9 +18,10 @@ pub(crate) use http::HttpTransport;
 #[cfg(feature = "otlp")]
 pub(crate) use sender::Sender;
 
-/// Posts one request body; says what came of it. Called from the sender thread.
+/// Posts one request body; says what came of it. Called from the sender
+/// threads, at the same time from as many as there are connections.
 #[cfg(feature = "otlp")]
-pub(crate) trait Transport: Send + 'static {
+pub(crate) trait Transport: Send + Sync + 'static {
     fn post(&self, body: &[u8]) -> Attempt;
 }
 

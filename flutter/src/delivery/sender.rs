@@ -1,6 +1,8 @@
-//! The sender thread: takes encoded requests from a queue and delivers them
-//! through a [`Transport`], retrying what is worth retrying, and accounting for
-//! every point: delivered, rejected by the receiver, or lost.
+//! The sender threads (one per connection): take encoded requests from one
+//! queue and deliver them through a [`Transport`], retrying what is worth
+//! retrying, and accounting for every point: delivered, rejected by the
+//! receiver, or lost. With more than one connection, requests may arrive out
+//! of order.
 //!
 //! Real time: the engine never waits. The queue holds at most `queue_duration`
 //! of simulated time; when it holds more, the oldest requests are dropped and
@@ -54,7 +56,7 @@ impl Shared {
 /// The handle the sink holds: push requests, then close.
 pub(crate) struct Sender {
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Sender {
@@ -64,19 +66,30 @@ impl std::fmt::Debug for Sender {
 }
 
 impl Sender {
-    /// Starts the delivery thread; `split` halves a request a receiver finds
-    /// too large.
-    pub fn start(transport: impl Transport, mode: Mode, events: EventHandler, split: Option<Splitter>) -> Sender {
+    /// Starts `connections` delivery threads (at least one), each sending one
+    /// request at a time; `split` halves a request a receiver finds too large.
+    pub fn start(
+        transport: impl Transport,
+        mode: Mode,
+        events: EventHandler,
+        split: Option<Splitter>,
+        connections: usize,
+    ) -> Sender {
         let shared = Arc::new(Shared { state: Mutex::default(), changed: Condvar::new(), mode, events, split });
-        let worker = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("flutter-otlp".into())
-            .spawn(move || deliver_loop(&worker, &transport))
-            .ok();
-        if thread.is_none() {
+        let transport = Arc::new(transport);
+        let threads: Vec<JoinHandle<()>> = (0..connections.max(1))
+            .filter_map(|i| {
+                let (worker, transport) = (shared.clone(), transport.clone());
+                std::thread::Builder::new()
+                    .name(format!("flutter-otlp-{i}"))
+                    .spawn(move || deliver_loop(&worker, &*transport))
+                    .ok()
+            })
+            .collect();
+        if threads.is_empty() {
             shared.lock().failure = Some("could not start the delivery thread".into());
         }
-        Sender { shared, thread }
+        Sender { shared, threads }
     }
 
     /// Counts points handed to the sink.
@@ -132,11 +145,11 @@ impl Sender {
             st.closing = Some(deadline.unwrap_or_else(far_future));
         }
         self.shared.changed.notify_all();
-        if let Some(thread) = self.thread.take() {
+        for thread in std::mem::take(&mut self.threads) {
             let _ = thread.join();
         }
         let mut st = self.shared.lock();
-        // Anything the thread left behind (a failure, or no thread) is lost.
+        // Anything the threads left behind (a failure, or no thread) is lost.
         let left: u64 = st.queue.drain(..).map(|r| r.points).sum();
         st.stats.lost += left;
         if st.splits > 0 {
@@ -298,6 +311,11 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request, half:
                     let now = Instant::now();
                     if now >= until {
                         break;
+                    }
+                    // Another connection's failure stops the run.
+                    if st.failure.is_some() {
+                        st.stats.lost += request.points;
+                        return false;
                     }
                     // Closing with a deadline that comes before the next attempt.
                     if st.closing.is_some_and(|d| d <= now) {

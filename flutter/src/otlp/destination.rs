@@ -58,6 +58,18 @@ pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time one request may be retried in a `--fast` run.
 pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_secs(300);
 
+/// The most connections a destination may use.
+pub const MAX_CONNECTIONS: u64 = 64;
+
+/// `connections` (the key or `--connections`): from 1 to [`MAX_CONNECTIONS`].
+pub fn check_connections(n: u64) -> Result<u32, String> {
+    if (1..=MAX_CONNECTIONS).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(format!("must be from 1 to {MAX_CONNECTIONS}, found {n}"))
+    }
+}
+
 /// The largest `maxPointsPerRequest` accepted.
 const MAX_POINTS_PER_REQUEST: u64 = 1_000_000;
 
@@ -89,6 +101,8 @@ pub struct OtlpDestination<'a> {
     pub retry_budget: Option<GoDuration>,
     /// What TLS trusts and presents.
     pub tls: Option<TlsFiles<'a>>,
+    /// Requests sent at once, each over its own connection (default 1).
+    pub connections: Option<u32>,
 }
 
 /// An HTTP header as written in the scenario (the value is expanded at run time).
@@ -122,6 +136,7 @@ const KEYS: &[(&str, &str)] = &[
     ("flushTimeout", "flushTimeout"),
     ("retryBudget", "retryBudget"),
     ("tls", "tls"),
+    ("connections", "connections"),
 ];
 
 const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
@@ -179,6 +194,14 @@ impl OtlpDestination<'static> {
         if let Some(n) = f.get("tls") {
             out.tls = TlsFiles::read(r, n);
         }
+        if let Some(n) = f.get("connections")
+            && let Some(v) = r.u64(n, "`otlpDestination.connections`")
+        {
+            match check_connections(v) {
+                Ok(v) => out.connections = Some(v),
+                Err(e) => r.error(n, format!("`otlpDestination.connections` {e}")),
+            }
+        }
         Some(out)
     }
 
@@ -195,7 +218,9 @@ impl OtlpDestination<'static> {
             flush_timeout,
             retry_budget,
             tls,
+            connections,
         } = later;
+        self.connections = connections.or(self.connections);
         match (self.tls.as_mut(), tls) {
             (Some(mine), Some(theirs)) => mine.overlay(theirs),
             (None, Some(theirs)) => self.tls = Some(theirs),
@@ -334,6 +359,8 @@ pub struct OtlpSettings {
     pub retry_budget: Duration,
     /// What TLS trusts and presents.
     pub tls: TlsSettings,
+    /// Requests sent at once, each over its own connection.
+    pub connections: usize,
 }
 
 impl std::fmt::Debug for OtlpSettings {
@@ -351,6 +378,7 @@ impl std::fmt::Debug for OtlpSettings {
             .field("flush_timeout", &self.flush_timeout)
             .field("retry_budget", &self.retry_budget)
             .field("tls", &self.tls)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -517,6 +545,7 @@ pub fn resolve(
         flush_timeout: duration(dest.and_then(|d| d.flush_timeout), DEFAULT_FLUSH_TIMEOUT),
         retry_budget: duration(dest.and_then(|d| d.retry_budget), DEFAULT_RETRY_BUDGET),
         tls,
+        connections: dest.and_then(|d| d.connections).map_or(1, |n| n as usize),
     }))
 }
 

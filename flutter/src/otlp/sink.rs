@@ -41,8 +41,9 @@ impl OtlpSink {
         if settings.compression == Compression::Gzip {
             headers.push(("Content-Encoding".into(), "gzip".into()));
         }
+        let (url, connections) = (settings.url.clone(), settings.connections);
         let transport =
-            HttpTransport::new(settings.url.clone(), headers, settings.timeout, &settings.tls, decode_partial_success);
+            HttpTransport::new(url, headers, settings.timeout, &settings.tls, connections, decode_partial_success);
         let split: Splitter = match settings.compression {
             Compression::None => Arc::new(split_request),
             Compression::Gzip => Arc::new(|body: &[u8]| {
@@ -50,7 +51,7 @@ impl OtlpSink {
                 Some([(gzip(&a).ok()?, n), (gzip(&b).ok()?, m)])
             }),
         };
-        let sender = Sender::start(transport, mode, Arc::new(events), Some(split));
+        let sender = Sender::start(transport, mode, Arc::new(events), Some(split), connections);
         OtlpSink {
             settings,
             mode,
