@@ -13,6 +13,7 @@ use clap::Parser;
 use flutter::delivery::Mode;
 use flutter::otlp::{self, OtlpSettings};
 use flutter::plan;
+use flutter::printable::printable;
 use flutter::{Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
 
 use args::Args;
@@ -68,7 +69,7 @@ fn main() -> ExitCode {
         }
     };
     for warning in destination.iter().flat_map(|d| &d.warnings) {
-        eprintln!("flutter: warning: {warning}");
+        report::warn(warning);
     }
     if args.check {
         return check(&args, &scenario, destination);
@@ -121,10 +122,10 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     let result = flutter::run_with(&mut engine, pacing, &mut clock, &mut sinks, &mut on_late);
     drop(sinks);
     for warning in engine.take_warnings() {
-        eprintln!("flutter: warning: {warning}");
+        report::warn(&warning);
     }
     if result.as_ref().is_ok_and(|r| r.points == 0 && !r.interrupted) {
-        eprintln!("flutter: warning: {}", plan::no_points_warning(scenario.duration));
+        report::warn(&plan::no_points_warning(scenario.duration));
     }
     let invalid = engine.invalid_points();
     if invalid > 0 {
@@ -178,14 +179,15 @@ fn check(args: &Args, scenario: &Scenario<'static>, destination: Option<OtlpSett
     let real_time = !(scenario.dryrun || args.fast);
     let files: Vec<String> = args.configs.iter().map(|p| p.display().to_string()).collect();
     let mut out = String::new();
-    out.push_str(&format!("scenario: {} (valid)\n", files.join(" + ")));
+    // Names come from files and the command line: shown, never obeyed by the terminal.
+    out.push_str(&format!("scenario: {} (valid)\n", printable(&files.join(" + "))));
     out.push_str(&format!("duration: {} ({})\n", scenario.duration, report::count(plan.last_tick + 1, "tick")));
     if let Some(seed) = scenario.seed {
         out.push_str(&format!("seed: {seed}\n"));
     }
     out.push_str(&format!("rng: {}\n", scenario.rng.name()));
     out.push_str(&format!("actions: {}\n", scenario.script.len()));
-    out.push_str(&format!("emitters: {} ({})\n", plan.emitters.len(), plan.emitters.join(", ")));
+    out.push_str(&format!("emitters: {} ({})\n", plan.emitters.len(), printable(&plan.emitters.join(", "))));
     out.push_str(&report::metrics_table(&plan));
     out.push_str(&format!(
         "points: {} ({} with a value, {}), peak {} points/s, {}\n",
@@ -209,7 +211,7 @@ fn check(args: &Args, scenario: &Scenario<'static>, destination: Option<OtlpSett
         return ExitCode::from(1);
     }
     for warning in &plan.warnings {
-        eprintln!("flutter: warning: {warning}");
+        report::warn(warning);
     }
     ExitCode::SUCCESS
 }

@@ -67,6 +67,11 @@ pub fn print_event(event: &DeliveryEvent) {
     }
 }
 
+/// A warning on stderr; what it quotes from files cannot drive the terminal.
+pub fn warn(text: &str) {
+    eprintln!("flutter: warning: {}", flutter::printable::printable(text));
+}
+
 /// The end-of-run line for an OTLP run.
 pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
     format!(

@@ -50,11 +50,12 @@ fn retries_503_twice_then_delivers() {
     let dir = TempDir::new("503");
     let cfg = scenario(&dir, &rx.endpoint(), "");
     let out = run(&["--fast", &cfg]).ok();
-    assert!(
-        summary(&out)
-            .starts_with("flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 3 requests, 2 retries"),
-        "{}",
-        out.stderr
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 3 requests, 2 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
     );
     let reqs = rx.requests();
     assert_eq!(reqs.len(), 3);
@@ -81,7 +82,13 @@ fn bad_request_is_rejected_reported_once_and_exits_1() {
     let dir = TempDir::new("400");
     let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "maxPointsPerRequest: 10")]);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
-    assert!(summary(&out).starts_with("flutter: 40 points generated, 20 delivered, 20 rejected, 0 lost; 4 requests"));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 20 delivered, 20 rejected, 0 lost; 4 requests, 0 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
     let reports: Vec<&str> = out.stderr.lines().filter(|l| l.contains("rejected 10 points with HTTP 400")).collect();
     assert_eq!(reports, ["flutter: the receiver rejected 10 points with HTTP 400: status 400 from the test receiver"]);
     assert_eq!(rx.requests().len(), 4, "rejected requests are not retried");
@@ -115,7 +122,13 @@ fn a_stalled_receiver_times_out_and_the_request_is_retried() {
     let gap = reqs[1].at - reqs[0].at;
     assert!(gap >= Duration::from_secs(1) && gap < Duration::from_millis(2500), "retried after {gap:?}");
     assert!(out.stderr.contains("(no answer within 1s)"), "{}", out.stderr);
-    assert!(summary(&out).contains("40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry"));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
 }
 
 #[test]
@@ -130,7 +143,13 @@ fn gzip_bodies_decode_to_the_same_request() {
     assert_eq!(z.header("content-encoding"), Some("gzip"));
     assert_eq!(z.body, p.body);
     assert!(z.raw.len() < p.raw.len() / 2, "{} vs {}", z.raw.len(), p.raw.len());
-    assert!(summary(&out).contains(&format!("{} bytes sent", z.raw.len())));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 1 request, 0 retries, {} bytes sent",
+            z.raw.len()
+        )
+    );
 }
 
 #[test]
@@ -141,7 +160,13 @@ fn many_requests_share_one_connection() {
     assert_eq!(rx.requests().len(), 8);
     assert!(rx.requests().iter().all(|r| r.points() == 5));
     assert_eq!(rx.connections(), 1);
-    assert!(summary(&out).contains("40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries"));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
 }
 
 #[test]
@@ -194,7 +219,13 @@ fn partial_success_is_reported_and_counted() {
     let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("flutter: the receiver refused 3 points of a request: too old"), "{}", out.stderr);
-    assert!(summary(&out).starts_with("flutter: 40 points generated, 37 delivered, 3 rejected, 0 lost;"));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 40 points generated, 37 delivered, 3 rejected, 0 lost; 1 request, 0 retries, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
 }
 
 #[test]
@@ -252,7 +283,13 @@ fn real_time_retries_do_not_shift_the_schedule() {
     let started = Instant::now();
     let out = run(&[&cfg]).ok();
     assert!(started.elapsed() < Duration::from_millis(5600), "took {:?}", started.elapsed());
-    assert!(summary(&out).starts_with("flutter: 5 points generated, 5 delivered, 0 rejected, 0 lost;"));
+    assert_eq!(
+        summary_head(&out),
+        format!(
+            "flutter: 5 points generated, 5 delivered, 0 rejected, 0 lost; 6 requests, 1 retry, {} bytes sent",
+            bytes_received(&rx)
+        )
+    );
     // The tick-5 request leaves on time although tick 1's waited 2 s.
     let reqs = rx.requests();
     let last = reqs.last().unwrap();

@@ -380,3 +380,21 @@ fn every_sample_checks_and_plays() {
         assert!(!run.points().is_empty(), "{name} plays no point");
     }
 }
+
+#[test]
+fn names_from_a_file_cannot_drive_the_terminal() {
+    let dir = TempDir::new("escape-names");
+    // YAML's own escapes put an ESC and a carriage return into the names.
+    let file = dir.write(
+        "names.yaml",
+        "duration: 1s\nscript:\n  - {type: metricEmitter, name: \"e\\e[2J\", spec: {type: constant, value: 1}}\n  \
+         - {type: metric, name: \"m\\r\", spec: {type: gauge, frequency: 10s, emitters: [\"e\\e[2J\"]}}\n",
+    );
+    let check = flutter(&["--check", &file]).ok();
+    assert!(check.stdout.contains("emitters: 1 (e\\u{1b}[2J)\n"), "{}", check.stdout);
+    assert!(check.stdout.contains("\n  m\\r  gauge  1 series"), "{}", check.stdout);
+    assert!(check.stderr.contains("flutter: warning: metric `m\\r`: its frequency"), "{}", check.stderr);
+    for text in [&check.stdout, &check.stderr] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    }
+}

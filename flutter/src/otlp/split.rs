@@ -29,7 +29,7 @@ pub fn split_request(body: &[u8]) -> Option<[(Vec<u8>, u64); 2]> {
     let first = points / 2;
     let mut left = first;
     let (a, b) = split(body, 0, &mut left)?;
-    Some([(a, first), (b, points - first)])
+    Some([(a?, first), (b?, points - first)])
 }
 
 /// How many data points `message` (at `level`) holds.
@@ -45,37 +45,39 @@ fn count(message: &[u8], level: usize) -> Option<u64> {
     Some(n)
 }
 
+/// A part of a message: its bytes, or `None` when it holds no points.
+type Part = Option<Vec<u8>>;
+
 /// The part of `message` (at `level`) holding its first `*left` points, and
-/// the part holding the rest; `*left` goes down by the points given to the
-/// first. An empty part is an empty vector.
-fn split(message: &[u8], level: usize, left: &mut u64) -> Option<(Vec<u8>, Vec<u8>)> {
+/// the part holding the rest (`None`: no points); `*left` goes down by the
+/// points given to the first.
+fn split(message: &[u8], level: usize, left: &mut u64) -> Option<(Part, Part)> {
     let Some(children) = LEVELS.get(level) else {
-        // A data point: whole, to the side that still needs points.
+        // A data point (even an empty one): whole, to the side that still needs points.
         return Some(if *left > 0 {
             *left -= 1;
-            (message.to_vec(), Vec::new())
+            (Some(message.to_vec()), None)
         } else {
-            (Vec::new(), message.to_vec())
+            (None, Some(message.to_vec()))
         });
     };
-    let (mut head, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut head, mut a, mut b): (Vec<u8>, Part, Part) = (Vec::new(), None, None);
     for_each_field(message, |field, wire, value, whole| {
         if wire == LEN && children.contains(&field) {
             let (x, y) = split(value, level + 1, left)?;
-            if !x.is_empty() {
-                put_bytes(&mut a, field as u8, &x);
+            if let Some(x) = x {
+                put_bytes(a.get_or_insert_with(Vec::new), field as u8, &x);
             }
-            if !y.is_empty() {
-                put_bytes(&mut b, field as u8, &y);
+            if let Some(y) = y {
+                put_bytes(b.get_or_insert_with(Vec::new), field as u8, &y);
             }
         } else {
             head.extend_from_slice(whole);
         }
         Some(())
     })?;
-    // Heads first, as the encoder writes them; a half without children is empty.
-    let with_head =
-        |children: Vec<u8>| if children.is_empty() { children } else { [head.as_slice(), &children].concat() };
+    // Heads first, as the encoder writes them.
+    let with_head = |children: Part| children.map(|c| [head.as_slice(), &c].concat());
     Some((with_head(a), with_head(b)))
 }
 

@@ -398,3 +398,25 @@ fn a_split_request_holds_the_same_points_in_the_same_order() {
     }
     assert_eq!(split::split_request(b"not protobuf \xff"), None);
 }
+
+#[test]
+fn empty_data_points_are_points_too() {
+    // Found by fuzzing: a request whose data points are empty messages.
+    let point = |v: &mut Vec<u8>| v.extend_from_slice(&[0x0a, 0x00]); // Gauge.data_points = {}
+    let mut gauge = Vec::new();
+    for _ in 0..3 {
+        point(&mut gauge);
+    }
+    let mut metric = vec![0x0a, 0x01, b'g', 0x2a, gauge.len() as u8];
+    metric.extend_from_slice(&gauge);
+    let mut scope = vec![0x12, metric.len() as u8];
+    scope.extend_from_slice(&metric);
+    let mut resource = vec![0x12, scope.len() as u8];
+    resource.extend_from_slice(&scope);
+    let mut body = vec![0x0a, resource.len() as u8];
+    body.extend_from_slice(&resource);
+    let [(a, n), (b, m)] = split::split_request(&body).unwrap();
+    assert_eq!((n, m), (1, 2));
+    assert_eq!(flattened(&a).len() + flattened(&b).len(), 3);
+    assert_eq!(split::split_request(&b).map(|[(_, x), (_, y)]| (x, y)), Some((1, 1)));
+}

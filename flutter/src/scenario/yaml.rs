@@ -77,12 +77,17 @@ pub struct SyntaxError {
 /// used): generous for load tests, a stop for alias "billion laughs".
 const MAX_NODES: usize = 100_000_000;
 
+/// The most values aliases may add by repeating their anchors (each use
+/// counts everything the anchor holds): room for a large scenario sharing
+/// specs by anchors, a stop long before an alias "billion laughs" fills memory.
+const MAX_ALIAS_NODES: usize = 10_000_000;
+
 /// The deepest nesting of lists and maps.
 const MAX_DEPTH: usize = 256;
 
 /// Parses one YAML document into a [`Node`] tree. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut b = Builder { events: Parser::new_from_str(text), anchors: Vec::new(), nodes: 0 };
+    let mut b = Builder { events: Parser::new_from_str(text), anchors: Vec::new(), nodes: 0, alias_nodes: 0 };
     let mut root = None;
     while let Some((event, span)) = b.next()? {
         match event {
@@ -108,6 +113,8 @@ struct Builder<'t> {
     anchors: Vec<Option<Node>>,
     /// Nodes made so far, aliases' copies included.
     nodes: usize,
+    /// Nodes made by aliases so far.
+    alias_nodes: usize,
 }
 
 impl<'t> Builder<'t> {
@@ -166,12 +173,24 @@ impl<'t> Builder<'t> {
                 Ok(node)
             }
             Event::Alias(id) => {
-                let Some(Some(target)) = self.anchors.get(id) else {
+                let Some(target) = self.anchors.get_mut(id).and_then(Option::take) else {
                     return Err(syntax(span, "an alias (`*name`) refers to no anchor (`&name`) before it".into()));
                 };
-                let target = target.clone();
-                self.count(size(&target), span)?;
-                Ok(Node { pos: at, ..target })
+                // Counted before the copy is made: the copy is what fills memory.
+                let copies = size(&target);
+                self.alias_nodes += copies;
+                let copy = (self.alias_nodes <= MAX_ALIAS_NODES).then(|| target.clone());
+                self.anchors[id] = Some(target);
+                let Some(copy) = copy else {
+                    return Err(syntax(
+                        span,
+                        "the file's aliases repeat their anchors into more than 10 million YAML values, so flutter \
+                         stops here (an alias of a list of aliases repeats all of them: a \"billion laughs\")"
+                            .into(),
+                    ));
+                };
+                self.count(copies, span)?;
+                Ok(Node { pos: at, ..copy })
             }
             Event::SequenceStart(_, anchor, tag) => {
                 check_collection_tag(tag.as_deref(), "seq", span)?;
