@@ -46,6 +46,21 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = parse_connections)]
     pub connections: Option<u32>,
 
+    /// Play only shard K of N (1 ≤ K ≤ N): the union of the N shards' points is
+    /// the points of one unsharded run.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "shards")]
+    pub shard: Option<flutter::shard::Shard>,
+
+    /// Play shard JOB_COMPLETION_INDEX + 1 of N (a Kubernetes Indexed Job).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub shards: Option<u32>,
+
+    /// Start the simulated clock here instead of `wallclockStart`: an RFC 3339
+    /// time, or a signed duration from now (`-24h`, `+30s`); a real-time run
+    /// waits for a future start.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub start_at: Option<String>,
+
     /// Print point lines even when points go to a destination.
     #[arg(long)]
     pub print: bool,
@@ -76,4 +91,8 @@ impl From<RngArg> for flutter::RngKind {
 fn parse_connections(text: &str) -> Result<u32, String> {
     let n: u64 = text.parse().map_err(|_| format!("`{text}` is not a whole number"))?;
     flutter::otlp::destination::check_connections(n)
+}
+
+fn parse_shard(text: &str) -> Result<flutter::shard::Shard, String> {
+    flutter::shard::Shard::parse(text).map_err(|e| e.to_string())
 }

@@ -14,7 +14,8 @@ use flutter::delivery::Mode;
 use flutter::otlp::{self, OtlpSettings};
 use flutter::plan;
 use flutter::printable::printable;
-use flutter::{Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock};
+use flutter::shard::{self, Shard};
+use flutter::{Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock, Timestamp};
 
 use args::Args;
 
@@ -23,6 +24,7 @@ const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let mut shard_played = None;
     let mut scenario = match Scenario::load_files(&args.configs) {
         Ok(s) => s,
         Err(e) => {
@@ -38,6 +40,35 @@ fn main() -> ExitCode {
     }
     if args.dryrun {
         scenario.dryrun = true;
+    }
+    if let Some(text) = &args.start_at {
+        match Timestamp::parse_start_at(text, Timestamp::now()) {
+            Ok(t) => scenario.wallclock_start = Some(t),
+            Err(e) => {
+                eprintln!("error: --start-at {e}\nflutter: nothing was run");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let shard = match (args.shard, args.shards) {
+        (Some(s), _) => Some(Ok(s)),
+        (None, Some(n)) => Some(Shard::from_job_index(n, std::env::var(shard::ENV_JOB_INDEX).ok().as_deref())),
+        (None, None) => None,
+    };
+    if let Some(shard) = shard {
+        match shard.and_then(|s| scenario.shard(s).map(|sharded| (s, sharded))) {
+            Ok((s, sharded)) => {
+                if !args.quiet && !args.check {
+                    eprintln!("flutter: shard {s}: {}", sharded_metrics(&scenario, &sharded));
+                }
+                scenario = sharded;
+                shard_played = Some(s);
+            }
+            Err(e) => {
+                eprintln!("error: {e}\nflutter: nothing was run");
+                return ExitCode::from(2);
+            }
+        }
     }
     let config = RunConfig::from_scenario(&scenario);
     // A start the scenario leaves to the clock is only known now.
@@ -72,7 +103,7 @@ fn main() -> ExitCode {
         report::warn(warning);
     }
     if args.check {
-        return check(&args, &scenario, destination);
+        return check(&args, &scenario, destination, shard_played);
     }
     if config.seed_was_drawn(&scenario) && !args.quiet {
         eprintln!("flutter: seed {} (replay with --seed {})", config.seed, config.seed);
@@ -86,6 +117,11 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     let pacing = if scenario.dryrun || args.fast { Pacing::Fast } else { Pacing::RealTime };
     let signals = signals::watch(destination.as_ref().map(|d| d.flush_timeout));
     let stop = signals.flag.clone();
+    if pacing == Pacing::RealTime
+        && let Some(code) = wait_for_start(config.wallclock_start, &signals, args.quiet)
+    {
+        return code;
+    }
     let mut clock = SystemClock::start().with_stop_flag(stop.clone());
     let mut engine = Engine::new(scenario, config);
 
@@ -174,7 +210,12 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
 
 /// `--check`: what a run would do, planned without playing it, on stdout;
 /// what it would warn about on stderr.
-fn check(args: &Args, scenario: &Scenario<'static>, destination: Option<OtlpSettings>) -> ExitCode {
+fn check(
+    args: &Args,
+    scenario: &Scenario<'static>,
+    destination: Option<OtlpSettings>,
+    shard: Option<Shard>,
+) -> ExitCode {
     let plan = plan::plan(scenario);
     let real_time = !(scenario.dryrun || args.fast);
     let files: Vec<String> = args.configs.iter().map(|p| p.display().to_string()).collect();
@@ -186,6 +227,9 @@ fn check(args: &Args, scenario: &Scenario<'static>, destination: Option<OtlpSett
         out.push_str(&format!("seed: {seed}\n"));
     }
     out.push_str(&format!("rng: {}\n", scenario.rng.name()));
+    if let Some(s) = shard {
+        out.push_str(&format!("shard: {s} (this shard's metrics only)\n"));
+    }
     out.push_str(&format!("actions: {}\n", scenario.script.len()));
     out.push_str(&format!("emitters: {} ({})\n", plan.emitters.len(), printable(&plan.emitters.join(", "))));
     out.push_str(&report::metrics_table(&plan));
@@ -214,4 +258,50 @@ fn check(args: &Args, scenario: &Scenario<'static>, destination: Option<OtlpSett
         report::warn(warning);
     }
     ExitCode::SUCCESS
+}
+
+/// "3 of 10 metrics": how many of the scenario's metrics a shard plays.
+fn sharded_metrics(whole: &Scenario<'_>, sharded: &Scenario<'_>) -> String {
+    let metrics = |s: &Scenario<'_>| {
+        let mut names: Vec<&str> = s
+            .script
+            .iter()
+            .filter(|a| matches!(a.kind, flutter::scenario::ActionKind::Metric(_)))
+            .map(|a| &*a.name)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.len() as u64
+    };
+    format!("{} of {}", metrics(sharded), report::count(metrics(whole), "metric"))
+}
+
+/// A real-time run whose start is in the future waits for it (shards given
+/// one `--start-at` start their ticks together), with a countdown every ten
+/// seconds; `Some(exit code)` when a signal stops it first.
+fn wait_for_start(start: Timestamp, signals: &signals::Stop, quiet: bool) -> Option<ExitCode> {
+    let left = |now: Timestamp| {
+        std::time::Duration::from_nanos(start.unix_nanos().saturating_sub(now.unix_nanos()).max(0) as u64)
+    };
+    let mut shown = None;
+    loop {
+        let wait = left(Timestamp::now());
+        if wait.is_zero() {
+            return None;
+        }
+        if signals.flag.load(Ordering::SeqCst) {
+            eprintln!("flutter: stopped before the start; nothing was generated");
+            return Some(ExitCode::from(signals.exit_status().unwrap_or(INTERRUPTED)));
+        }
+        let secs = wait.as_secs_f64().ceil() as u64;
+        if !quiet && shown.is_none_or(|last: u64| last >= secs + 10) {
+            if shown.is_none() {
+                eprintln!("flutter: starting at {start}, in {secs}s");
+            } else {
+                eprintln!("flutter: starting in {secs}s");
+            }
+            shown = Some(secs);
+        }
+        std::thread::sleep(wait.min(std::time::Duration::from_millis(100)));
+    }
 }

@@ -25,6 +25,23 @@ impl Timestamp {
         i64::try_from(nanos).map(Timestamp).map_err(|_| "it is after the year 2262".into())
     }
 
+    /// `--start-at`: an RFC 3339 timestamp, or a signed Go duration from `now`
+    /// (`-24h` a day ago, `+30s` in thirty seconds).
+    pub fn parse_start_at(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+        let text = text.trim();
+        let Some(sign) = text.chars().next().filter(|c| *c == '+' || *c == '-') else {
+            return Timestamp::parse_rfc3339(text).map_err(|e| {
+                format!("`{text}` is neither an RFC 3339 timestamp (such as 2025-04-30T10:44:12Z: {e}) nor a signed duration (-24h, +30s)")
+            });
+        };
+        let d = GoDuration::parse(&text[1..]).map_err(|e| format!("`{text}`: {e}"))?;
+        let nanos = if sign == '+' { now.0.checked_add(d.as_nanos()) } else { now.0.checked_sub(d.as_nanos()) };
+        match nanos {
+            Some(n) if n >= 0 => Ok(Timestamp(n)),
+            _ => Err(format!("`{text}` from now is outside 1970 to 2262")),
+        }
+    }
+
     /// The current real time.
     pub fn now() -> Timestamp {
         let nanos = jiff::Timestamp::now().as_nanosecond();
@@ -70,5 +87,22 @@ impl fmt::Display for Timestamp {
             Ok(ts) => write!(f, "{ts}"),
             Err(_) => write!(f, "{}ns", self.0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_at_is_a_time_or_a_duration_from_now() {
+        let now = Timestamp::parse_rfc3339("2026-12-02T06:00:00Z").unwrap();
+        let at = |t| Timestamp::parse_start_at(t, now).map(|t| t.to_string());
+        assert_eq!(at("-24h").unwrap(), "2026-12-01T06:00:00Z");
+        assert_eq!(at("+30s").unwrap(), "2026-12-02T06:00:30Z");
+        assert_eq!(at("2025-04-30T10:44:12Z").unwrap(), "2025-04-30T10:44:12Z");
+        assert!(at("tomorrow").unwrap_err().starts_with("`tomorrow` is neither an RFC 3339 timestamp"));
+        assert_eq!(at("+1x").unwrap_err(), "`+1x`: unknown unit `x` in duration `1x` (units: ns, us, µs, ms, s, m, h)");
+        assert_eq!(at("-1000000h").unwrap_err(), "`-1000000h` from now is outside 1970 to 2262");
     }
 }

@@ -756,3 +756,27 @@ fn connections_send_requests_at_once_and_account_for_every_point() {
         out.stderr
     );
 }
+
+#[test]
+fn start_at_sets_the_points_times() {
+    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+    let dir = TempDir::new("start-at-otlp");
+    let first_time = |rx: &Receiver| -> u64 {
+        let req = rx.requests()[0].decode();
+        let m = &req.resource_metrics[0].scope_metrics[0].metrics[0];
+        match &m.data {
+            Some(Data::Gauge(g)) => g.data_points[0].time_unix_nano,
+            other => panic!("{other:?}"),
+        }
+    };
+    let rx = Receiver::start(vec![]);
+    run(&["--fast", "--start-at", "2024-02-29T12:00:00Z", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    // The scenario's wallclockStart (2025-06-01) is overridden; its first gauge point is at 1s.
+    assert_eq!(first_time(&rx), 1_709_208_000_000_000_000 + 1_000_000_000);
+    let rx = Receiver::start(vec![]);
+    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    run(&["--fast", "--start-at", "-24h", &scenario(&dir, &rx.endpoint(), "")]).ok();
+    let day = 86_400_000_000_000u64;
+    let start = first_time(&rx) - 1_000_000_000;
+    assert!(start >= before - day && start < before - day + 5_000_000_000, "{start} vs {before}");
+}

@@ -398,3 +398,108 @@ fn names_from_a_file_cannot_drive_the_terminal() {
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     }
 }
+
+/// Twelve gauges, 30 s at 5 s.
+fn fleet_file(dir: &TempDir) -> String {
+    let mut yaml = String::from(
+        "duration: 30s\nseed: 4\nscript:\n  - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n",
+    );
+    for i in 0..12 {
+        yaml.push_str(&format!(
+            "  - {{type: metric, name: m{i}, spec: {{type: gauge, frequency: 5s, emitters: [w]}}}}\n"
+        ));
+    }
+    dir.write("fleet.yaml", &yaml)
+}
+
+fn lines_without_clock(run: &Run) -> Vec<String> {
+    // `points()` has already left the local time out.
+    let mut lines = run.points();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn shards_split_a_run_and_add_up_to_it() {
+    let dir = TempDir::new("shards");
+    let file = fleet_file(&dir);
+    let whole = lines_without_clock(&flutter(&["--dryrun", &file]).ok());
+    assert_eq!(whole.len(), 12 * 6);
+    let mut union = Vec::new();
+    let mut counts = Vec::new();
+    for k in 1..=3 {
+        let run = flutter(&["--dryrun", "--shard", &format!("{k}/3"), &file]).ok();
+        let line = run.stderr.lines().find(|l| l.starts_with(&format!("flutter: shard {k}/3: "))).unwrap().to_owned();
+        counts.push(line);
+        union.extend(lines_without_clock(&run));
+        // A Kubernetes Indexed Job's pod k-1 plays the same shard.
+        let job: Run = flutter_cmd(&["--dryrun", "--shards", "3", &file])
+            .env("JOB_COMPLETION_INDEX", (k - 1).to_string())
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(lines_without_clock(&job.ok()), lines_without_clock(&run));
+    }
+    union.sort();
+    assert_eq!(union, whole);
+    let played: u64 = counts.iter().map(|l| l.split(' ').nth(3).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(played, 12, "{counts:?}");
+    assert!(counts.iter().all(|l| l.ends_with(" of 12 metrics")), "{counts:?}");
+
+    let check = flutter(&["--check", "--shard", "2/3", &file]).ok();
+    assert!(check.stdout.contains("\nshard: 2/3 (this shard's metrics only)\n"), "{}", check.stdout);
+    for (args, error) in [
+        (
+            vec!["--shards", "3"],
+            "error: --shards 3 takes its shard from JOB_COMPLETION_INDEX (0 to 2, as a Kubernetes Indexed Job sets it), which is not set",
+        ),
+        (vec!["--shard", "1/2", "--rng", "go"], "error: `rng: go` draws every series from one stream for the run"),
+        (
+            vec!["--shard", "4/3"],
+            "error: invalid value '4/3' for '--shard <K/N>': `4/3` is not a shard: write K/N with 1 ≤ K ≤ N, e.g. 2/8",
+        ),
+    ] {
+        let mut all = vec!["--dryrun"];
+        all.extend(args);
+        all.push(&file);
+        let out = flutter(&all);
+        assert_eq!(out.code, Some(2), "{all:?}");
+        assert!(out.stderr.starts_with(error), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn start_at_moves_the_clock_and_a_future_start_is_waited_for() {
+    let dir = TempDir::new("start-at");
+    let file = dir.write(
+        "short.yaml",
+        "duration: 1s\nseed: 1\nscript:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+         - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n",
+    );
+    let started = std::time::Instant::now();
+    let run = flutter(&["--start-at", "+2s", &file]).ok();
+    let took = started.elapsed();
+    assert!(took >= std::time::Duration::from_millis(2900), "waited for the start and played 1 s: {took:?}");
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with("flutter: starting at ") && l.ends_with(", in 2s")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.points(), ["INFO MetricGauge Emit ts=1s metricName=g value=1"]);
+
+    // A signal during the countdown stops it; nothing is generated.
+    let mut cmd = flutter_cmd(&["--start-at", "+30s", &file]);
+    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let out: Run = child.wait_with_output().unwrap().into();
+    assert_eq!(out.code, Some(143), "{}", out.stderr);
+    assert!(out.stderr.contains("flutter: stopped before the start; nothing was generated"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+
+    for bad in ["tomorrow", "+1x"] {
+        let out = flutter(&["--start-at", bad, &file]);
+        assert_eq!(out.code, Some(2));
+        assert!(out.stderr.starts_with(&format!("error: --start-at `{bad}`")), "{}", out.stderr);
+    }
+}

@@ -7,4 +7,5 @@ mod ends;
 mod integrate;
 mod plan;
 mod shapes;
+mod shards;
 mod util;

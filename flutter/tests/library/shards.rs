@@ -1,0 +1,81 @@
+//! Shards: the union of N shards' points is the points of the whole run.
+
+use flutter::Scenario;
+use flutter::shard::{Shard, ShardError};
+
+/// Twelve metrics of every type, with reconfigurations, ends and a disabled stretch.
+fn fleet() -> Scenario<'static> {
+    let mut yaml = String::from(
+        "duration: 2m\nseed: 9\nscript:\n  - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n  \
+         - {type: metricEmitter, name: n, spec: {type: normalNoise, stdDev: 2}}\n",
+    );
+    for i in 0..12 {
+        let kind =
+            ["gauge", "counter", "upDownCounter", "histogram, distribution: {type: normal, stdDev: 1}, rate: 5"][i % 4];
+        yaml.push_str(&format!(
+            "  - {{type: metric, name: m{i}, spec: {{type: {kind}, frequency: 5s, emitters: [w, n], attributes: {{datapoint: {{k: v{i}}}}}}}}}\n"
+        ));
+    }
+    yaml.push_str(
+        "  - {type: metric, at: 30s, name: m3, spec: {attributes: {datapoint: {k: changed}}}}\n  \
+         - {type: disableMetric, at: 40s, name: m5}\n  - {type: enableMetric, at: 70s, name: m5}\n  \
+         - {type: metric, at: 50s, name: m7, spec: {to: 90s}}\n",
+    );
+    Scenario::from_yaml("fleet.yaml", &yaml).unwrap()
+}
+
+/// Every point as text: its stream, tick and value.
+fn points(s: &Scenario<'static>) -> Vec<String> {
+    let sink = s.simulate();
+    let mut out: Vec<String> = sink
+        .points()
+        .iter()
+        .map(|p| format!("{:?} {} {} {:?}", sink.streams()[p.stream as usize], p.tick, p.start_unix_nanos, p.value))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_union_of_the_shards_is_the_whole_run() {
+    let whole = fleet();
+    let all = points(&whole);
+    assert!(all.len() > 200);
+    for count in [1, 2, 3, 5] {
+        let mut union = Vec::new();
+        let mut metrics = 0;
+        for index in 1..=count {
+            let shard = whole.shard(Shard { index, count }).unwrap();
+            metrics += shard
+                .script
+                .iter()
+                .filter(|a| matches!(a.kind, flutter::scenario::ActionKind::Metric(_)) && a.at.as_nanos() == 0)
+                .count();
+            union.extend(points(&shard));
+        }
+        union.sort();
+        assert_eq!(metrics, 12, "each metric in exactly one of {count} shards");
+        assert_eq!(union, all, "{count} shards");
+    }
+}
+
+#[test]
+fn shards_are_parsed_and_checked() {
+    assert_eq!(Shard::parse("2/8"), Ok(Shard { index: 2, count: 8 }));
+    for bad in ["0/3", "4/3", "1", "a/b", "1/0", ""] {
+        assert_eq!(Shard::parse(bad), Err(ShardError::Malformed(bad.into())), "{bad}");
+    }
+    assert_eq!(Shard::from_job_index(4, Some("3")), Ok(Shard { index: 4, count: 4 }));
+    assert_eq!(
+        Shard::from_job_index(4, Some("4")).unwrap_err().to_string(),
+        "--shards 4 takes its shard from JOB_COMPLETION_INDEX (0 to 3, as a Kubernetes Indexed Job sets it), which is `4`"
+    );
+    assert_eq!(
+        Shard::from_job_index(4, None).unwrap_err().to_string(),
+        "--shards 4 takes its shard from JOB_COMPLETION_INDEX (0 to 3, as a Kubernetes Indexed Job sets it), which is not set"
+    );
+    let mut go = fleet();
+    go.rng = flutter::RngKind::Go;
+    assert_eq!(go.shard(Shard { index: 1, count: 2 }), Err(ShardError::GoStream));
+    assert!(go.shard(Shard { index: 1, count: 1 }).is_ok());
+}
