@@ -2,6 +2,7 @@
 
 mod backend;
 mod corpus;
+mod deploy;
 mod faults;
 mod pacing;
 mod receiver;
