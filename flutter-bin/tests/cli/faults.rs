@@ -39,6 +39,12 @@ fn summary_head(run: &Run) -> &str {
     &line[..line.rfind("; ").unwrap_or(line.len())]
 }
 
+/// Asserts the summary line up to its time: `counts` (points generated,
+/// delivered, rejected, lost; requests and retries) then the bytes `rx` got.
+fn assert_summary(run: &Run, rx: &Receiver, counts: &str) {
+    assert_eq!(summary_head(run), format!("flutter: {counts}, {} bytes sent", bytes_received(rx)), "{}", run.stderr);
+}
+
 /// The bytes a receiver got, as the summary counts them.
 fn bytes_received(rx: &Receiver) -> usize {
     rx.requests().iter().map(|r| r.raw.len()).sum()
@@ -50,13 +56,7 @@ fn retries_503_twice_then_delivers() {
     let dir = TempDir::new("503");
     let cfg = scenario(&dir, &rx.endpoint(), "");
     let out = run(&["--fast", &cfg]).ok();
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 3 requests, 2 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 40 delivered, 0 rejected, 0 lost; 3 requests, 2 retries");
     let reqs = rx.requests();
     assert_eq!(reqs.len(), 3);
     assert!(reqs.iter().all(|r| r.body == reqs[0].body && r.path == "/v1/metrics"));
@@ -82,13 +82,7 @@ fn bad_request_is_rejected_reported_once_and_exits_1() {
     let dir = TempDir::new("400");
     let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "maxPointsPerRequest: 10")]);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 20 delivered, 20 rejected, 0 lost; 4 requests, 0 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 20 delivered, 20 rejected, 0 lost; 4 requests, 0 retries");
     let reports: Vec<&str> = out.stderr.lines().filter(|l| l.contains("rejected 10 points with HTTP 400")).collect();
     assert_eq!(reports, ["flutter: the receiver rejected 10 points with HTTP 400: status 400 from the test receiver"]);
     assert_eq!(rx.requests().len(), 4, "rejected requests are not retried");
@@ -122,13 +116,7 @@ fn a_stalled_receiver_times_out_and_the_request_is_retried() {
     let gap = reqs[1].at - reqs[0].at;
     assert!(gap >= Duration::from_secs(1) && gap < Duration::from_millis(2500), "retried after {gap:?}");
     assert!(out.stderr.contains("(no answer within 1s)"), "{}", out.stderr);
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry");
 }
 
 #[test]
@@ -160,13 +148,7 @@ fn many_requests_share_one_connection() {
     assert_eq!(rx.requests().len(), 8);
     assert!(rx.requests().iter().all(|r| r.points() == 5));
     assert_eq!(rx.connections(), 1);
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries");
 }
 
 #[test]
@@ -219,13 +201,7 @@ fn partial_success_is_reported_and_counted() {
     let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("flutter: the receiver refused 3 points of a request: too old"), "{}", out.stderr);
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 37 delivered, 3 rejected, 0 lost; 1 request, 0 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 37 delivered, 3 rejected, 0 lost; 1 request, 0 retries");
 }
 
 #[test]
@@ -283,13 +259,7 @@ fn real_time_retries_do_not_shift_the_schedule() {
     let started = Instant::now();
     let out = run(&[&cfg]).ok();
     assert!(started.elapsed() < Duration::from_millis(5600), "took {:?}", started.elapsed());
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 5 points generated, 5 delivered, 0 rejected, 0 lost; 6 requests, 1 retry, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "5 points generated, 5 delivered, 0 rejected, 0 lost; 6 requests, 1 retry");
     // The tick-5 request leaves on time although tick 1's waited 2 s.
     let reqs = rx.requests();
     let last = reqs.last().unwrap();
@@ -419,13 +389,7 @@ fn a_redirect_is_a_rejection_that_names_where_it_points() {
         );
         assert!(out.stderr.lines().any(|l| l == expected), "{}", out.stderr);
         assert!(!out.stderr.contains("pa55"));
-        assert_eq!(
-            summary_head(&out),
-            format!(
-                "flutter: 40 points generated, 0 delivered, 40 rejected, 0 lost; 1 request, 0 retries, {} bytes sent",
-                bytes_received(&rx)
-            )
-        );
+        assert_summary(&out, &rx, "40 points generated, 0 delivered, 40 rejected, 0 lost; 1 request, 0 retries");
     }
 }
 
@@ -434,13 +398,7 @@ fn a_408_is_retried() {
     let rx = Receiver::start(vec![Reply::status(408)]);
     let dir = TempDir::new("408");
     let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "")]).ok();
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 40 delivered, 0 rejected, 0 lost; 2 requests, 1 retry");
 }
 
 #[test]
@@ -510,13 +468,7 @@ fn a_retry_after_beyond_the_budget_says_so() {
         "{}",
         out.stderr
     );
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 0 delivered, 0 rejected, 40 lost; 1 request, 0 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 0 delivered, 0 rejected, 40 lost; 1 request, 0 retries");
 }
 
 #[test]
@@ -639,22 +591,8 @@ fn a_request_too_large_is_split_until_accepted() {
     let sizes: Vec<usize> = rx.requests().iter().map(|r| r.points()).collect();
     assert_eq!(sizes, [40, 20, 10, 10, 20]);
     // The accepted parts hold the refused request's points, in order.
-    let accepted: Vec<Vec<u8>> = rx.requests()[2..].iter().map(|r| r.body.clone()).collect();
-    let whole = rx.requests()[0].decode();
-    let points_of = |r: &opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest| {
-        use opentelemetry_proto::tonic::metrics::v1::metric::Data;
-        let metrics = r.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics);
-        metrics
-            .flat_map(|m| match &m.data {
-                Some(Data::Gauge(g)) => g.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect(),
-                Some(Data::Sum(s)) => s.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect(),
-                _ => Vec::new(),
-            })
-            .collect::<Vec<_>>()
-    };
-    let parts: Vec<_> = rx.requests()[2..].iter().flat_map(|r| points_of(&r.decode())).collect();
-    assert_eq!(parts, points_of(&whole));
-    assert_eq!(accepted.len(), 3);
+    let parts: Vec<_> = rx.requests()[2..].iter().flat_map(|r| r.point_times()).collect();
+    assert_eq!(parts, rx.requests()[0].point_times());
     let lines: Vec<&str> =
         out.stderr.lines().filter(|l| l.contains("too large") || l.contains("maxPointsPerRequest")).collect();
     assert_eq!(
@@ -666,13 +604,7 @@ fn a_request_too_large_is_split_until_accepted() {
              `maxPointsPerRequest: 20` (or less) to send requests it accepts at once",
         ]
     );
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 5 requests, 0 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 40 delivered, 0 rejected, 0 lost; 5 requests, 0 retries");
 }
 
 #[test]
@@ -687,13 +619,7 @@ fn a_single_point_too_large_is_rejected() {
         out.stderr.contains("flutter: the receiver rejected 1 point with HTTP 413: status 413 from the test receiver")
     );
     assert!(out.stderr.contains("flutter: the receiver refused requests as too large down to single points"));
-    assert_eq!(
-        summary_head(&out),
-        format!(
-            "flutter: 40 points generated, 0 delivered, 40 rejected, 0 lost; 79 requests, 0 retries, {} bytes sent",
-            bytes_received(&rx)
-        )
-    );
+    assert_summary(&out, &rx, "40 points generated, 0 delivered, 40 rejected, 0 lost; 79 requests, 0 retries");
 }
 
 #[test]
@@ -713,36 +639,9 @@ fn connections_send_requests_at_once_and_account_for_every_point() {
         let took = started.elapsed();
         assert_eq!((rx.connections(), rx.most_in_flight()), (n, n), "{}", out.stderr);
         assert!(took < Duration::from_millis(300 * 8), "not one at a time: {took:?}");
-        assert_eq!(
-            summary_head(&out),
-            format!(
-                "flutter: 40 points generated, 40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries, {} bytes sent",
-                bytes_received(&rx)
-            )
-        );
+        assert_summary(&out, &rx, "40 points generated, 40 delivered, 0 rejected, 0 lost; 8 requests, 0 retries");
         // Every point arrived once.
-        let mut times: Vec<(String, u64)> = rx
-            .requests()
-            .iter()
-            .flat_map(|r| {
-                use opentelemetry_proto::tonic::metrics::v1::metric::Data;
-                let req = r.decode();
-                let metrics: Vec<_> =
-                    req.resource_metrics.into_iter().flat_map(|r| r.scope_metrics).flat_map(|s| s.metrics).collect();
-                metrics
-                    .into_iter()
-                    .flat_map(|m| match m.data {
-                        Some(Data::Gauge(g)) => {
-                            g.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect()
-                        }
-                        Some(Data::Sum(s)) => {
-                            s.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect()
-                        }
-                        _ => Vec::<(String, u64)>::new(),
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut times: Vec<(String, u64)> = rx.requests().iter().flat_map(|r| r.point_times()).collect();
         times.sort();
         times.dedup();
         assert_eq!(times.len(), 40);

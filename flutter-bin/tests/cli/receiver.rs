@@ -50,6 +50,20 @@ impl Received {
         ExportMetricsServiceRequest::decode(self.body.as_slice()).expect("a valid OTLP request")
     }
 
+    /// `(metric name, time)` of every number data point, in order.
+    pub fn point_times(&self) -> Vec<(String, u64)> {
+        use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+        let req = self.decode();
+        let metrics = req.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics);
+        metrics
+            .flat_map(|m| match &m.data {
+                Some(Data::Gauge(g)) => g.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect(),
+                Some(Data::Sum(s)) => s.data_points.iter().map(|p| (m.name.clone(), p.time_unix_nano)).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// Data points in the request.
     pub fn points(&self) -> usize {
         use opentelemetry_proto::tonic::metrics::v1::metric::Data;
