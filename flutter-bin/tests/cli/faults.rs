@@ -679,3 +679,19 @@ fn start_at_sets_the_points_times() {
     let start = first_time(&rx) - 1_000_000_000;
     assert!(start >= before - day && start < before - day + 5_000_000_000, "{start} vs {before}");
 }
+
+#[test]
+fn a_split_request_that_cannot_be_delivered_is_lost_whole() {
+    // Refused as too large, then its first half never goes through: both halves are lost.
+    let mut script = vec![Reply::status(413)];
+    script.extend(vec![Reply::status(503); 100]);
+    let rx = Receiver::start(script);
+    let dir = TempDir::new("413-lost");
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), "retryBudget: 1s")]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        summary(&out).starts_with("flutter: 40 points generated, 0 delivered, 0 rejected, 40 lost; "),
+        "{}",
+        out.stderr
+    );
+}

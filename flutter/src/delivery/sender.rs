@@ -251,10 +251,19 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request, half:
                 st.splits += 1;
                 shared.emit(DeliveryEvent::Splitting { points: request.points, first: st.splits == 1 });
                 drop(st);
-                return halves.into_iter().all(|(body, points)| {
-                    let part = Request { body, points, first_tick: request.first_tick, last_tick: request.last_tick };
-                    deliver(shared, transport, &part, true)
-                });
+                let [(first, n), (second, m)] = halves;
+                let part = |body, points| Request {
+                    body,
+                    points,
+                    first_tick: request.first_tick,
+                    last_tick: request.last_tick,
+                };
+                if !deliver(shared, transport, &part(first, n), true) {
+                    // Delivery stopped: the second half was never sent.
+                    shared.lock().stats.lost += m;
+                    return false;
+                }
+                return deliver(shared, transport, &part(second, m), true);
             }
             Attempt::Rejected { status, detail } => {
                 drop(st);
