@@ -61,6 +61,11 @@ pub struct Args {
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub start_at: Option<String>,
 
+    /// How point lines look: `go` (the Go tool's line), `wide` (plus the
+    /// simulated time and the series' attributes) or `json` (an object per point).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "go")]
+    pub log_format: LogFormatArg,
+
     /// Print point lines even when points go to a destination.
     #[arg(long)]
     pub print: bool,
@@ -95,4 +100,22 @@ fn parse_connections(text: &str) -> Result<u32, String> {
 
 fn parse_shard(text: &str) -> Result<flutter::shard::Shard, String> {
     flutter::shard::Shard::parse(text).map_err(|e| e.to_string())
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormatArg {
+    Go,
+    Wide,
+    Json,
+}
+
+impl From<LogFormatArg> for flutter::LineFormat {
+    fn from(f: LogFormatArg) -> Self {
+        match f {
+            LogFormatArg::Go => flutter::LineFormat::Go,
+            LogFormatArg::Wide => flutter::LineFormat::Wide,
+            LogFormatArg::Json => flutter::LineFormat::Json,
+        }
+    }
 }

@@ -126,7 +126,8 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     let mut engine = Engine::new(scenario, config);
 
     let print_points = destination.is_none() || args.print;
-    let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime);
+    let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime)
+        .with_format(args.log_format.into());
     let mut otlp = destination.map(|settings| {
         if !args.quiet {
             eprintln!("flutter: sending to {} (from {})", settings.shown_url, settings.source.describe());

@@ -50,5 +50,5 @@ pub use otlp::OtlpSink;
 pub use rng::RngKind;
 pub use run::{Clock, LATE, Lateness, Pacing, RunConfig, RunReport, SystemClock, run, run_with};
 pub use scenario::{LoadError, Scenario};
-pub use sink::{CountingSink, LogSink, MemorySink, RecordedValue, Sink, SinkError};
+pub use sink::{CountingSink, LineFormat, LogSink, MemorySink, RecordedValue, Sink, SinkError};
 pub use timestamp::{RunEndError, Timestamp};

@@ -503,3 +503,45 @@ fn start_at_moves_the_clock_and_a_future_start_is_waited_for() {
         assert!(out.stderr.starts_with(&format!("error: --start-at `{bad}`")), "{}", out.stderr);
     }
 }
+
+#[test]
+fn log_formats_tell_a_fleets_series_apart() {
+    let dir = TempDir::new("log-format");
+    let file = dir.write(
+        "fleet.yaml",
+        "duration: 20s\nseed: 1\nwallclockStart: 2025-01-01T00:00:00Z\nscript:\n  \
+         - {type: metricEmitter, name: c, spec: {type: constant, value: 1.5}}\n  \
+         - {type: metric, name: a, spec: {type: gauge, name: cpu, frequency: 10s, emitters: [c], attributes: {resource: {host.name: \"h 1\"}, datapoint: {cpu: 3, tags: [x, 1]}}}}\n  \
+         - {type: metric, name: b, spec: {type: gauge, name: cpu, frequency: 10s, emitters: [c], attributes: {resource: {host.name: h2}}}}\n  \
+         - {type: metric, name: h, spec: {type: histogram, frequency: 20s, rate: 3, buckets: [1, 2], distribution: {type: normal, stdDev: 0.5}, emitters: [c]}}\n  \
+         - {type: metric, name: b, at: 15s, spec: {to: 15s}}\n",
+    );
+    let wide = flutter(&["--dryrun", "-q", "--log-format", "wide", &file]).ok();
+    assert_eq!(
+        wide.points()[..2],
+        [
+            "INFO MetricGauge Emit ts=10s metricName=cpu value=1.5 time=2025-01-01T00:00:10Z resource.host.name=\"h 1\" cpu=3 tags=\"[\\\"x\\\",1]\"",
+            "INFO MetricGauge Emit ts=10s metricName=cpu value=1.5 time=2025-01-01T00:00:10Z resource.host.name=h2",
+        ]
+    );
+    let json = flutter(&["--dryrun", "-q", "--log-format", "json", &file]).ok();
+    let objects: Vec<serde_json::Value> = json.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(objects.len(), 5);
+    assert_eq!(
+        objects[0],
+        serde_json::json!({"time": "2025-01-01T00:00:10Z", "ts": "10s", "name": "cpu", "series": "a", "kind": "gauge",
+            "resource": {"host.name": "h 1"}, "scope": {}, "attributes": {"cpu": 3, "tags": ["x", 1]}, "value": 1.5})
+    );
+    let stale = &objects[2];
+    assert_eq!(
+        (&stale["series"], &stale["ts"], &stale["value"], &stale["stale"]),
+        (&"b".into(), &"16s".into(), &serde_json::Value::Null, &true.into())
+    );
+    let histogram = objects.iter().find(|o| o["kind"] == "histogram").unwrap();
+    let counts: u64 = histogram["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).sum();
+    assert_eq!(histogram["count"].as_u64(), Some(counts));
+    assert_eq!(histogram["bounds"], serde_json::json!([1, 2]));
+    // The default stays the Go tool's line.
+    let go = flutter(&["--dryrun", "-q", &file]).ok();
+    assert_eq!(go.points()[0], "INFO MetricGauge Emit ts=10s metricName=cpu value=1.5");
+}

@@ -4,25 +4,53 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use super::json;
 use super::{Sink, SinkError};
-use crate::batch::{Batch, Summary, ValueRef};
+use crate::batch::{Batch, Stream, Summary, ValueRef};
 use crate::go::float::write_go_float;
+use crate::scenario::AttrValue;
+use crate::timestamp::Timestamp;
+
+/// How point lines look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineFormat {
+    /// The Go tool's line, unchanged.
+    #[default]
+    Go,
+    /// The Go line, then the simulated time (RFC 3339) and the series'
+    /// attributes (`resource.KEY=…`, `scope.KEY=…`, `KEY=…`), so a fleet's
+    /// lines can be told apart.
+    Wide,
+    /// One JSON object per point: `time`, `ts`, `name`, `series`, `kind`,
+    /// `resource`, `scope`, `attributes`, and `value` (`null` with `stale`), or
+    /// a histogram's `count`, `sum`, `min`, `max` and buckets.
+    Json,
+}
 
 /// Writes one line per point: real local time of printing, `MetricGauge` or
-/// `MetricCounter`, the tick as a Go duration, the exported name, the value.
+/// `MetricCounter`, the tick as a Go duration, the exported name, the value
+/// (or the same point in another [`LineFormat`]).
 #[derive(Debug)]
 pub struct LogSink<W: Write> {
     out: W,
     line: String,
     clock: LocalSecond,
     flush_each_tick: bool,
+    format: LineFormat,
 }
 
 impl<W: Write> LogSink<W> {
     /// Lines go to `out`; with `flush_each_tick`, each tick's lines are flushed
     /// (for real-time runs, so lines appear when their tick happens).
     pub fn new(out: W, flush_each_tick: bool) -> Self {
-        LogSink { out, line: String::with_capacity(128), clock: LocalSecond::default(), flush_each_tick }
+        let line = String::with_capacity(128);
+        LogSink { out, line, clock: LocalSecond::default(), flush_each_tick, format: LineFormat::Go }
+    }
+
+    /// Lines in `format` instead of the Go tool's.
+    pub fn with_format(mut self, format: LineFormat) -> Self {
+        self.format = format;
+        self
     }
 
     /// The writer back.
@@ -35,9 +63,17 @@ impl<W: Write> Sink for LogSink<W> {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
         let stamp = self.clock.now();
         let points = batch.metrics.points;
+        // The simulated time, formatted once a tick (only the wide and JSON lines show it).
+        let time = if self.format == LineFormat::Go { String::new() } else { Timestamp(batch.unix_nanos).to_string() };
         for p in points.iter() {
             let stream = &batch.metrics.streams[p.stream as usize];
             self.line.clear();
+            if self.format == LineFormat::Json {
+                json::push_point(&mut self.line, stream, &time, &batch.time().to_string(), points.value(p));
+                self.line.push('\n');
+                self.out.write_all(self.line.as_bytes())?;
+                continue;
+            }
             // Writing into a String cannot fail.
             let _ = write!(self.line, "{stamp} INFO {} Emit ts={} metricName=", stream.kind.log_name(), batch.time());
             push_slog_value(&mut self.line, stream.name);
@@ -56,6 +92,9 @@ impl<W: Write> Sink for LogSink<W> {
                     let _ = write!(self.line, " scale={}", h.scale);
                 }
             }
+            if self.format == LineFormat::Wide {
+                push_wide(&mut self.line, stream, &time);
+            }
             self.line.push('\n');
             self.out.write_all(self.line.as_bytes())?;
         }
@@ -68,6 +107,37 @@ impl<W: Write> Sink for LogSink<W> {
     fn finish(&mut self) -> Result<(), SinkError> {
         self.out.flush()?;
         Ok(())
+    }
+}
+
+/// ` time=… resource.KEY=… scope.KEY=… KEY=…`: the wide line's tail.
+fn push_wide(out: &mut String, stream: &Stream<'_>, time: &str) {
+    out.push_str(" time=");
+    out.push_str(time);
+    for (prefix, attrs) in [("resource.", stream.resource), ("scope.", stream.scope), ("", stream.datapoint)] {
+        for kv in attrs {
+            out.push(' ');
+            push_slog_value(out, &format!("{prefix}{}", kv.key));
+            out.push('=');
+            match &kv.value {
+                AttrValue::Str(s) => push_slog_value(out, s),
+                AttrValue::Int(i) => {
+                    let _ = write!(out, "{i}");
+                }
+                AttrValue::Double(d) => {
+                    let _ = write_go_float(out, *d);
+                }
+                AttrValue::Bool(b) => {
+                    let _ = write!(out, "{b}");
+                }
+                // Lists and maps as their JSON text.
+                other => {
+                    let mut text = String::new();
+                    json::push_attr_value(&mut text, other);
+                    push_slog_value(out, &text);
+                }
+            }
+        }
     }
 }
 

@@ -26,10 +26,11 @@
 //! }
 //! ```
 
+mod json;
 mod log;
 mod memory;
 
-pub use log::LogSink;
+pub use log::{LineFormat, LogSink};
 pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, SeriesView};
 
 use crate::batch::Batch;

@@ -1,0 +1,146 @@
+//! Point lines as JSON objects (`--log-format json`), one per line, for `jq`
+//! and tests: name, series, kind, the simulated time, attributes by level
+//! and the value (a histogram's summary and buckets).
+
+use std::fmt::Write as _;
+
+use crate::batch::{Stream, Summary, ValueRef};
+use crate::go::float::write_go_float;
+use crate::scenario::{AttrValue, KeyValue};
+
+/// Appends one point as a JSON object (no line break). `time` is the tick's
+/// simulated wall clock in RFC 3339, `ts` the tick since the start.
+pub(super) fn push_point(out: &mut String, stream: &Stream<'_>, time: &str, ts: &str, value: ValueRef<'_>) {
+    out.push_str("{\"time\":");
+    push_string(out, time);
+    out.push_str(",\"ts\":");
+    push_string(out, ts);
+    out.push_str(",\"name\":");
+    push_string(out, stream.name);
+    out.push_str(",\"series\":");
+    push_string(out, stream.series);
+    out.push_str(",\"kind\":");
+    push_string(out, stream.kind.type_name());
+    for (key, attrs) in [("resource", stream.resource), ("scope", stream.scope), ("attributes", stream.datapoint)] {
+        let _ = write!(out, ",\"{key}\":");
+        push_map(out, attrs);
+    }
+    match value {
+        ValueRef::Double(v) => push_number_field(out, "value", v),
+        ValueRef::Int(v) => {
+            let _ = write!(out, ",\"value\":{v}");
+        }
+        ValueRef::Stale => out.push_str(",\"value\":null,\"stale\":true"),
+        ValueRef::Histogram(h) => {
+            push_summary(out, &h.summary);
+            out.push_str(",\"bounds\":");
+            push_numbers(out, stream.bounds.iter().copied());
+            out.push_str(",\"counts\":");
+            push_numbers(out, h.counts.iter().map(|&c| c as f64));
+        }
+        ValueRef::ExpHistogram(h) => {
+            push_summary(out, &h.summary);
+            let _ = write!(out, ",\"scale\":{},\"zeroCount\":{}", h.scale, h.zero_count);
+            for (key, offset, counts) in
+                [("positive", h.positive_offset, h.positive), ("negative", h.negative_offset, h.negative)]
+            {
+                let _ = write!(out, ",\"{key}\":{{\"offset\":{offset},\"counts\":");
+                push_numbers(out, counts.iter().map(|&c| c as f64));
+                out.push('}');
+            }
+        }
+    }
+    out.push('}');
+}
+
+fn push_summary(out: &mut String, s: &Summary) {
+    let _ = write!(out, ",\"count\":{}", s.count);
+    push_number_field(out, "sum", s.sum);
+    if let (Some(min), Some(max)) = (s.min, s.max) {
+        push_number_field(out, "min", min);
+        push_number_field(out, "max", max);
+    }
+}
+
+fn push_number_field(out: &mut String, key: &str, v: f64) {
+    let _ = write!(out, ",\"{key}\":");
+    push_number(out, v);
+}
+
+/// A finite number as JSON (Go's shortest form is valid JSON); a value that
+/// is not finite never reaches a sink, but would be `null`, not invalid JSON.
+fn push_number(out: &mut String, v: f64) {
+    if v.is_finite() {
+        let _ = write_go_float(out, v);
+    } else {
+        out.push_str("null");
+    }
+}
+
+fn push_numbers(out: &mut String, values: impl Iterator<Item = f64>) {
+    out.push('[');
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_number(out, v);
+    }
+    out.push(']');
+}
+
+fn push_map(out: &mut String, attrs: &[KeyValue<'_>]) {
+    out.push('{');
+    for (i, kv) in attrs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_string(out, &kv.key);
+        out.push(':');
+        push_attr_value(out, &kv.value);
+    }
+    out.push('}');
+}
+
+/// An attribute value as JSON.
+pub(super) fn push_attr_value(out: &mut String, v: &AttrValue<'_>) {
+    match v {
+        AttrValue::Str(s) => push_string(out, s),
+        AttrValue::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        AttrValue::Double(d) => push_number(out, *d),
+        AttrValue::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        AttrValue::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_attr_value(out, item);
+            }
+            out.push(']');
+        }
+        AttrValue::KvList(kvs) => push_map(out, kvs),
+    }
+}
+
+/// A JSON string: `"`, `\` and control characters escaped.
+pub(super) fn push_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
