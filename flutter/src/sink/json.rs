@@ -128,19 +128,7 @@ pub(super) fn push_attr_value(out: &mut String, v: &AttrValue<'_>) {
 
 /// A JSON string: `"`, `\` and control characters escaped.
 pub(super) fn push_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    super::push_quoted(out, s, |out, c| {
+        let _ = write!(out, "\\u{:04x}", c as u32);
+    });
 }

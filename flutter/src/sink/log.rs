@@ -64,12 +64,15 @@ impl<W: Write> Sink for LogSink<W> {
         let stamp = self.clock.now();
         let points = batch.metrics.points;
         // The simulated time, formatted once a tick (only the wide and JSON lines show it).
-        let time = if self.format == LineFormat::Go { String::new() } else { Timestamp(batch.unix_nanos).to_string() };
+        let (time, ts) = match self.format {
+            LineFormat::Go => (String::new(), String::new()),
+            _ => (Timestamp(batch.unix_nanos).to_string(), batch.time().to_string()),
+        };
         for p in points.iter() {
             let stream = &batch.metrics.streams[p.stream as usize];
             self.line.clear();
             if self.format == LineFormat::Json {
-                json::push_point(&mut self.line, stream, &time, &batch.time().to_string(), points.value(p));
+                json::push_point(&mut self.line, stream, &time, &ts, points.value(p));
                 self.line.push('\n');
                 self.out.write_all(self.line.as_bytes())?;
                 continue;
@@ -161,21 +164,9 @@ fn push_slog_value(out: &mut String, s: &str) {
         out.push_str(s);
         return;
     }
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    super::push_quoted(out, s, |out, c| {
+        let _ = write!(out, "\\x{:02x}", c as u32);
+    });
 }
 
 /// The local time as `YYYY/MM/DD HH:MM:SS`, formatted once per second.

@@ -35,6 +35,25 @@ pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, Serie
 
 use crate::batch::Batch;
 
+/// `s` in double quotes, with `"`, `\`, line breaks and tabs escaped as Go
+/// and JSON both write them, and every other control character by
+/// `control`: their forms differ (`\x1b` in Go, `\u001b` in JSON).
+fn push_quoted(out: &mut String, s: &str, control: impl Fn(&mut String, char)) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => control(out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Why a sink could not take points.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
