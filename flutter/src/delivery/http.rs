@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::{Attempt, PartialAcceptance, Transport};
+use crate::otlp::endpoint::redact_credentials;
 use crate::otlp::tls::TlsSettings;
 use crate::printable::printable;
 
@@ -158,16 +159,6 @@ fn tls_failure(_: &std::io::Error) -> Option<String> {
     None
 }
 
-/// `scheme://***@host…` for a URL with credentials in it; others unchanged.
-pub(crate) fn redact_credentials(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://***{}", &rest[at..]),
-        None => url.to_owned(),
-    }
-}
-
 impl Transport for HttpTransport {
     /// POSTs one encoded (and, if configured, compressed) request body.
     fn post(&self, body: &[u8]) -> Attempt {
@@ -253,14 +244,6 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
-    }
-
-    #[test]
-    fn credentials_are_redacted() {
-        assert_eq!(redact_credentials("http://user:pass@host:4318/v1/metrics"), "http://***@host:4318/v1/metrics");
-        assert_eq!(redact_credentials("https://a@b@host"), "https://***@host");
-        assert_eq!(redact_credentials("http://host/path@x"), "http://host/path@x");
-        assert_eq!(redact_credentials("/relative/v1/metrics"), "/relative/v1/metrics");
     }
 
     #[test]

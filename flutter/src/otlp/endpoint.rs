@@ -58,6 +58,17 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
+/// `scheme://***@host…` for any URL text with credentials in it (a redirect's
+/// `Location`, say); others unchanged.
+pub fn redact_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// Checks an endpoint's text (as a load does, before any `${VAR}` is known).
 pub(crate) fn check(text: &str) -> Result<(), String> {
     parse_url(text).map(|_| ())
@@ -179,6 +190,14 @@ mod tests {
         assert!(!format!("{e:?}").contains("p:ss"));
         let plain = Endpoint::parse("http://host", true).unwrap();
         assert_eq!((plain.shown(), plain.basic_auth()), ("http://host/v1/metrics".into(), None));
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(redact_credentials("http://user:pass@host:4318/v1/metrics"), "http://***@host:4318/v1/metrics");
+        assert_eq!(redact_credentials("https://a@b@host"), "https://***@host");
+        assert_eq!(redact_credentials("http://host/path@x"), "http://host/path@x");
+        assert_eq!(redact_credentials("/relative/v1/metrics"), "/relative/v1/metrics");
     }
 
     #[test]
