@@ -7,7 +7,7 @@ use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsPartialSuc
 use prost::Message;
 
 use crate::receiver::{Receiver, Reply};
-use crate::util::{Run, TempDir, flutter_cmd};
+use crate::util::{Run, TempDir, flutter_cmd, signalled};
 
 /// Two metrics, one point each per second for 20 s: 40 points.
 fn scenario(dir: &TempDir, endpoint: &str, otlp_extra: &str) -> String {
@@ -282,7 +282,7 @@ fn real_time_retries_do_not_shift_the_schedule() {
     assert_eq!(times, (1..=5).map(|s| t0 + s * 1_000_000_000).collect::<Vec<_>>());
 }
 
-/// Starts a one-minute real-time run against `rx` and sends it `signal`
+/// Starts a one-minute real-time run against `rx` and sends it `signals`
 /// after 2.5 s; returns the finished run and how long it took to stop.
 fn signalled_run(rx: &Receiver, name: &str, signals: &[&str]) -> (Run, Duration) {
     let dir = TempDir::new(name);
@@ -290,19 +290,7 @@ fn signalled_run(rx: &Receiver, name: &str, signals: &[&str]) -> (Run, Duration)
                 script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
                 - {type: metric, name: g, spec: {type: gauge, frequency: 1s, emitters: [c]}}\n";
     let cfg = dir.write("long.yaml", &yaml.replace("ENDPOINT", &rx.endpoint()));
-    let mut cmd = flutter_cmd(&[&cfg]);
-    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(2500));
-    let signalled_at = Instant::now();
-    for (i, signal) in signals.iter().enumerate() {
-        if i > 0 {
-            std::thread::sleep(Duration::from_millis(500));
-        }
-        let status = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
-        assert!(status.unwrap().success());
-    }
-    let out: Run = child.wait_with_output().unwrap().into();
-    (out, signalled_at.elapsed())
+    signalled(flutter_cmd(&[&cfg]), Duration::from_millis(2500), signals)
 }
 
 #[test]
@@ -658,16 +646,8 @@ fn connections_send_requests_at_once_and_account_for_every_point() {
 
 #[test]
 fn start_at_sets_the_points_times() {
-    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
     let dir = TempDir::new("start-at-otlp");
-    let first_time = |rx: &Receiver| -> u64 {
-        let req = rx.requests()[0].decode();
-        let m = &req.resource_metrics[0].scope_metrics[0].metrics[0];
-        match &m.data {
-            Some(Data::Gauge(g)) => g.data_points[0].time_unix_nano,
-            other => panic!("{other:?}"),
-        }
-    };
+    let first_time = |rx: &Receiver| rx.requests()[0].point_times()[0].1;
     let rx = Receiver::start(vec![]);
     run(&["--fast", "--start-at", "2024-02-29T12:00:00Z", &scenario(&dir, &rx.endpoint(), "")]).ok();
     // The scenario's wallclockStart (2025-06-01) is overridden; its first gauge point is at 1s.

@@ -1,6 +1,6 @@
 //! Runs of every sample, seeds, and `--check`.
 
-use crate::util::{Run, TempDir, flutter, flutter_cmd, sample};
+use crate::util::{Run, TempDir, flutter, flutter_cmd, sample, signalled};
 
 const README: [(&str, &str); 12] = [
     ("10s", "8.603450562309138"),
@@ -488,11 +488,8 @@ fn start_at_moves_the_clock_and_a_future_start_is_waited_for() {
     assert_eq!(run.points(), ["INFO MetricGauge Emit ts=1s metricName=g value=1"]);
 
     // A signal during the countdown stops it; nothing is generated.
-    let mut cmd = flutter_cmd(&["--start-at", "+30s", &file]);
-    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    assert!(std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let out: Run = child.wait_with_output().unwrap().into();
+    let (out, _) =
+        signalled(flutter_cmd(&["--start-at", "+30s", &file]), std::time::Duration::from_millis(700), &["TERM"]);
     assert_eq!(out.code, Some(143), "{}", out.stderr);
     assert!(out.stderr.contains("flutter: stopped before the start; nothing was generated"), "{}", out.stderr);
     assert!(out.stdout.is_empty());

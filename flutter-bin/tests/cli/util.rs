@@ -24,6 +24,25 @@ pub fn flutter_cmd(args: &[&str]) -> Command {
     cmd
 }
 
+/// Starts `cmd`, waits `after`, sends it each of `signals` (`TERM`, `INT`, …)
+/// 500 ms apart, and waits for it to end; also returns how long it took to
+/// end after the first signal.
+pub fn signalled(mut cmd: Command, after: std::time::Duration, signals: &[&str]) -> (Run, std::time::Duration) {
+    use std::process::Stdio;
+    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("flutter-bin starts");
+    std::thread::sleep(after);
+    let signalled_at = std::time::Instant::now();
+    for (i, signal) in signals.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        let status = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+        assert!(status.expect("kill runs").success());
+    }
+    let out: Run = child.wait_with_output().expect("flutter-bin ends").into();
+    (out, signalled_at.elapsed())
+}
+
 /// Runs flutter-bin with `args` to completion.
 pub fn flutter(args: &[&str]) -> Run {
     let out = flutter_cmd(args).output().expect("flutter-bin runs");
