@@ -261,20 +261,10 @@ fn check(
     ExitCode::SUCCESS
 }
 
-/// "3 of 10 metrics": how many of the scenario's metrics a shard plays.
-fn sharded_metrics(whole: &Scenario<'_>, sharded: &Scenario<'_>) -> String {
-    let metrics = |s: &Scenario<'_>| {
-        let mut names: Vec<&str> = s
-            .script
-            .iter()
-            .filter(|a| matches!(a.kind, flutter::scenario::ActionKind::Metric(_)))
-            .map(|a| &*a.name)
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names.len() as u64
-    };
-    format!("{} of {}", metrics(sharded), report::count(metrics(whole), "metric"))
+/// "3 of 10 series": how many of the scenario's series a shard plays.
+fn sharded_metrics(whole: &Scenario<'static>, sharded: &Scenario<'static>) -> String {
+    let series = |s: &Scenario<'static>| flutter::plan::plan(s).metrics.iter().map(|m| m.series).sum::<u64>();
+    format!("{} of {} series", series(sharded), series(whole))
 }
 
 /// A real-time run whose start is in the future waits for it (shards given

@@ -13,6 +13,7 @@
 //! identity) only ever grow during a run: a sink that pre-processes them sees
 //! the new ones as those beyond the length it saw last.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::go::duration::GoDuration;
@@ -53,13 +54,14 @@ pub struct MetricSection<'a> {
 
 /// One exported stream: a metric name with its unit, description, attributes
 /// and data model. A series gets a new stream when a reconfiguration changes
-/// its name, unit, description or attributes.
+/// its name, unit, description or attributes. A series of a set has its
+/// brace expressions expanded here; the other fields borrow the scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stream<'r> {
     /// The metric action's name (the series).
     pub series: &'r str,
     /// The exported metric name.
-    pub name: &'r str,
+    pub name: Cow<'r, str>,
     /// The metric's kind.
     pub kind: MetricKind,
     /// OTLP unit.
@@ -67,11 +69,11 @@ pub struct Stream<'r> {
     /// OTLP description.
     pub description: &'r str,
     /// OTLP resource attributes.
-    pub resource: &'r [KeyValue<'static>],
+    pub resource: Cow<'r, [KeyValue<'static>]>,
     /// OTLP scope attributes.
-    pub scope: &'r [KeyValue<'static>],
+    pub scope: Cow<'r, [KeyValue<'static>]>,
     /// OTLP data point attributes.
-    pub datapoint: &'r [KeyValue<'static>],
+    pub datapoint: Cow<'r, [KeyValue<'static>]>,
     /// Sums and histograms: cumulative or delta.
     pub temporality: Temporality,
     /// Explicit histograms: the bucket bounds.
@@ -79,6 +81,15 @@ pub struct Stream<'r> {
 }
 
 impl Stream<'_> {
+    /// Whether `other` names the same series: the same exported name and
+    /// attributes (a new unit or description only describes it anew).
+    pub fn same_series(&self, other: &Stream<'_>) -> bool {
+        self.name == other.name
+            && self.resource == other.resource
+            && self.scope == other.scope
+            && self.datapoint == other.datapoint
+    }
+
     /// Whether a sum only grows (a counter).
     pub fn monotonic(&self) -> bool {
         self.kind.data_model() == DataModel::Sum { monotonic: true }

@@ -37,6 +37,7 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 mod schedule;
+pub mod sets;
 pub mod shard;
 mod simulate;
 pub mod sink;

@@ -77,6 +77,15 @@ pub struct Requests {
     pub exact: bool,
 }
 
+/// How many series of metric `name`, defined by `spec`, the scenario's shard plays.
+fn series_in_shard(scenario: &Scenario<'static>, name: &str, spec: &MetricSpec<'static>) -> u64 {
+    let set = Identity::new(name).overlay(spec).set();
+    match scenario.shard {
+        None => set.count(),
+        Some(shard) => (0..set.count()).filter(|&p| shard.holds(name, &set.values(p))).count() as u64,
+    }
+}
+
 /// Plans a run of `scenario`.
 pub fn plan<'r>(scenario: &'r Scenario<'static>) -> Plan<'r> {
     Planner::new(scenario).finish()
@@ -261,7 +270,7 @@ impl<'r> Planner<'r> {
                         name,
                         exported: spec.name.as_deref().unwrap_or(name),
                         kind: spec.kind.kind(),
-                        series: 1,
+                        series: series_in_shard(self.scenario, name, spec),
                         points: 0,
                         markers: 0,
                         peak_rate: 0.0,

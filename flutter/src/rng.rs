@@ -45,13 +45,15 @@ pub struct ChaChaStream(ChaCha8Rng);
 
 impl ChaChaStream {
     /// The stream keyed by `seed`, FNV-1a-64 of the metric action's name, of the
-    /// emitter's name, and the series index, each as 8 little-endian bytes.
-    pub fn new(seed: u64, metric: &str, emitter: &str, series_index: u64) -> Self {
+    /// emitter's name, and `series`, each as 8 little-endian bytes. `series`
+    /// is FNV-1a-64 of the series' expanded values in its set (0 for a metric
+    /// without brace expressions).
+    pub fn new(seed: u64, metric: &str, emitter: &str, series: u64) -> Self {
         let mut key = [0u8; 32];
         key[0..8].copy_from_slice(&seed.to_le_bytes());
         key[8..16].copy_from_slice(&fnv1a64(metric).to_le_bytes());
         key[16..24].copy_from_slice(&fnv1a64(emitter).to_le_bytes());
-        key[24..32].copy_from_slice(&series_index.to_le_bytes());
+        key[24..32].copy_from_slice(&series.to_le_bytes());
         ChaChaStream(ChaCha8Rng::from_seed(key))
     }
 

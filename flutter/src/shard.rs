@@ -9,13 +9,12 @@
 //! changes nothing in the ones played. A metric without brace expressions is
 //! a set of one series whose expanded values are empty.
 
-use std::borrow::Cow;
-
 use crate::rng::{RngKind, fnv1a64};
-use crate::scenario::{ActionKind, Scenario};
+use crate::scenario::Scenario;
 
 /// Shard `index` of `count` (1 ≤ index ≤ count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
 pub struct Shard {
     /// Which shard, from 1.
     pub index: u32,
@@ -93,23 +92,12 @@ impl std::fmt::Display for Shard {
 }
 
 impl Scenario<'static> {
-    /// This scenario with only the metrics of `shard`: their definitions,
-    /// reconfigurations and enable/disable actions; every emitter stays.
+    /// This scenario playing only the series of `shard`: every action stays,
+    /// and each metric plays the series of its set that are in the shard.
     pub fn shard(&self, shard: Shard) -> Result<Scenario<'static>, ShardError> {
         if shard.count > 1 && self.rng == RngKind::Go {
             return Err(ShardError::GoStream);
         }
-        let script = self
-            .script
-            .iter()
-            .filter(|a| match a.kind {
-                ActionKind::Emitter(_) => true,
-                ActionKind::Metric(_) | ActionKind::DisableMetric | ActionKind::EnableMetric => {
-                    shard.holds(&a.name, "")
-                }
-            })
-            .cloned()
-            .collect();
-        Ok(Scenario { script: Cow::Owned(script), ..self.clone() })
+        Ok(Scenario { shard: Some(shard), ..self.clone() })
     }
 }

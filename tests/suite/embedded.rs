@@ -100,3 +100,19 @@ fn usable_as_const() {
     assert_eq!(AS_CONST.script.len(), 1);
     assert_eq!(AS_CONST.duration, at("1s"));
 }
+
+/// A million series, compiled as their expressions: the macro writes the
+/// strings, not the expansion, so the binary holds one metric spec.
+static FLEET: Scenario<'static> = scenario!(
+    "script:\n  - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+     - {type: metric, name: m, spec: {type: gauge, emitters: [c], attributes: {resource: {host: 'host-{000000..999999}'}}}}\n"
+);
+
+#[test]
+fn a_set_compiles_as_its_expressions() {
+    let plan = flutter::plan::plan(&FLEET);
+    assert_eq!(plan.metrics[0].series, 1_000_000);
+    let flutter::scenario::ActionKind::Metric(spec) = &FLEET.script[1].kind else { panic!() };
+    let resource = spec.resource.as_deref().unwrap();
+    assert_eq!(resource[0].value, flutter::scenario::AttrValue::from("host-{000000..999999}"));
+}

@@ -130,8 +130,14 @@ fn round_trip(vm: &VictoriaMetrics, files: &[PathBuf], start_ms: i64, seed: u64)
 fn every_sample_round_trips_through_victoria_metrics() {
     let vm = VictoriaMetrics::start();
     let dir = TempDir::new("samples");
-    let samples =
-        ["sample-config.yaml", "sample-ramp.yaml", "sample-loop.yaml", "sample-counter.yaml", "sample-otlp.yaml"];
+    let samples = [
+        "sample-config.yaml",
+        "sample-ramp.yaml",
+        "sample-loop.yaml",
+        "sample-counter.yaml",
+        "sample-otlp.yaml",
+        "sample-fleet.yaml",
+    ];
     for (day, sample) in samples.iter().enumerate() {
         // Each sample gets its own day, so samples sharing a metric do not mix.
         let start = format!("2024-03-{:02}T00:00:00Z", day + 1);

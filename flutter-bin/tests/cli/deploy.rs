@@ -44,12 +44,10 @@ fn the_indexed_job_plays_every_shard_once_from_one_start() {
     assert_eq!(volume.config_map.unwrap().name, config_map.metadata.name.unwrap());
     let yaml = &config_map.data.unwrap()[key];
     let scenario = flutter::Scenario::from_yaml(key, yaml).unwrap_or_else(|e| panic!("{}", e.report()));
-    // Every metric is played by exactly one of the shards.
-    let metrics = |s: &flutter::Scenario<'_>| {
-        s.script.iter().filter(|a| matches!(a.kind, flutter::scenario::ActionKind::Metric(_))).count()
-    };
+    // Every series is played by exactly one of the shards.
+    let metrics = |s: &flutter::Scenario<'static>| flutter::plan::plan(s).metrics.iter().map(|m| m.series).sum::<u64>();
     let shards = completions as u32;
-    let per_shard: usize = (1..=shards)
+    let per_shard: u64 = (1..=shards)
         .map(|index| metrics(&scenario.shard(flutter::shard::Shard { index, count: shards }).unwrap()))
         .sum();
     assert_eq!(per_shard, metrics(&scenario));

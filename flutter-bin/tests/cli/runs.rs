@@ -399,16 +399,19 @@ fn names_from_a_file_cannot_drive_the_terminal() {
     }
 }
 
-/// Twelve gauges, 30 s at 5 s.
+/// Twelve gauges and a set of twenty counters, 30 s at 5 s.
 fn fleet_file(dir: &TempDir) -> String {
     let mut yaml = String::from(
-        "duration: 30s\nseed: 4\nscript:\n  - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n",
+        "duration: 30s\nseed: 4\nwallclockStart: 2026-01-01T00:00:00Z\nscript:\n  - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n",
     );
     for i in 0..12 {
         yaml.push_str(&format!(
             "  - {{type: metric, name: m{i}, spec: {{type: gauge, frequency: 5s, emitters: [w]}}}}\n"
         ));
     }
+    yaml.push_str(
+        "  - {type: metric, name: pods, spec: {type: counter, frequency: 5s, emitters: [w], attributes: {resource: {pod: 'pod-{00..09}'}, datapoint: {method: '{GET,POST}'}}}}\n",
+    );
     dir.write("fleet.yaml", &yaml)
 }
 
@@ -423,28 +426,38 @@ fn lines_without_clock(run: &Run) -> Vec<String> {
 fn shards_split_a_run_and_add_up_to_it() {
     let dir = TempDir::new("shards");
     let file = fleet_file(&dir);
-    let whole = lines_without_clock(&flutter(&["--dryrun", &file]).ok());
-    assert_eq!(whole.len(), 12 * 6);
-    let mut union = Vec::new();
-    let mut counts = Vec::new();
-    for k in 1..=3 {
-        let run = flutter(&["--dryrun", "--shard", &format!("{k}/3"), &file]).ok();
-        let line = run.stderr.lines().find(|l| l.starts_with(&format!("flutter: shard {k}/3: "))).unwrap().to_owned();
-        counts.push(line);
-        union.extend(lines_without_clock(&run));
-        // A Kubernetes Indexed Job's pod k-1 plays the same shard.
-        let job: Run = flutter_cmd(&["--dryrun", "--shards", "3", &file])
-            .env("JOB_COMPLETION_INDEX", (k - 1).to_string())
-            .output()
-            .unwrap()
-            .into();
-        assert_eq!(lines_without_clock(&job.ok()), lines_without_clock(&run));
+    // Wide lines name each series' attributes, so a point in two shards would show.
+    let whole = lines_without_clock(&flutter(&["--dryrun", "--log-format", "wide", &file]).ok());
+    assert_eq!(whole.len(), (12 + 20) * 6);
+    assert!(whole.iter().any(|l| l.ends_with(" resource.pod=pod-07 method=POST")), "{whole:?}");
+    let mut sorted = whole.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), whole.len(), "every point of the whole run is its own");
+    for n in [1, 2, 3, 7] {
+        let mut union = Vec::new();
+        let mut counts = Vec::new();
+        for k in 1..=n {
+            let shard = format!("{k}/{n}");
+            let run = flutter(&["--dryrun", "--log-format", "wide", "--shard", &shard, &file]).ok();
+            let line = run.stderr.lines().find(|l| l.starts_with(&format!("flutter: shard {shard}: "))).unwrap();
+            counts.push(line.to_owned());
+            union.extend(lines_without_clock(&run));
+            if n == 3 {
+                // A Kubernetes Indexed Job's pod k-1 plays the same shard.
+                let job: Run = flutter_cmd(&["--dryrun", "--log-format", "wide", "--shards", "3", &file])
+                    .env("JOB_COMPLETION_INDEX", (k - 1).to_string())
+                    .output()
+                    .unwrap()
+                    .into();
+                assert_eq!(lines_without_clock(&job.ok()), lines_without_clock(&run));
+            }
+        }
+        union.sort();
+        assert_eq!(union, whole, "{n} shards");
+        let played: u64 = counts.iter().map(|l| l.split(' ').nth(3).unwrap().parse::<u64>().unwrap()).sum();
+        assert_eq!(played, 32, "{counts:?}");
+        assert!(counts.iter().all(|l| l.ends_with(" of 32 series")), "{counts:?}");
     }
-    union.sort();
-    assert_eq!(union, whole);
-    let played: u64 = counts.iter().map(|l| l.split(' ').nth(3).unwrap().parse::<u64>().unwrap()).sum();
-    assert_eq!(played, 12, "{counts:?}");
-    assert!(counts.iter().all(|l| l.ends_with(" of 12 metrics")), "{counts:?}");
 
     let check = flutter(&["--check", "--shard", "2/3", &file]).ok();
     assert!(check.stdout.contains("\nshard: 2/3 (this shard's metrics only)\n"), "{}", check.stdout);

@@ -1,13 +1,19 @@
 //! Applying the script's actions: emitters defined and reconfigured, metrics
 //! defined, reconfigured, disabled and enabled.
+//!
+//! A metric action acts on every series of its set (in this shard), in set
+//! order. A series a set gains later (none yet: churn and changing sets are
+//! to come) starts from its group's prototype, which carries the metric's
+//! current settings.
 
-use super::series::{Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
+use super::series::{Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
 use super::{EmitterState, Engine};
-use crate::batch::{Point, PointValue};
+use crate::batch::{Point, PointValue, Stream};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{Emitter, EmitterSpec};
 use crate::kinds::metrics::{MetricState, Rate};
 use crate::scenario::{ActionKind, MetricSpec};
+use crate::sets::SeriesSet;
 
 impl<'r> Engine<'r> {
     /// Applies every action due at `tick`: the emitters' first, so a metric
@@ -36,14 +42,18 @@ impl<'r> Engine<'r> {
                 ActionKind::Metric(spec) => self.apply_metric(&action.name, spec, action.at, tick),
                 ActionKind::DisableMetric | ActionKind::EnableMetric => {
                     let enable = matches!(action.kind, ActionKind::EnableMetric);
-                    let &i = self.series_index.get(action.name.as_ref()).expect("the loader checked the metric exists");
-                    if !enable {
-                        self.end_series(i, tick);
+                    let &g = self.group_index.get(action.name.as_ref()).expect("the loader checked the metric exists");
+                    self.groups[g as usize].proto.enabled = enable;
+                    for m in 0..self.groups[g as usize].members.len() {
+                        let i = self.groups[g as usize].members[m] as usize;
+                        if !enable {
+                            self.end_series(i, tick);
+                        }
+                        // Enabled again, it carries on: same stream, totals and start time.
+                        let s = &mut self.series[i];
+                        s.enabled = enable;
+                        s.reschedule(tick);
                     }
-                    // Enabled again, it carries on: same stream, totals and start time.
-                    let s = &mut self.series[i];
-                    s.enabled = enable;
-                    s.reschedule(tick);
                 }
             }
         }
@@ -87,72 +97,147 @@ impl<'r> Engine<'r> {
         slot
     }
 
-    /// The link of series `index` to the emitter `name`.
-    fn link(&mut self, index: usize, name: &str) -> Link {
-        let &emitter = self.emitter_index.get(name).expect("the loader checked the emitter is defined");
-        Link { emitter, slot: self.slot_for(index, emitter) }
-    }
-
-    fn apply_metric(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration, tick: u64) {
-        let (index, defining) = match self.series_index.get(name) {
-            Some(&i) => {
-                self.series[i].state.reconfigure(&spec.kind);
-                (i, false)
-            }
-            None => (self.define_metric(name, spec, at), true),
-        };
-        if let Some(to) = spec.to {
-            self.series[index].to = to.floor_secs();
-        }
-        if let Some(f) = spec.frequency {
-            self.series[index].frequency = f.floor_secs().max(1);
-        }
-        let series = &mut self.series[index];
-        if spec.frequency.is_some() || series.last_point == NEVER {
-            series.reschedule(tick);
-        }
-        series.next_visit = series.visit_from(tick);
-        if let Some(names) = &spec.emitters {
+    /// Links series `index` to its group's current chain and rate.
+    fn link_series(&mut self, index: usize, chain: &[u32], rate: Option<&Rate<'static>>) {
+        if !chain.is_empty() {
             // A new chain goes at the end of `links`; a series keeps the slot of
             // every emitter it used before, so their state carries on.
             let chain_start = self.links.len() as u32;
-            for n in names.iter() {
-                let link = self.link(index, n);
-                self.links.push(link);
+            for &emitter in chain {
+                let slot = self.slot_for(index, emitter);
+                self.links.push(Link { emitter, slot });
             }
             let series = &mut self.series[index];
             series.chain_start = chain_start;
             series.chain_len = self.links.len() as u32 - chain_start;
         }
-        if let Some(rate) = spec.kind.rate().or(defining.then_some(&Rate::DEFAULT)) {
+        if let Some(rate) = rate {
             self.series_info[index].rate = match rate {
                 Rate::PerSecond(r) => RateSource::PerSecond(*r),
-                Rate::Emitter(e) => RateSource::Emitter(self.link(index, e)),
+                Rate::Emitter(e) => {
+                    let emitter = self.emitter(e);
+                    RateSource::Emitter(Link { emitter, slot: self.slot_for(index, emitter) })
+                }
             };
-        }
-        let identity = self.series_info[index].identity.overlay(spec);
-        let old = self.series_info[index].identity;
-        if self.series[index].stream != u32::MAX && !identity.same_series(&old) {
-            // A new identity is a new series: the old one ends, the new one
-            // starts here from nothing (its emitters carry on: their random
-            // streams are keyed by the metric, not by its attributes).
-            self.end_series(index, tick);
-            self.series[index].restart(tick);
-        }
-        let (series, info) = (&mut self.series[index], &mut self.series_info[index]);
-        if series.stream == u32::MAX || identity != old {
-            info.identity = identity;
-            series.stream = self.streams.len() as u32;
-            self.streams.push(identity.stream(info.name, series.kind, info.temporality, info.bounds));
         }
     }
 
-    /// A new series for the metric action `name` (settings fixed by the
+    fn emitter(&self, name: &str) -> u32 {
+        *self.emitter_index.get(name).expect("the loader checked the emitter is defined")
+    }
+
+    fn apply_metric(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration, tick: u64) {
+        let (g, defining) = match self.group_index.get(name) {
+            Some(&g) => (g as usize, false),
+            None => (self.define_group(name, spec, at), true),
+        };
+        // The settings, on the prototype and on every member alike.
+        let group = &mut self.groups[g];
+        if let Some(names) = &spec.emitters {
+            group.chain = names.iter().map(|n| self.emitter_index[n.as_ref()]).collect();
+        }
+        if let Some(rate) = spec.kind.rate() {
+            group.rate = Some(rate);
+        }
+        let chain = if spec.emitters.is_some() { group.chain.clone() } else { Vec::new() };
+        let rate = if spec.kind.rate().is_some() { group.rate } else { None };
+        settle(&mut group.proto, spec, defining, tick);
+        let members = std::mem::take(&mut group.members);
+        for &i in &members {
+            settle(&mut self.series[i as usize], spec, defining, tick);
+            self.link_series(i as usize, &chain, rate);
+        }
+        self.groups[g].members = members;
+
+        let old = self.groups[g].template;
+        let template = old.overlay(spec);
+        self.groups[g].template = template;
+        if defining {
+            let set = template.set();
+            let positions = self.shard_positions(name, &set);
+            self.groups[g].set = set;
+            for position in positions {
+                let i = self.new_member(g, position, tick);
+                self.groups[g].members.push(i);
+            }
+        } else if !template.same_series(&old) {
+            self.change_set(g, tick);
+        } else if template != old {
+            // A new unit or description: the same series, described anew.
+            for m in 0..self.groups[g].members.len() {
+                let i = self.groups[g].members[m] as usize;
+                let stream = self.member_stream(g, self.series_info[i].position);
+                self.series[i].stream = self.push_stream(stream);
+            }
+        }
+    }
+
+    /// The positions of `set` this shard plays, in set order.
+    fn shard_positions(&self, name: &str, set: &SeriesSet) -> Vec<u64> {
+        match self.shard {
+            None => (0..set.count()).collect(),
+            Some(shard) => (0..set.count()).filter(|&p| shard.holds(name, &set.values(p))).collect(),
+        }
+    }
+
+    fn member_stream(&self, g: usize, position: u64) -> Stream<'r> {
+        let group = &self.groups[g];
+        let info = &group.proto_info;
+        group.template.member_stream(&group.set, position, group.name, group.proto.kind, info.temporality, info.bounds)
+    }
+
+    fn push_stream(&mut self, stream: Stream<'r>) -> u32 {
+        self.streams.push(stream);
+        self.streams.len() as u32 - 1
+    }
+
+    /// A new series of group `g` at `position` of its set, from the metric's
+    /// current settings, starting at `tick`.
+    fn new_member(&mut self, g: usize, position: u64, tick: u64) -> u32 {
+        let index = self.series.len();
+        let group = &self.groups[g];
+        let (mut series, mut info) = (group.proto.clone(), group.proto_info.clone());
+        info.position = position;
+        info.key = group.set.key(position);
+        series.stream = u32::MAX;
+        if tick > series.created_tick {
+            series.restart(tick);
+        }
+        self.series.push(series);
+        self.series_info.push(info);
+        let (chain, rate) = (self.groups[g].chain.clone(), self.groups[g].rate);
+        self.link_series(index, &chain, rate.or(Some(&Rate::DEFAULT)));
+        let stream = self.member_stream(g, position);
+        self.series[index].stream = self.push_stream(stream);
+        let s = &mut self.series[index];
+        s.next_visit = s.visit_from(tick);
+        index as u32
+    }
+
+    /// Group `g`'s name or attributes changed, its expressions did not (the
+    /// loader holds a reconfiguration to that): each series is a new one, so
+    /// each ends and starts anew in place, as a one-series metric does; its
+    /// emitters carry on (their random streams are keyed by the series'
+    /// values, which did not change).
+    fn change_set(&mut self, g: usize, tick: u64) {
+        let set = self.groups[g].template.set();
+        debug_assert!(set.same_expressions(&self.groups[g].set), "the loader keeps a set's expressions");
+        self.groups[g].set = set;
+        for m in 0..self.groups[g].members.len() {
+            let i = self.groups[g].members[m] as usize;
+            self.end_series(i, tick);
+            self.series[i].restart(tick);
+            let stream = self.member_stream(g, self.series_info[i].position);
+            self.series[i].stream = self.push_stream(stream);
+        }
+    }
+
+    /// A new group for the metric action `name` (settings fixed by the
     /// definition are taken here).
-    fn define_metric(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration) -> usize {
-        self.series_index.insert(name, self.series.len());
+    fn define_group(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration) -> usize {
+        self.group_index.insert(name, self.groups.len() as u32);
         let kind = spec.kind.kind();
-        self.series.push(Series {
+        let proto = Series {
             next_visit: NEVER,
             next_point: NEVER,
             frequency: MetricSpec::DEFAULT_FREQUENCY.floor_secs(),
@@ -172,15 +257,45 @@ impl<'r> Engine<'r> {
             start: StartFrom::of(kind, spec.kind.temporality()),
             state: MetricState::new(&spec.kind),
             observations_rng: NO_RNG,
-        });
-        self.series_info.push(SeriesInfo {
+        };
+        let proto_info = SeriesInfo {
             name,
-            identity: Identity::new(name),
+            group: self.groups.len() as u32,
+            key: 0,
+            position: 0,
             slot_of: Vec::new(),
             rate: RateSource::PerSecond(0.0),
             temporality: spec.kind.temporality(),
             bounds: spec.kind.bounds(),
+        };
+        self.groups.push(Group {
+            name,
+            template: Identity::new(name),
+            set: SeriesSet::of([name]),
+            members: Vec::new(),
+            chain: Vec::new(),
+            rate: None,
+            proto,
+            proto_info,
         });
-        self.series.len() - 1
+        self.groups.len() - 1
     }
+}
+
+/// Applies a metric action's schedule and kind settings to one series (or
+/// its group's prototype) at `tick`.
+fn settle<'r>(series: &mut Series<'r>, spec: &'r MetricSpec<'static>, defining: bool, tick: u64) {
+    if !defining {
+        series.state.reconfigure(&spec.kind);
+    }
+    if let Some(to) = spec.to {
+        series.to = to.floor_secs();
+    }
+    if let Some(f) = spec.frequency {
+        series.frequency = f.floor_secs().max(1);
+    }
+    if spec.frequency.is_some() || series.last_point == NEVER {
+        series.reschedule(tick);
+    }
+    series.next_visit = series.visit_from(tick);
 }

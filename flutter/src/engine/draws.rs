@@ -29,8 +29,8 @@ impl Draws<'_, '_> {
 
     #[cold]
     fn new_stream(&mut self, emitter: &str) -> u32 {
-        let series = self.series_info[self.series].name;
-        self.rngs.push(ChaChaStream::new(self.seed, series, emitter, 0));
+        let info = &self.series_info[self.series];
+        self.rngs.push(ChaChaStream::new(self.seed, info.name, emitter, info.key));
         self.rngs.len() as u32 - 1
     }
 }

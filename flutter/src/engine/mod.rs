@@ -11,7 +11,7 @@ mod draws;
 mod sample;
 mod series;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::batch::{Batch, MetricSection, PointBuffer, Stream};
 use crate::go::duration::GoDuration;
@@ -20,9 +20,10 @@ use crate::kinds::metrics::Warnings;
 use crate::rng::{ChaChaStream, GoPcg};
 use crate::run::RunConfig;
 use crate::scenario::{Action, Scenario};
+use crate::shard::Shard;
 use draws::{Draws, SlotRng};
 pub(crate) use series::Identity;
-use series::{Link, Series, SeriesInfo, Slot};
+use series::{Group, Link, Series, SeriesInfo, Slot};
 
 /// An emitter's configuration, shared by every series that uses it.
 #[derive(Debug)]
@@ -62,7 +63,12 @@ pub struct Engine<'r> {
     emitter_index: BTreeMap<&'r str, u32>,
     series: Vec<Series<'r>>,
     series_info: Vec<SeriesInfo<'r>>,
-    series_index: BTreeMap<&'r str, usize>,
+    groups: Vec<Group<'r>>,
+    group_index: BTreeMap<&'r str, u32>,
+    /// The shard played, if the run is sharded.
+    shard: Option<Shard>,
+    /// Warnings already given, per metric (a set's series warn once for it).
+    warned: BTreeSet<(u32, String)>,
     links: Vec<Link>,
     slots: Vec<Slot>,
     rngs: Vec<ChaChaStream>,
@@ -90,7 +96,10 @@ impl<'r> Engine<'r> {
             emitter_index: BTreeMap::new(),
             series: Vec::new(),
             series_info: Vec::new(),
-            series_index: BTreeMap::new(),
+            groups: Vec::new(),
+            group_index: BTreeMap::new(),
+            shard: scenario.shard,
+            warned: BTreeSet::new(),
             links: Vec::new(),
             slots: Vec::new(),
             rngs: Vec::new(),
@@ -120,10 +129,27 @@ impl<'r> Engine<'r> {
     }
 
     /// Warnings raised since the last call (for example a histogram centre a
-    /// distribution cannot take), each once per metric.
+    /// distribution cannot take), each once per metric: the series of a set
+    /// warn once for it (numbers aside, the same warning is not repeated).
     pub fn take_warnings(&mut self) -> Vec<String> {
         let warnings = std::mem::take(&mut self.warnings);
-        warnings.into_iter().map(|(i, w)| format!("metric `{}`: {w}", self.series_info[i].name)).collect()
+        let mut out = Vec::new();
+        for (i, w) in warnings {
+            let info = &self.series_info[i];
+            let shape: String = w.chars().filter(|c| !c.is_ascii_digit()).collect();
+            if !self.warned.insert((info.group, shape)) {
+                continue;
+            }
+            let group = &self.groups[info.group as usize];
+            let which = if group.set.is_plain() {
+                String::new()
+            } else {
+                let stream = &self.streams[self.series[i].stream as usize];
+                format!(" (first in series `{}` {})", stream.name, crate::sink::attributes_text(stream))
+            };
+            out.push(format!("metric `{}`{which}: {w}", info.name));
+        }
+        out
     }
 
     /// Points dropped so far because their value was not a finite number (a

@@ -4,12 +4,15 @@
 //! the emitter-to-slot map and histogram state live apart, touched only when
 //! actions apply or a histogram point is made.
 
+use std::borrow::Cow;
+
 use crate::batch::DataModel;
 use crate::batch::Stream;
 use crate::kinds::emitters::SeriesState;
-use crate::kinds::metrics::{MetricKind, MetricState, Temporality};
+use crate::kinds::metrics::{MetricKind, MetricState, Rate, Temporality};
 use crate::scenario::{KeyValue, MetricSpec};
 use crate::schedule::next_due;
+use crate::sets::{SeriesSet, render_attributes, visit_strings};
 
 pub(crate) use crate::schedule::NEVER;
 
@@ -160,11 +163,16 @@ impl Slot {
 }
 
 /// What the engine needs of a series only when actions apply.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct SeriesInfo<'r> {
     /// The metric action's name (keys its random streams).
     pub name: &'r str,
-    pub identity: Identity<'r>,
+    /// Its metric's group.
+    pub group: u32,
+    /// Its position in its metric's set.
+    pub position: u64,
+    /// The fourth word of its random streams' key (its expanded values' hash).
+    pub key: u64,
     /// The slot of every emitter this series has used, so a chain change keeps state.
     pub slot_of: Vec<(u32, u32)>,
     /// Kinds with a rate: where it comes from.
@@ -173,6 +181,24 @@ pub(crate) struct SeriesInfo<'r> {
     pub temporality: Temporality,
     /// Explicit histograms: the bucket bounds (fixed by the definition).
     pub bounds: &'r [f64],
+}
+
+/// One metric action's series: the set they come from and what every member
+/// shares. `proto` carries the metric's current settings, so a series the
+/// set gains at a reconfiguration starts from them.
+#[derive(Debug)]
+pub(crate) struct Group<'r> {
+    pub name: &'r str,
+    /// The identity as written (brace expressions unexpanded).
+    pub template: Identity<'r>,
+    pub set: SeriesSet,
+    /// The series of this shard, in set order.
+    pub members: Vec<u32>,
+    /// The current chain's emitters, and the emitter of a rate, if any.
+    pub chain: Vec<u32>,
+    pub rate: Option<&'r Rate<'static>>,
+    pub proto: Series<'r>,
+    pub proto_info: SeriesInfo<'r>,
 }
 
 /// What makes a series' points one OTLP stream.
@@ -192,8 +218,9 @@ impl<'r> Identity<'r> {
         Identity { name, unit: "", description: "", resource: &[], scope: &[], datapoint: &[] }
     }
 
-    /// Whether `other` names the same series: the same exported name and
-    /// attributes (a new unit or description only describes it anew).
+    /// Whether `other` names the same series (the same series set): the same
+    /// exported name and attributes as written (a new unit or description
+    /// only describes it anew).
     pub fn same_series(&self, other: &Identity<'_>) -> bool {
         self.name == other.name
             && self.resource == other.resource
@@ -205,16 +232,56 @@ impl<'r> Identity<'r> {
     pub fn stream(&self, series: &'r str, kind: MetricKind, temporality: Temporality, bounds: &'r [f64]) -> Stream<'r> {
         Stream {
             series,
-            name: self.name,
+            name: Cow::Borrowed(self.name),
             kind,
             unit: self.unit,
             description: self.description,
-            resource: self.resource,
-            scope: self.scope,
-            datapoint: self.datapoint,
+            resource: Cow::Borrowed(self.resource),
+            scope: Cow::Borrowed(self.scope),
+            datapoint: Cow::Borrowed(self.datapoint),
             temporality,
             bounds,
         }
+    }
+
+    /// Every string of it in set order: resource, scope, datapoint, name.
+    pub fn strings(&self) -> Vec<&'r str> {
+        let mut out = Vec::new();
+        for level in [self.resource, self.scope, self.datapoint] {
+            visit_strings(level, &mut |s| out.push(s));
+        }
+        out.push(self.name);
+        out
+    }
+
+    /// The set these strings stand for.
+    pub fn set(&self) -> SeriesSet {
+        SeriesSet::of(self.strings())
+    }
+
+    /// The stream of the series at `position` of `set` (this identity's set).
+    pub fn member_stream(
+        &self,
+        set: &SeriesSet,
+        position: u64,
+        series: &'r str,
+        kind: MetricKind,
+        temporality: Temporality,
+        bounds: &'r [f64],
+    ) -> Stream<'r> {
+        let mut stream = self.stream(series, kind, temporality, bounds);
+        if set.is_plain() {
+            return stream;
+        }
+        let mut next = 0;
+        stream.resource = render_attributes(set, self.resource, position, &mut next);
+        stream.scope = render_attributes(set, self.scope, position, &mut next);
+        stream.datapoint = render_attributes(set, self.datapoint, position, &mut next);
+        let mut name = String::new();
+        if set.render(next, position, &mut name).is_some() {
+            stream.name = Cow::Owned(name);
+        }
+        stream
     }
 
     /// The identity after `spec`'s given fields replace this one's.

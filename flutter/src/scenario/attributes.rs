@@ -4,14 +4,22 @@ use std::borrow::Cow;
 
 use super::model::{AttrValue, KeyValue};
 use super::read::Reader;
+use super::set_sources::{self, Source};
 use super::yaml::{Node, Value};
 
-/// Reads a map of attributes (`what` names it in messages: "resource attributes").
-pub(crate) fn read_attributes(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<Cow<'static, [KeyValue<'static>]>> {
-    read_kvlist(r, n, what).map(Cow::Owned)
+/// Reads a map of attributes (`what` names it in messages: "resource
+/// attributes"); every string value, parsed for brace expressions, goes to
+/// `sets` in set order (file order, depth first).
+pub(crate) fn read_attributes(
+    r: &mut Reader<'_>,
+    n: &Node,
+    what: &str,
+    sets: &mut Vec<Source>,
+) -> Option<Cow<'static, [KeyValue<'static>]>> {
+    read_kvlist(r, n, what, sets).map(Cow::Owned)
 }
 
-fn read_kvlist(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<Vec<KeyValue<'static>>> {
+fn read_kvlist(r: &mut Reader<'_>, n: &Node, what: &str, sets: &mut Vec<Source>) -> Option<Vec<KeyValue<'static>>> {
     let Value::Map(entries) = &n.value else {
         r.error(n, format!("{what} must be a map of names to values, found {}", n.value.kind()));
         return None;
@@ -28,7 +36,7 @@ fn read_kvlist(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<Vec<KeyValue<
             ok = false;
             continue;
         }
-        match read_attr_value(r, v, &key) {
+        match read_attr_value(r, v, &key, sets) {
             Some(value) => out.push(KeyValue { key: Cow::Owned(key), value }),
             None => ok = false,
         }
@@ -36,10 +44,15 @@ fn read_kvlist(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<Vec<KeyValue<
     ok.then_some(out)
 }
 
-fn read_attr_value(r: &mut Reader<'_>, n: &Node, key: &str) -> Option<AttrValue<'static>> {
+fn read_attr_value(r: &mut Reader<'_>, n: &Node, key: &str, sets: &mut Vec<Source>) -> Option<AttrValue<'static>> {
     let what = format!("attribute `{key}`");
     Some(match &n.value {
-        Value::Str(s) => AttrValue::Str(Cow::Owned(s.clone())),
+        Value::Str(s) => {
+            if !set_sources::parse(r, n.pos, s, sets) {
+                return None;
+            }
+            AttrValue::Str(Cow::Owned(s.clone()))
+        }
         Value::Bool(b) => AttrValue::Bool(*b),
         Value::Int(i) => match i64::try_from(*i) {
             Ok(v) => AttrValue::Int(v),
@@ -53,7 +66,7 @@ fn read_attr_value(r: &mut Reader<'_>, n: &Node, key: &str) -> Option<AttrValue<
             let mut values = Vec::with_capacity(items.len());
             let mut ok = true;
             for item in items {
-                match read_attr_value(r, item, key) {
+                match read_attr_value(r, item, key, sets) {
                     Some(v) => values.push(v),
                     None => ok = false,
                 }
@@ -63,7 +76,17 @@ fn read_attr_value(r: &mut Reader<'_>, n: &Node, key: &str) -> Option<AttrValue<
             }
             AttrValue::Array(Cow::Owned(values))
         }
-        Value::Map(_) => AttrValue::KvList(Cow::Owned(read_kvlist(r, n, &what)?)),
+        Value::Map(entries)
+            if !entries.is_empty()
+                && entries.iter().all(|(_, v)| v.value == Value::Null)
+                && !r.flow_map_hint(n).is_empty() =>
+        {
+            // `cpu: {0..3}`: YAML made a map of what was meant as a brace expression.
+            let hint = r.flow_map_hint(n);
+            r.error(n, format!("{what} is a map whose entries have no values{hint}"));
+            return None;
+        }
+        Value::Map(_) => AttrValue::KvList(Cow::Owned(read_kvlist(r, n, &what, sets)?)),
         Value::Null => {
             r.error(n, format!("{what} has no value; write `\"\"` for an empty string"));
             return None;

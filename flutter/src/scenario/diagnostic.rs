@@ -157,6 +157,20 @@ impl Reporter {
     }
 
     /// `file:line:col` of a span, for messages that point at a second place.
+    /// Where character `offset` of a one-line scalar at `pos` in `file`, whose
+    /// value is `text`, is written (the scalar's start when that is unclear,
+    /// as for a scalar spread over lines or with escapes before the offset).
+    pub fn pos_in(&self, file: FileId, pos: Pos, text: &str, offset: usize) -> Pos {
+        let Some(line) = self.source_line(file, pos.line) else { return pos };
+        let from: String = line.chars().skip(pos.column.saturating_sub(1) as usize).collect();
+        let quote = usize::from(from.starts_with('"') || from.starts_with('\''));
+        let body: String = from.chars().skip(quote).collect();
+        if !body.starts_with(text.trim_end()) && !body.starts_with(&text.chars().take(offset + 1).collect::<String>()) {
+            return pos;
+        }
+        Pos { line: pos.line, column: pos.column + (quote + offset) as u32 }
+    }
+
     pub fn describe(&self, span: Span) -> String {
         format!("{}:{}:{}", self.file_name(span.file), span.pos.line, span.pos.column)
     }

@@ -7,6 +7,7 @@ use super::attributes::read_attributes;
 use super::file::RawAction;
 use super::model::MetricSpec;
 use super::read::{Fields, Reader, list};
+use super::set_sources::{self, SetSources};
 use super::spec::Context;
 use super::yaml::Node;
 use crate::go::duration::GoDuration;
@@ -28,7 +29,8 @@ const ATTRIBUTE_KEYS: &[(&str, &str)] = &[("resource", "resource"), ("scope", "s
 
 /// Reads the spec of metric `a.name`, of kind `kind` (`None`: too broken to
 /// tell). `defining` means the action defines the metric, so required fields
-/// must be there.
+/// must be there. The strings of the levels it gives (attributes, name) come
+/// with it, for the set the metric stands for.
 pub(crate) fn read(
     r: &mut Reader<'_>,
     spec: &Node,
@@ -36,7 +38,7 @@ pub(crate) fn read(
     kind: Option<MetricKind>,
     defining: bool,
     ctx: &Context<'_>,
-) -> Option<MetricSpec<'static>> {
+) -> Option<(MetricSpec<'static>, SetSources)> {
     let settings = setting_keys();
     let allowed: Vec<(&str, &'static str)> =
         COMMON_KEYS.iter().copied().chain(settings.iter().map(|k| (*k, *k))).collect();
@@ -53,7 +55,20 @@ pub(crate) fn read(
             }
         }
     }
-    let name = opt(r, &f, "name", |r, n| r.name(n, "metric `name`").map(Cow::Owned));
+    let mut sets = SetSources::default();
+    let name = opt(r, &f, "name", |r, n| {
+        let name = r.name(n, "metric `name`")?;
+        let mut sources = Vec::new();
+        set_sources::parse(r, n.pos, &name, &mut sources).then_some(())?;
+        sets.levels[set_sources::NAME] = Some(sources);
+        Some(Cow::Owned(name))
+    });
+    if defining && f.get("name").is_none() {
+        // The action's name is the exported name: it may hold expressions too.
+        let mut sources = Vec::new();
+        ok &= set_sources::parse(r, a.name_span.pos, &a.name, &mut sources);
+        sets.levels[set_sources::NAME] = Some(sources);
+    }
     let emitters = opt(r, &f, "emitters", |r, n| read_emitter_refs(r, n, ctx));
     if defining && f.get("emitters").is_none() {
         r.rep.error(f.span, format!("metric `{}` needs `emitters`: a list of at least one emitter name", a.name));
@@ -73,9 +88,25 @@ pub(crate) fn read(
     if let Some(n) = f.get("attributes") {
         match r.fields(n, "`attributes`", ATTRIBUTE_KEYS) {
             Some(af) => {
-                resource = opt(r, &af, "resource", |r, n| read_attributes(r, n, "resource attributes"));
-                scope = opt(r, &af, "scope", |r, n| read_attributes(r, n, "scope attributes"));
-                datapoint = opt(r, &af, "datapoint", |r, n| read_attributes(r, n, "datapoint attributes"));
+                for (level, (key, what)) in [
+                    ("resource", "resource attributes"),
+                    ("scope", "scope attributes"),
+                    ("datapoint", "datapoint attributes"),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    let mut sources = Vec::new();
+                    let read = opt(r, &af, key, |r, n| read_attributes(r, n, what, &mut sources));
+                    if af.get(key).is_some() {
+                        sets.levels[level] = Some(sources);
+                    }
+                    match level {
+                        0 => resource = read,
+                        1 => scope = read,
+                        _ => datapoint = read,
+                    }
+                }
             }
             None => resource = None,
         }
@@ -101,7 +132,7 @@ pub(crate) fn read(
         datapoint: datapoint?,
         to: to?,
     };
-    ok.then_some(spec)
+    ok.then_some((spec, sets))
 }
 
 /// Reads an optional field: `Some(None)` when absent, `None` when present but bad.

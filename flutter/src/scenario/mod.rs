@@ -20,12 +20,14 @@ mod metrics;
 mod model;
 pub(crate) mod read;
 mod script;
+mod set_sources;
 pub(crate) mod spec;
 pub(crate) mod yaml;
 
 use std::borrow::Cow;
 use std::path::Path;
 
+pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Diagnostic, LoadError};
 pub use model::{Action, ActionKind, AttrValue, KeyValue, MetricSpec, Scenario};
 pub use spec::{FieldDoc, KindDoc};
@@ -183,6 +185,7 @@ impl Scenario<'static> {
                     rng: s.rng.unwrap_or_default(),
                     otlp: s.otlp,
                     script: Cow::Owned(checked.actions),
+                    shard: None,
                 })
             }
             _ => Err(LoadError { diagnostics: rep.finish() }),

@@ -25,6 +25,7 @@ use crate::kinds::emitters::EmitterSpec;
 use crate::kinds::metrics::MetricKindSpec;
 use crate::otlp::destination::OtlpDestination;
 use crate::rng::RngKind;
+use crate::shard::Shard;
 use crate::timestamp::Timestamp;
 
 /// A validated scenario: settings and a script of timed actions.
@@ -45,6 +46,8 @@ pub struct Scenario<'a> {
     pub otlp: Option<OtlpDestination<'a>>,
     /// The actions, in the order of the merged files (not sorted by `at`).
     pub script: Cow<'a, [Action<'a>]>,
+    /// Play only this shard's series (`--shard`); `None` plays them all.
+    pub shard: Option<Shard>,
 }
 
 /// One timed step of the script.

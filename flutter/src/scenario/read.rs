@@ -2,7 +2,7 @@
 //! node's line and column) and returns `None`, so one pass finds every problem.
 
 use super::diagnostic::{FileId, Reporter, Span, did_you_mean};
-use super::yaml::{Node, Value};
+use super::yaml::{Node, Pos, Value};
 use crate::go::duration::{DurationError, GoDuration};
 
 /// Reads nodes of one file, reporting problems into a [`Reporter`].
@@ -47,7 +47,33 @@ impl Reader<'_> {
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         let found = node.value.kind();
-        self.error(node, format!("{what} must be {expected}, found {found}"));
+        let hint = if expected == "a string" { self.flow_map_hint(node) } else { String::new() };
+        self.error(node, format!("{what} must be {expected}, found {found}{hint}"));
+    }
+
+    /// For a map written `{…}` where a string belongs: how to write a brace
+    /// expression instead (YAML reads an unquoted `{0..3}` as a map).
+    pub fn flow_map_hint(&self, node: &Node) -> String {
+        let Value::Map(_) = node.value else { return String::new() };
+        let Some(line) = self.rep.source_line(self.file, node.pos.line) else { return String::new() };
+        let from: String = line.chars().skip(node.pos.column.saturating_sub(1) as usize).collect();
+        if !from.starts_with('{') {
+            return String::new();
+        }
+        let written: String = match from.find('}') {
+            Some(end) => from[..=end].to_owned(),
+            None => "{…}".to_owned(),
+        };
+        format!(
+            "; YAML reads an unquoted `{{` as the start of a map: for a brace expression write the string in quotes, \
+             \"{written}\""
+        )
+    }
+
+    /// Where character `offset` of the one-line scalar at `pos` whose value
+    /// is `text` is in the file (see [`Reporter::pos_in`]).
+    pub fn pos_in(&self, pos: Pos, text: &str, offset: usize) -> Pos {
+        self.rep.pos_in(self.file, pos, text, offset)
     }
 
     /// A mapping's entries whose keys are among `allowed`; unknown keys (with a

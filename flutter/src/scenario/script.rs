@@ -10,6 +10,7 @@ use super::file::{Merged, RawAction, RawKind};
 use super::metrics;
 use super::model::{Action, ActionKind, MetricSpec};
 use super::read::{Reader, list};
+use super::set_sources::SetSources;
 use super::spec::{Context, FirstDefinition};
 use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
@@ -32,11 +33,13 @@ struct MetricState {
     fixed: Option<MetricKindSpec<'static>>,
     /// Its current `to` and where it was given: no action may follow it.
     to: Option<(GoDuration, Span)>,
+    /// The strings its identity is made of now, for the set it stands for.
+    sets: SetSources,
 }
 
 impl MetricState {
     fn new(kind: Option<MetricKind>) -> Self {
-        MetricState { kind, enabled: true, fixed: None, to: None }
+        MetricState { kind, enabled: true, fixed: None, to: None, sets: SetSources::default() }
     }
 }
 
@@ -229,8 +232,28 @@ fn metric_action<'s>(
     if defining {
         metrics.insert(&a.name, MetricState::new(kind));
     }
-    let read = metrics::read(r, spec, a, kind, defining, ctx)?;
+    let (read, sets) = metrics::read(r, spec, a, kind, defining, ctx)?;
     let state = metrics.get_mut(a.name.as_str())?;
+    let before = (!defining).then(|| state.sets.check(&mut Reporter::default(), &a.name)).flatten();
+    state.sets.overlay(sets);
+    let set = state.sets.check(r.rep, &a.name)?;
+    if let Some(before) = before
+        && !set.same_expressions(&before)
+    {
+        let at = state.sets.first_expression().unwrap_or(a.name_span);
+        r.rep.error(
+            at,
+            format!(
+                "metric `{}`: a reconfiguration may change the literal text of its name and attributes, not its \
+                 brace expressions (its set of {} series would become one of {}); changing sets and churn are not \
+                 supported yet: define another metric for the new series",
+                a.name,
+                before.count(),
+                set.count()
+            ),
+        );
+        return None;
+    }
     if let Some(to) = read.to {
         let Value::Map(entries) = &spec.value else { return None };
         let node = entries.iter().find(|(k, _)| k.value == Value::Str("to".into())).map_or(spec, |(_, v)| v);

@@ -16,12 +16,12 @@ pub(super) fn push_point(out: &mut String, stream: &Stream<'_>, time: &str, ts: 
     out.push_str(",\"ts\":");
     push_string(out, ts);
     out.push_str(",\"name\":");
-    push_string(out, stream.name);
+    push_string(out, &stream.name);
     out.push_str(",\"series\":");
     push_string(out, stream.series);
     out.push_str(",\"kind\":");
     push_string(out, stream.kind.type_name());
-    for (key, attrs) in [("resource", stream.resource), ("scope", stream.scope), ("attributes", stream.datapoint)] {
+    for (key, attrs) in [("resource", &stream.resource), ("scope", &stream.scope), ("attributes", &stream.datapoint)] {
         let _ = write!(out, ",\"{key}\":");
         push_map(out, attrs);
     }

@@ -79,7 +79,7 @@ impl<W: Write> Sink for LogSink<W> {
             }
             // Writing into a String cannot fail.
             let _ = write!(self.line, "{stamp} INFO {} Emit ts={} metricName=", stream.kind.log_name(), batch.time());
-            push_slog_value(&mut self.line, stream.name);
+            push_slog_value(&mut self.line, &stream.name);
             match points.value(p) {
                 ValueRef::Double(v) => {
                     self.line.push_str(" value=");
@@ -117,8 +117,19 @@ impl<W: Write> Sink for LogSink<W> {
 fn push_wide(out: &mut String, stream: &Stream<'_>, time: &str) {
     out.push_str(" time=");
     out.push_str(time);
-    for (prefix, attrs) in [("resource.", stream.resource), ("scope.", stream.scope), ("", stream.datapoint)] {
-        for kv in attrs {
+    push_attributes(out, stream);
+}
+
+/// A stream's attributes as the wide line writes them: `resource.KEY=… KEY=…`.
+pub(crate) fn attributes_text(stream: &Stream<'_>) -> String {
+    let mut out = String::new();
+    push_attributes(&mut out, stream);
+    out.trim_start().to_owned()
+}
+
+fn push_attributes(out: &mut String, stream: &Stream<'_>) {
+    for (prefix, attrs) in [("resource.", &stream.resource), ("scope.", &stream.scope), ("", &stream.datapoint)] {
+        for kv in attrs.iter() {
             out.push(' ');
             push_slog_value(out, &format!("{prefix}{}", kv.key));
             out.push('=');

@@ -160,7 +160,7 @@ impl From<&Stream<'_>> for RecordedStream {
     fn from(s: &Stream<'_>) -> Self {
         RecordedStream {
             series: s.series.to_owned(),
-            name: s.name.to_owned(),
+            name: s.name.to_string(),
             kind: s.kind,
             unit: s.unit.to_owned(),
             description: s.description.to_owned(),

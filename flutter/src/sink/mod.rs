@@ -30,6 +30,7 @@ mod json;
 mod log;
 mod memory;
 
+pub(crate) use log::attributes_text;
 pub use log::{LineFormat, LogSink};
 pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, SeriesView};
 

@@ -6,6 +6,7 @@ mod corpus;
 mod ends;
 mod integrate;
 mod plan;
+mod sets;
 mod shapes;
 mod shards;
 mod util;

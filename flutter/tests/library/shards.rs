@@ -19,7 +19,10 @@ fn fleet() -> Scenario<'static> {
     yaml.push_str(
         "  - {type: metric, at: 30s, name: m3, spec: {attributes: {datapoint: {k: changed}}}}\n  \
          - {type: disableMetric, at: 40s, name: m5}\n  - {type: enableMetric, at: 70s, name: m5}\n  \
-         - {type: metric, at: 50s, name: m7, spec: {to: 90s}}\n",
+         - {type: metric, at: 50s, name: m7, spec: {to: 90s}}\n  \
+         - {type: metric, name: pods, spec: {type: counter, emitters: [w], attributes: {resource: {pod: \"pod-{p=00..19}\", node: \"node-{p/5}\"}, datapoint: {method: \"{GET,POST}\"}}}}\n  \
+         - {type: metric, at: 20s, name: pods, spec: {attributes: {datapoint: {method: \"{GET,POST}-v2\"}}}}\n  \
+         - {type: disableMetric, at: 60s, name: pods}\n",
     );
     Scenario::from_yaml("fleet.yaml", &yaml).unwrap()
 }
@@ -41,20 +44,18 @@ fn the_union_of_the_shards_is_the_whole_run() {
     let whole = fleet();
     let all = points(&whole);
     assert!(all.len() > 200);
-    for count in [1, 2, 3, 5] {
+    let series = |s: &Scenario<'static>| flutter::plan::plan(s).metrics.iter().map(|m| m.series).sum::<u64>();
+    assert_eq!(series(&whole), 12 + 40);
+    for count in [1, 2, 3, 5, 7] {
         let mut union = Vec::new();
-        let mut metrics = 0;
+        let mut played = 0;
         for index in 1..=count {
             let shard = whole.shard(Shard { index, count }).unwrap();
-            metrics += shard
-                .script
-                .iter()
-                .filter(|a| matches!(a.kind, flutter::scenario::ActionKind::Metric(_)) && a.at.as_nanos() == 0)
-                .count();
+            played += series(&shard);
             union.extend(points(&shard));
         }
         union.sort();
-        assert_eq!(metrics, 12, "each metric in exactly one of {count} shards");
+        assert_eq!(played, 52, "each series in exactly one of {count} shards");
         assert_eq!(union, all, "{count} shards");
     }
 }

@@ -8,7 +8,7 @@ use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::Reader;
 use crate::scenario::spec::{Context, DefaultValue, Field};
-use crate::scenario::yaml::{Node, Pos, Value};
+use crate::scenario::yaml::{Node, Value};
 
 /// One step of a `sequence`, as written: `a+bxn`, `_xn`, `stale`, …
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -164,24 +164,11 @@ fn read_values(r: &mut Reader<'_>, n: &Node, _: &Context<'_>, spec: &mut Sequenc
             Some(())
         }
         Err(e) => {
-            let pos = token_pos(r, n, &text, e.offset);
+            let pos = r.pos_in(n.pos, &text, e.offset);
             r.error_at(pos, format!("sequence `values`: {}", e.message));
             None
         }
     }
-}
-
-/// Where character `offset` of a one-line scalar is in the file (the scalar's
-/// start when the mapping is unclear, as for a scalar spread over lines).
-fn token_pos(r: &Reader<'_>, n: &Node, text: &str, offset: usize) -> Pos {
-    let Some(line) = r.rep.source_line(r.file, n.pos.line) else { return n.pos };
-    let from: String = line.chars().skip(n.pos.column.saturating_sub(1) as usize).collect();
-    let quote = usize::from(from.starts_with('"') || from.starts_with('\''));
-    let body: String = from.chars().skip(quote).collect();
-    if !body.starts_with(text.trim_end()) && !body.starts_with(&text.chars().take(offset + 1).collect::<String>()) {
-        return n.pos;
-    }
-    Pos { line: n.pos.line, column: n.pos.column + (quote + offset) as u32 }
 }
 
 /// A token that is not part of the notation.

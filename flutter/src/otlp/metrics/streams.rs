@@ -111,7 +111,7 @@ pub(super) struct StreamCode {
 impl Encoder {
     pub(super) fn add_stream(&mut self, s: &Stream<'_>) {
         let mut resource = Vec::new();
-        put_attributes(&mut resource, tag::resource::ATTRIBUTES, s.resource);
+        put_attributes(&mut resource, tag::resource::ATTRIBUTES, &s.resource);
         let next = self.resources.len() as u32;
         let resource_id = *self.resource_ids.entry(resource.clone()).or_insert(next);
         if resource_id == next {
@@ -120,7 +120,7 @@ impl Encoder {
 
         let mut scope = Vec::new();
         put_bytes(&mut scope, tag::scope::NAME, SCOPE_NAME.as_bytes());
-        put_attributes(&mut scope, tag::scope::ATTRIBUTES, s.scope);
+        put_attributes(&mut scope, tag::scope::ATTRIBUTES, &s.scope);
         let next = self.scopes.len() as u32;
         let scope_id = *self.scope_ids.entry((resource_id, scope.clone())).or_insert(next);
         if scope_id == next {
@@ -128,7 +128,7 @@ impl Encoder {
         }
 
         let mut head = Vec::new();
-        put_string(&mut head, tag::metric::NAME, s.name);
+        put_string(&mut head, tag::metric::NAME, &s.name);
         put_string(&mut head, tag::metric::DESCRIPTION, s.description);
         put_string(&mut head, tag::metric::UNIT, s.unit);
         let data = DataKind::of(s);
@@ -141,7 +141,7 @@ impl Encoder {
 
         let bytes = &mut self.stream_bytes;
         let attrs_start = bytes.len();
-        put_attributes(bytes, data.attributes_field(), s.datapoint);
+        put_attributes(bytes, data.attributes_field(), &s.datapoint);
         let bounds_start = bytes.len();
         if !s.bounds.is_empty() {
             put_len_header(bytes, tag::histogram_point::EXPLICIT_BOUNDS, 8 * s.bounds.len());
