@@ -81,15 +81,6 @@ pub struct Stream<'r> {
 }
 
 impl Stream<'_> {
-    /// Whether `other` names the same series: the same exported name and
-    /// attributes (a new unit or description only describes it anew).
-    pub fn same_series(&self, other: &Stream<'_>) -> bool {
-        self.name == other.name
-            && self.resource == other.resource
-            && self.scope == other.scope
-            && self.datapoint == other.datapoint
-    }
-
     /// Whether a sum only grows (a counter).
     pub fn monotonic(&self) -> bool {
         self.kind.data_model() == DataModel::Sum { monotonic: true }

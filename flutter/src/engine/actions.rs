@@ -154,7 +154,7 @@ impl<'r> Engine<'r> {
         self.groups[g].template = template;
         if defining {
             let set = template.set();
-            let positions = self.shard_positions(name, &set);
+            let positions: Vec<u64> = set.positions_in(name, self.shard).collect();
             self.groups[g].set = set;
             for position in positions {
                 let i = self.new_member(g, position, tick);
@@ -172,14 +172,6 @@ impl<'r> Engine<'r> {
         }
     }
 
-    /// The positions of `set` this shard plays, in set order.
-    fn shard_positions(&self, name: &str, set: &SeriesSet) -> Vec<u64> {
-        match self.shard {
-            None => (0..set.count()).collect(),
-            Some(shard) => (0..set.count()).filter(|&p| shard.holds(name, &set.values(p))).collect(),
-        }
-    }
-
     fn member_stream(&self, g: usize, position: u64) -> Stream<'r> {
         let group = &self.groups[g];
         let info = &group.proto_info;
@@ -192,21 +184,19 @@ impl<'r> Engine<'r> {
     }
 
     /// A new series of group `g` at `position` of its set, from the metric's
-    /// current settings, starting at `tick`.
+    /// current settings, at `tick` (its definition's: a set does not grow yet).
     fn new_member(&mut self, g: usize, position: u64, tick: u64) -> u32 {
         let index = self.series.len();
         let group = &self.groups[g];
-        let (mut series, mut info) = (group.proto.clone(), group.proto_info.clone());
+        let mut info = group.proto_info.clone();
         info.position = position;
         info.key = group.set.key(position);
-        series.stream = u32::MAX;
-        if tick > series.created_tick {
-            series.restart(tick);
-        }
-        self.series.push(series);
+        self.series.push(group.proto.clone());
         self.series_info.push(info);
-        let (chain, rate) = (self.groups[g].chain.clone(), self.groups[g].rate);
-        self.link_series(index, &chain, rate.or(Some(&Rate::DEFAULT)));
+        // Taken for the call, not copied per series.
+        let chain = std::mem::take(&mut self.groups[g].chain);
+        self.link_series(index, &chain, self.groups[g].rate.or(Some(&Rate::DEFAULT)));
+        self.groups[g].chain = chain;
         let stream = self.member_stream(g, position);
         self.series[index].stream = self.push_stream(stream);
         let s = &mut self.series[index];

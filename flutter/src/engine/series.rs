@@ -194,8 +194,9 @@ pub(crate) struct Group<'r> {
     pub set: SeriesSet,
     /// The series of this shard, in set order.
     pub members: Vec<u32>,
-    /// The current chain's emitters, and the emitter of a rate, if any.
+    /// The current chain's emitters.
     pub chain: Vec<u32>,
+    /// The current rate, once an action gave one (histograms).
     pub rate: Option<&'r Rate<'static>>,
     pub proto: Series<'r>,
     pub proto_info: SeriesInfo<'r>,

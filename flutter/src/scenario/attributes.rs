@@ -76,17 +76,17 @@ fn read_attr_value(r: &mut Reader<'_>, n: &Node, key: &str, sets: &mut Vec<Sourc
             }
             AttrValue::Array(Cow::Owned(values))
         }
-        Value::Map(entries)
-            if !entries.is_empty()
-                && entries.iter().all(|(_, v)| v.value == Value::Null)
-                && !r.flow_map_hint(n).is_empty() =>
-        {
-            // `cpu: {0..3}`: YAML made a map of what was meant as a brace expression.
-            let hint = r.flow_map_hint(n);
-            r.error(n, format!("{what} is a map whose entries have no values{hint}"));
-            return None;
+        Value::Map(entries) => {
+            if !entries.is_empty() && entries.iter().all(|(_, v)| v.value == Value::Null) {
+                // `cpu: {0..3}`: YAML made a map of what was meant as a brace expression.
+                let hint = r.flow_map_hint(n);
+                if !hint.is_empty() {
+                    r.error(n, format!("{what} is a map whose entries have no values{hint}"));
+                    return None;
+                }
+            }
+            AttrValue::KvList(Cow::Owned(read_kvlist(r, n, &what, sets)?))
         }
-        Value::Map(_) => AttrValue::KvList(Cow::Owned(read_kvlist(r, n, &what, sets)?)),
         Value::Null => {
             r.error(n, format!("{what} has no value; write `\"\"` for an empty string"));
             return None;

@@ -88,25 +88,17 @@ pub(crate) fn read(
     if let Some(n) = f.get("attributes") {
         match r.fields(n, "`attributes`", ATTRIBUTE_KEYS) {
             Some(af) => {
-                for (level, (key, what)) in [
-                    ("resource", "resource attributes"),
-                    ("scope", "scope attributes"),
-                    ("datapoint", "datapoint attributes"),
-                ]
-                .into_iter()
-                .enumerate()
-                {
+                let mut level = |r: &mut Reader<'_>, level: usize, key: &str, what: &str| {
                     let mut sources = Vec::new();
                     let read = opt(r, &af, key, |r, n| read_attributes(r, n, what, &mut sources));
                     if af.get(key).is_some() {
                         sets.levels[level] = Some(sources);
                     }
-                    match level {
-                        0 => resource = read,
-                        1 => scope = read,
-                        _ => datapoint = read,
-                    }
-                }
+                    read
+                };
+                resource = level(r, set_sources::RESOURCE, "resource", "resource attributes");
+                scope = level(r, set_sources::SCOPE, "scope", "scope attributes");
+                datapoint = level(r, set_sources::DATAPOINT, "datapoint", "datapoint attributes");
             }
             None => resource = None,
         }

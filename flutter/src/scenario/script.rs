@@ -16,6 +16,7 @@ use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{EmitterSpec, EmitterType, KINDS};
 use crate::kinds::metrics::{MetricKind, MetricKindSpec};
+use crate::sets::SeriesSet;
 
 /// What the pass knows about an emitter so far.
 struct EmitterState {
@@ -33,13 +34,15 @@ struct MetricState {
     fixed: Option<MetricKindSpec<'static>>,
     /// Its current `to` and where it was given: no action may follow it.
     to: Option<(GoDuration, Span)>,
-    /// The strings its identity is made of now, for the set it stands for.
+    /// The strings its identity is made of now, and the set they resolve to
+    /// (`None` when they do not).
     sets: SetSources,
+    set: Option<SeriesSet>,
 }
 
 impl MetricState {
     fn new(kind: Option<MetricKind>) -> Self {
-        MetricState { kind, enabled: true, fixed: None, to: None, sets: SetSources::default() }
+        MetricState { kind, enabled: true, fixed: None, to: None, sets: SetSources::default(), set: None }
     }
 }
 
@@ -234,11 +237,12 @@ fn metric_action<'s>(
     }
     let (read, sets) = metrics::read(r, spec, a, kind, defining, ctx)?;
     let state = metrics.get_mut(a.name.as_str())?;
-    let before = (!defining).then(|| state.sets.check(&mut Reporter::default(), &a.name)).flatten();
     state.sets.overlay(sets);
-    let set = state.sets.check(r.rep, &a.name)?;
-    if let Some(before) = before
-        && !set.same_expressions(&before)
+    let checked = state.sets.check(r.rep, &a.name);
+    let before = std::mem::replace(&mut state.set, checked);
+    let set = state.set.as_ref()?;
+    if let Some(before) = &before
+        && !set.same_expressions(before)
     {
         let at = state.sets.first_expression().unwrap_or(a.name_span);
         r.rep.error(

@@ -40,7 +40,10 @@ pub(crate) struct SetSources {
     pub levels: [Option<Vec<Source>>; 4],
 }
 
-/// Where the exported name is in [`SetSources::levels`].
+/// Where each level is in [`SetSources::levels`] (set order).
+pub(crate) const RESOURCE: usize = 0;
+pub(crate) const SCOPE: usize = 1;
+pub(crate) const DATAPOINT: usize = 2;
 pub(crate) const NAME: usize = 3;
 
 impl SetSources {

@@ -19,6 +19,7 @@ use expr::{Op, POSITION, Part, Values};
 
 use crate::rng::fnv1a64;
 use crate::scenario::{AttrValue, KeyValue};
+use crate::shard::Shard;
 
 /// The most series one metric spec may stand for.
 pub const MAX_SERIES: u64 = 10_000_000;
@@ -184,6 +185,12 @@ impl SeriesSet {
     /// and expanded values).
     pub fn same_expressions(&self, other: &SeriesSet) -> bool {
         self.exprs == other.exprs
+    }
+
+    /// The positions of the series of metric action `metric` that `shard`
+    /// plays (all of them without a shard), in set order.
+    pub fn positions_in<'a>(&'a self, metric: &'a str, shard: Option<Shard>) -> impl Iterator<Item = u64> + 'a {
+        (0..self.count).filter(move |&p| shard.is_none_or(|s| s.holds(metric, &self.values(p))))
     }
 
     /// How many series.
