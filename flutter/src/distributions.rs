@@ -16,6 +16,15 @@ pub trait RandomBits {
     fn uniform(&mut self) -> f64;
 }
 
+impl<R: RandomBits + ?Sized> RandomBits for &mut R {
+    fn next_u64(&mut self) -> u64 {
+        (**self).next_u64()
+    }
+    fn uniform(&mut self) -> f64 {
+        (**self).uniform()
+    }
+}
+
 impl RandomBits for crate::rng::GoPcg {
     fn next_u64(&mut self) -> u64 {
         crate::rng::GoPcg::next_u64(self)

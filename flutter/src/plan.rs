@@ -170,7 +170,7 @@ struct Planned<'r> {
 struct Planner<'r> {
     scenario: &'r Scenario<'static>,
     last_tick: u64,
-    emitters: Vec<Emitter<'r>>,
+    emitters: Vec<Emitter>,
     emitter_index: BTreeMap<&'r str, u32>,
     metrics: Vec<Planned<'r>>,
     metric_index: BTreeMap<&'r str, usize>,
@@ -211,12 +211,13 @@ impl<'r> Planner<'r> {
             let due = &actions[i..end];
             let mut touched: Vec<usize> = Vec::new();
             for a in due {
-                if let ActionKind::Emitter(spec) = &a.kind {
+                // Ranges are judged on the spec, whose per-series fields hold their draws' centres.
+                if let ActionKind::Emitter(action) = &a.kind {
                     match planner.emitter_index.get(a.name.as_ref()) {
-                        Some(&e) => planner.emitters[e as usize].reconfigure(spec, a.at),
+                        Some(&e) => planner.emitters[e as usize].reconfigure(&action.spec, a.at),
                         None => {
                             planner.emitter_index.insert(&a.name, planner.emitters.len() as u32);
-                            planner.emitters.push(Emitter::new(spec, a.at));
+                            planner.emitters.push(Emitter::new(&action.spec, a.at));
                         }
                     }
                     // Histograms whose chain or rate reads it are checked again.

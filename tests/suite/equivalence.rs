@@ -49,7 +49,10 @@ fn every_kind_of_value_survives_the_macro() {
     assert_eq!(otlp.connections, Some(3));
     let tls = otlp.tls.as_ref().unwrap();
     assert_eq!((tls.key_file.as_deref(), tls.insecure_skip_verify), (Some("certs/client-key.pem"), Some(false)));
-    let flutter::scenario::ActionKind::Emitter(flutter::scenario::EmitterSpec::Constant(c)) = &EVERY.script[0].kind
+    let flutter::scenario::ActionKind::Emitter(flutter::scenario::EmitterAction {
+        spec: flutter::scenario::EmitterSpec::Constant(c),
+        ..
+    }) = &EVERY.script[0].kind
     else {
         panic!("first action is the constant")
     };

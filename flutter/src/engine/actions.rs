@@ -7,12 +7,13 @@
 //! current settings.
 
 use super::series::{Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
-use super::{EmitterState, Engine};
+use super::{EmitterState, Engine, SharedState};
 use crate::batch::{Point, PointValue, Stream};
 use crate::go::duration::GoDuration;
-use crate::kinds::emitters::{Emitter, EmitterSpec};
+use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::{MetricState, Rate};
-use crate::scenario::{ActionKind, MetricSpec};
+use crate::rng::ChaChaStream;
+use crate::scenario::{ActionKind, EmitterAction, MetricSpec};
 use crate::sets::SeriesSet;
 
 impl<'r> Engine<'r> {
@@ -31,8 +32,8 @@ impl<'r> Engine<'r> {
         let due = first..self.next_action;
         for i in due.clone() {
             let action = self.actions[i];
-            if let ActionKind::Emitter(spec) = &action.kind {
-                self.apply_emitter(&action.name, spec, action.at);
+            if let ActionKind::Emitter(emitter) = &action.kind {
+                self.apply_emitter(&action.name, emitter, action.at);
             }
         }
         for i in due {
@@ -71,16 +72,30 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn apply_emitter(&mut self, name: &'r str, spec: &'r EmitterSpec<'static>, at: GoDuration) {
+    fn apply_emitter(&mut self, name: &'r str, action: &'r EmitterAction<'static>, at: GoDuration) {
         match self.emitter_index.get(name) {
             Some(&i) => {
                 let state = &mut self.emitters[i as usize];
-                state.emitter.reconfigure(spec, at);
+                state.emitter.reconfigure(&action.spec, at);
                 state.epoch += 1;
+                state.actions.push((action, at));
+                state.drawn |= !action.per_series.is_empty();
             }
             None => {
                 self.emitter_index.insert(name, self.emitters.len() as u32);
-                self.emitters.push(EmitterState { name, emitter: Emitter::new(spec, at), epoch: 1 });
+                let shared = action.shared.then(|| {
+                    let rng = ChaChaStream::new(self.config.seed, "", name, 0);
+                    Box::new(SharedState { epoch: 0, state: SeriesState::default(), rng, value: ChainValue::default() })
+                });
+                self.any_shared |= shared.is_some();
+                self.emitters.push(EmitterState {
+                    name,
+                    emitter: Emitter::new(&action.spec, at),
+                    epoch: 1,
+                    actions: vec![(action, at)],
+                    drawn: !action.per_series.is_empty(),
+                    shared,
+                });
             }
         }
     }

@@ -15,36 +15,83 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::batch::{Batch, MetricSection, PointBuffer, Stream};
 use crate::go::duration::GoDuration;
-use crate::kinds::emitters::{ChainValue, Emitter};
+use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::Warnings;
-use crate::rng::{ChaChaStream, GoPcg};
+use crate::rng::{ChaChaStream, GoPcg, RngKind};
 use crate::run::RunConfig;
-use crate::scenario::{Action, Scenario};
+use crate::scenario::{Action, EmitterAction, Scenario};
 use crate::shard::Shard;
 use draws::{Draws, SlotRng};
 pub(crate) use series::Identity;
-use series::{Group, Link, Series, SeriesInfo, Slot};
+use series::{Group, Link, NO_OWN, Series, SeriesInfo, Slot};
 
 /// An emitter's configuration, shared by every series that uses it.
 #[derive(Debug)]
 struct EmitterState<'r> {
     name: &'r str,
-    emitter: Emitter<'r>,
+    emitter: Emitter,
     /// Bumped on every (re)configuration; series reset their state when it changes.
     epoch: u32,
+    /// The actions that configured it, in order (`epoch` of them): a series
+    /// that draws fields of its own replays them with its draws.
+    actions: Vec<(&'r EmitterAction<'static>, GoDuration)>,
+    /// Some action draws fields per series: each series configures its own copy.
+    drawn: bool,
+    /// A shared emitter's one state, and its value at this tick.
+    shared: Option<Box<SharedState>>,
+}
+
+/// The state of a `shared: true` emitter: advanced once per tick, read by every series.
+#[derive(Debug)]
+struct SharedState {
+    epoch: u32,
+    state: SeriesState,
+    /// Keyed by the seed and the emitter's name alone.
+    rng: ChaChaStream,
+    value: ChainValue,
 }
 
 impl EmitterState<'_> {
-    /// Passes `v` through the emitter for one series, first resetting the
-    /// series' state if the emitter was reconfigured since the series last used it.
+    /// Passes `v` through the emitter for one series, first catching the
+    /// series up if the emitter was (re)configured since the series last used it.
     #[inline(always)]
-    fn apply(&self, v: &mut ChainValue, t_ns: i64, slot: &mut Slot, draws: &mut Draws<'_, '_>) {
-        if slot.epoch != self.epoch {
-            self.emitter.reset(&mut slot.state);
-            slot.epoch = self.epoch;
+    fn apply(&self, v: &mut ChainValue, t_ns: i64, slot: &mut Slot, own: &mut Vec<Emitter>, draws: &mut Draws<'_, '_>) {
+        if let Some(shared) = &self.shared {
+            v.value += shared.value.value;
+            v.mark(shared.value.mark);
+            return;
         }
-        let Slot { rng, state, .. } = slot;
-        self.emitter.apply(v, t_ns, state, || SlotRng { draws, rng, emitter: self.name });
+        if slot.epoch != self.epoch {
+            self.catch_up(slot, own, draws);
+        }
+        let Slot { rng, state, own: mine, .. } = slot;
+        let emitter = if *mine == NO_OWN { &self.emitter } else { &own[*mine as usize] };
+        emitter.apply(v, t_ns, state, || SlotRng { draws, rng, emitter: self.name });
+    }
+
+    /// Brings a series' slot to the emitter's current configuration: a series
+    /// that draws fields of its own replays the actions it has not seen (all of
+    /// them, the first time) on its own copy, drawing from its own stream; then
+    /// its state is reset.
+    #[cold]
+    #[inline(never)]
+    fn catch_up(&self, slot: &mut Slot, own: &mut Vec<Emitter>, draws: &mut Draws<'_, '_>) {
+        if self.drawn {
+            let seen = if slot.own == NO_OWN { 0 } else { slot.epoch as usize };
+            let mut rng = SlotRng { draws, rng: &mut slot.rng, emitter: self.name };
+            for &(action, at) in &self.actions[seen..] {
+                let spec = action.drawn_spec(&mut rng);
+                if slot.own == NO_OWN {
+                    own.push(Emitter::new(&spec, at));
+                    slot.own = own.len() as u32 - 1;
+                } else {
+                    own[slot.own as usize].reconfigure(&spec, at);
+                }
+            }
+        }
+        let emitter = if slot.own == NO_OWN { &self.emitter } else { &own[slot.own as usize] };
+        emitter.reset(&mut slot.state);
+        slot.epoch = self.epoch;
     }
 }
 
@@ -61,6 +108,10 @@ pub struct Engine<'r> {
     next_action: usize,
     emitters: Vec<EmitterState<'r>>,
     emitter_index: BTreeMap<&'r str, u32>,
+    /// The series' own copies of emitters they draw fields for ([`Slot::own`]).
+    own_emitters: Vec<Emitter>,
+    /// Some emitter is shared: every tick is played, to advance it.
+    any_shared: bool,
     series: Vec<Series<'r>>,
     series_info: Vec<SeriesInfo<'r>>,
     groups: Vec<Group<'r>>,
@@ -94,6 +145,8 @@ impl<'r> Engine<'r> {
             next_action: 0,
             emitters: Vec::new(),
             emitter_index: BTreeMap::new(),
+            own_emitters: Vec::new(),
+            any_shared: false,
             series: Vec::new(),
             series_info: Vec::new(),
             groups: Vec::new(),
@@ -166,9 +219,11 @@ impl<'r> Engine<'r> {
             let tick = self.next_tick;
             self.out.clear();
             self.apply_due_actions(tick);
+            self.advance_shared(tick);
             let next_due = self.sample_due_series(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
-            self.next_tick = next_due.min(next_action).max(tick + 1);
+            let next_shared = if self.any_shared { tick + 1 } else { u64::MAX };
+            self.next_tick = next_due.min(next_action).min(next_shared).max(tick + 1);
             if !self.out.is_empty() {
                 return Some(Batch {
                     tick,
@@ -178,6 +233,26 @@ impl<'r> Engine<'r> {
             }
         }
         None
+    }
+
+    /// Advances every shared emitter by one tick: its value for every series
+    /// that reads it at `tick` (on `rng: go`, in definition order, before any series draws).
+    fn advance_shared(&mut self, tick: u64) {
+        let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
+        let Engine { emitters, go, config, .. } = self;
+        for e in emitters.iter_mut() {
+            let Some(shared) = e.shared.as_deref_mut() else { continue };
+            if shared.epoch != e.epoch {
+                e.emitter.reset(&mut shared.state);
+                shared.epoch = e.epoch;
+            }
+            let mut v = ChainValue::default();
+            match config.rng {
+                RngKind::Go => e.emitter.apply(&mut v, t_ns, &mut shared.state, || &mut *go),
+                RngKind::ChaCha => e.emitter.apply(&mut v, t_ns, &mut shared.state, || &mut shared.rng),
+            }
+            shared.value = v;
+        }
     }
 
     fn unix_nanos(&self, tick: u64) -> i64 {

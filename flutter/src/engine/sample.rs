@@ -7,7 +7,7 @@ use super::series::{NEVER, RateSource, Series, Slot, StartFrom};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
-use crate::kinds::emitters::{ChainValue, Mark};
+use crate::kinds::emitters::{ChainValue, Emitter, Mark};
 use crate::kinds::metrics::{PointInput, Sample, Warnings};
 
 /// The name keying a series' own stream for its kind's draws (a histogram's
@@ -22,7 +22,21 @@ impl Engine<'_> {
         let now_unix = self.unix_nanos(tick);
         let start_unix = self.config.wallclock_start.unix_nanos();
         let unix_at = |t: u64| start_unix + GoDuration::from_secs(t as i64).as_nanos();
-        let Engine { series, series_info, emitters, links, slots, rngs, go, out, config, warnings, invalid, .. } = self;
+        let Engine {
+            series,
+            series_info,
+            emitters,
+            own_emitters,
+            links,
+            slots,
+            rngs,
+            go,
+            out,
+            config,
+            warnings,
+            invalid,
+            ..
+        } = self;
         let mut next_visit = u64::MAX;
         for (index, s) in series.iter_mut().enumerate() {
             if s.next_visit > tick {
@@ -41,7 +55,13 @@ impl Engine<'_> {
             let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, series: index };
             let mut v = ChainValue::default();
             for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
-                emitters[link.emitter as usize].apply(&mut v, t_ns, &mut slots[link.slot as usize], &mut draws);
+                emitters[link.emitter as usize].apply(
+                    &mut v,
+                    t_ns,
+                    &mut slots[link.slot as usize],
+                    own_emitters,
+                    &mut draws,
+                );
             }
             if !s.accrues {
                 // A gauge is visited only when a point is due: its own short path.
@@ -92,7 +112,7 @@ impl Engine<'_> {
             // The second [tick, tick + 1), after the point (which covers the seconds before it).
             if s.accrues && v.mark == Mark::Value {
                 let rate = if s.has_rate {
-                    rate(draws.series_info[index].rate, emitters, slots, t_ns, &mut draws)
+                    rate(draws.series_info[index].rate, (emitters, own_emitters), slots, t_ns, &mut draws)
                 } else {
                     0.0
                 };
@@ -128,7 +148,7 @@ fn invalid_point(s: &mut Series<'_>, index: usize, tick: u64, invalid: &mut u64,
 #[inline(never)]
 fn rate(
     source: RateSource,
-    emitters: &[EmitterState<'_>],
+    (emitters, own): (&[EmitterState<'_>], &mut Vec<Emitter>),
     slots: &mut [Slot],
     t_ns: i64,
     draws: &mut Draws<'_, '_>,
@@ -137,7 +157,7 @@ fn rate(
         RateSource::PerSecond(r) => r,
         RateSource::Emitter(link) => {
             let mut r = ChainValue::default();
-            emitters[link.emitter as usize].apply(&mut r, t_ns, &mut slots[link.slot as usize], draws);
+            emitters[link.emitter as usize].apply(&mut r, t_ns, &mut slots[link.slot as usize], own, draws);
             r.value
         }
     }

@@ -148,9 +148,15 @@ pub(crate) struct Slot {
     pub epoch: u32,
     /// Index of this (series, emitter) pair's ChaCha stream, or [`NO_RNG`].
     pub rng: u32,
+    /// The series' own copy of the emitter (in the engine's `own_emitters`)
+    /// when it draws fields of its own, or [`NO_OWN`].
+    pub own: u32,
     /// The emitter kind's per-series state.
     pub state: SeriesState,
 }
+
+/// An own-emitter index meaning "the series uses the shared configuration".
+pub(crate) const NO_OWN: u32 = u32::MAX;
 
 /// A random stream index meaning "not made yet".
 pub(crate) const NO_RNG: u32 = u32::MAX;
@@ -158,7 +164,7 @@ pub(crate) const NO_RNG: u32 = u32::MAX;
 impl Slot {
     pub fn new() -> Self {
         // epoch 0 is never an emitter's generation, so the first use resets.
-        Slot { epoch: 0, rng: NO_RNG, state: SeriesState::default() }
+        Slot { epoch: 0, rng: NO_RNG, own: NO_OWN, state: SeriesState::default() }
     }
 }
 

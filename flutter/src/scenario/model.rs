@@ -20,8 +20,9 @@
 
 use std::borrow::Cow;
 
+use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
-use crate::kinds::emitters::EmitterSpec;
+use crate::kinds::emitters::{EmitterSpec, PerSeries};
 use crate::kinds::metrics::MetricKindSpec;
 use crate::otlp::destination::OtlpDestination;
 use crate::rng::RngKind;
@@ -67,13 +68,47 @@ pub struct Action<'a> {
 #[cfg_attr(feature = "bake", derive(serde::Serialize))]
 pub enum ActionKind<'a> {
     /// Define an emitter (first action with its name) or reconfigure it.
-    Emitter(EmitterSpec<'a>),
+    Emitter(EmitterAction<'a>),
     /// Define a metric (first action with its name) or reconfigure it in place.
     Metric(MetricSpec<'a>),
     /// Stop a metric's points (it keeps its running totals).
     DisableMetric,
     /// Resume a disabled metric's points.
     EnableMetric,
+}
+
+/// An emitter's definition or reconfiguration.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub struct EmitterAction<'a> {
+    /// The kind and its fields; a per-series field holds its draw's centre.
+    pub spec: EmitterSpec<'a>,
+    /// One state for the whole run, advanced every tick, instead of one per
+    /// series (fixed by the emitter's definition; every action repeats it).
+    pub shared: bool,
+    /// The fields each series draws for itself, in the order written.
+    pub per_series: Cow<'a, [PerSeries<'a>]>,
+}
+
+impl EmitterAction<'static> {
+    /// An action that gives `spec` alone: not shared, nothing drawn per series.
+    pub fn new(spec: EmitterSpec<'static>) -> Self {
+        EmitterAction { spec, shared: false, per_series: Cow::Borrowed(&[]) }
+    }
+
+    /// The spec one series configures its own copy of the emitter with: each
+    /// per-series field drawn from `rng`, in order.
+    pub(crate) fn drawn_spec(&self, rng: &mut impl RandomBits) -> Cow<'_, EmitterSpec<'static>> {
+        if self.per_series.is_empty() {
+            return Cow::Borrowed(&self.spec);
+        }
+        let mut spec = self.spec.clone();
+        for p in self.per_series.iter() {
+            let known = spec.set_drawn(&p.key, p.draw.sample(rng));
+            debug_assert!(known, "the loader reads per-series fields from the kind's table");
+        }
+        Cow::Owned(spec)
+    }
 }
 
 /// A metric's definition or reconfiguration; `None` fields keep their values.

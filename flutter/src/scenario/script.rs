@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use super::diagnostic::{Reporter, Span, did_you_mean};
 use super::file::{Merged, RawAction, RawKind};
 use super::metrics;
-use super::model::{Action, ActionKind, MetricSpec};
-use super::read::{Reader, list};
+use super::model::{Action, ActionKind, EmitterAction, MetricSpec};
+use super::read::{Fields, Reader, list};
 use super::set_sources::SetSources;
 use super::spec::{Context, FirstDefinition};
 use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
-use crate::kinds::emitters::{EmitterSpec, EmitterType, KINDS};
+use crate::kinds::emitters::{DrawSink, EmitterSpec, EmitterType, KINDS};
 use crate::kinds::metrics::{MetricKind, MetricKindSpec};
 use crate::sets::SeriesSet;
 
@@ -24,6 +24,14 @@ struct EmitterState {
     ty: Option<EmitterType>,
     /// What its kind keeps across its actions (for checks that span them).
     remembered: Option<EmitterSpec<'static>>,
+    /// Whether it is shared, once an action has said (its definition, unless that was broken).
+    shared: Option<bool>,
+}
+
+impl EmitterState {
+    fn new(ty: Option<EmitterType>) -> Self {
+        EmitterState { ty, remembered: None, shared: None }
+    }
 }
 
 /// What the pass knows about a metric so far.
@@ -149,16 +157,16 @@ fn emitter_action<'s>(
     a: &'s RawAction<'_>,
     emitters: &mut BTreeMap<&'s str, EmitterState>,
     ctx: &Context<'_>,
-) -> Option<EmitterSpec<'static>> {
+) -> Option<EmitterAction<'static>> {
     let current = emitters.get(a.name.as_str()).map(|s| s.ty);
     let Some(spec) = a.spec.filter(|_| !a.broken) else {
         // Already reported; still defines the name so references to it do not cascade.
-        emitters.entry(&a.name).or_insert(EmitterState { ty: None, remembered: None });
+        emitters.entry(&a.name).or_insert(EmitterState::new(None));
         return None;
     };
     if !matches!(spec.value, Value::Map(_)) {
         r.error(spec, format!("`spec` of emitter `{}` must be a map, found {}", a.name, spec.value.kind()));
-        emitters.entry(&a.name).or_insert(EmitterState { ty: None, remembered: None });
+        emitters.entry(&a.name).or_insert(EmitterState::new(None));
         return None;
     }
     let choices: Vec<(&str, EmitterType)> = KINDS
@@ -189,12 +197,67 @@ fn emitter_action<'s>(
         None => true,
         Some(cur) => ty.is_some() && cur != ty,
     };
-    let state = emitters.entry(&a.name).or_insert(EmitterState { ty, remembered: None });
+    let state = emitters.entry(&a.name).or_insert(EmitterState::new(ty));
     state.ty = ty;
     let ty = ty?;
     let what = format!("the spec of emitter `{}`", a.name);
-    let f = r.fields(spec, &what, &ty.keys())?;
-    ty.read(r, &f, ctx, fresh, &mut state.remembered)
+    let mut keys = ty.keys();
+    keys.push(("shared", "shared"));
+    let f = r.fields(spec, &what, &keys)?;
+    let shared = shared_setting(r, a, &f, ty, &mut state.shared)?;
+    let mut draws = if shared {
+        DrawSink::Refuse(format!("emitter `{}` is shared, one value for every series", a.name))
+    } else {
+        DrawSink::Collect(Vec::new())
+    };
+    let spec = ty.read(r, &f, ctx, (fresh, &mut draws), &mut state.remembered)?;
+    let per_series = match draws {
+        DrawSink::Collect(list) => Cow::Owned(list),
+        DrawSink::Refuse(_) => Cow::Borrowed(&[][..]),
+    };
+    Some(EmitterAction { spec, shared, per_series })
+}
+
+/// Reads an emitter action's `shared`: fixed by the emitter's definition (a
+/// later action may repeat it, not change it), and only for a kind that adds a
+/// value of its own. `None` after reporting a problem.
+fn shared_setting(
+    r: &mut Reader<'_>,
+    a: &RawAction<'_>,
+    f: &Fields<'_>,
+    ty: EmitterType,
+    current: &mut Option<bool>,
+) -> Option<bool> {
+    let given = match f.get("shared") {
+        Some(n) => Some((r.boolean(n, "`shared`")?, n)),
+        None => None,
+    };
+    let shared = match (given, *current) {
+        (Some((b, n)), Some(cur)) if b != cur => {
+            let was = if cur { "shared" } else { "not shared" };
+            r.error(
+                n,
+                format!("emitter `{}` is {was} since its definition; a later action cannot change `shared`", a.name),
+            );
+            return None;
+        }
+        (Some((b, _)), _) => b,
+        (None, cur) => cur.unwrap_or(false),
+    };
+    *current = Some(shared);
+    if shared && !ty.adds() {
+        let at = f.get("shared").or_else(|| f.get("type")).map_or(f.span, |n| r.span(n));
+        let message = format!(
+            "emitter `{}` is shared, but `{}` transforms each series' own value and keeps no state: only an \
+             emitter that adds a value of its own (a constant, ramp, walk, noise, wave, sequence or steps) can be \
+             shared",
+            a.name,
+            ty.name()
+        );
+        r.rep.error(at, message);
+        return None;
+    }
+    Some(shared)
 }
 
 fn metric_action<'s>(

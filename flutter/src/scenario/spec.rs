@@ -6,6 +6,7 @@
 //! one file only; `--check`, the README and (later) the JSON Schema read the
 //! same tables.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::diagnostic::Span;
@@ -13,6 +14,7 @@ use super::read::{Fields, Reader, list_all};
 use super::yaml::Node;
 use crate::go::duration::GoDuration;
 use crate::go::float::go_float;
+use crate::kinds::emitters::{DrawSink, PerSeries, is_draw, read_draw};
 
 /// One key of a spec.
 pub(crate) struct Field<S: 'static> {
@@ -30,6 +32,8 @@ pub(crate) struct Field<S: 'static> {
     pub example: &'static str,
     /// How messages name a value of this key (default: the key in backticks).
     pub label: Option<&'static str>,
+    /// A duration each series may draw for itself (number fields always may).
+    pub per_series: bool,
 }
 
 /// A field's type, and the setter that puts a read value into the spec.
@@ -52,7 +56,7 @@ pub(crate) type CustomRead<S> = fn(&mut Reader<'_>, &Node, &Context<'_>, &mut S)
 
 impl<S> Field<S> {
     const fn new(key: &'static str, value: FieldValue<S>) -> Self {
-        Field { key, doc: "", value, required: false, default: None, example: "", label: None }
+        Field { key, doc: "", value, required: false, default: None, example: "", label: None, per_series: false }
     }
 
     /// A number field.
@@ -102,6 +106,12 @@ impl<S> Field<S> {
     /// How messages name its value, e.g. ``ramp `duration` ``.
     pub const fn label(mut self, label: &'static str) -> Self {
         self.label = Some(label);
+        self
+    }
+
+    /// A duration field each series may draw for itself (`phase`).
+    pub const fn per_series(mut self) -> Self {
+        self.per_series = true;
         self
     }
 
@@ -282,11 +292,18 @@ impl Context<'_> {
 /// action defines the component, so required fields must be there; a missing
 /// one is reported at the spec as "`{what}` needs …" (`what` is e.g.
 /// ``ramp `r` ``). Returns whether everything was fine.
-fn read_fields<S>(r: &mut Reader<'_>, f: &Fields<'_>, table: &[Field<S>], ctx: &Context<'_>, spec: &mut S) -> bool {
+fn read_fields<S>(
+    r: &mut Reader<'_>,
+    f: &Fields<'_>,
+    table: &[Field<S>],
+    ctx: &Context<'_>,
+    spec: &mut S,
+    mut draws: Option<&mut DrawSink>,
+) -> bool {
     let mut ok = true;
     for field in table {
         let Some(n) = f.get(field.key) else { continue };
-        ok &= read_one(r, n, field, ctx, spec).is_some();
+        ok &= read_one(r, n, field, ctx, spec, draws.as_deref_mut()).is_some();
     }
     ok
 }
@@ -301,17 +318,19 @@ pub(crate) struct Problem {
 
 /// Reads a spec of the kind `(name, table)` from the map's keys `f`: every
 /// field, the kind's own `check`, and on a definition (`fresh`) its required
-/// fields. Every problem is reported; `None` if there was one.
+/// fields. `draws` takes the fields each series draws for itself (an
+/// emitter's); without it, a field takes a value only. Every problem is
+/// reported; `None` if there was one.
 pub(crate) fn read_spec<S: std::default::Default>(
     r: &mut Reader<'_>,
     f: &Fields<'_>,
     (kind, table): (&str, &[Field<S>]),
     ctx: &Context<'_>,
-    fresh: bool,
+    (fresh, draws): (bool, Option<&mut DrawSink>),
     check: impl FnOnce(&S) -> Option<Problem>,
 ) -> Option<S> {
     let mut spec = S::default();
-    let mut ok = read_fields(r, f, table, ctx, &mut spec);
+    let mut ok = read_fields(r, f, table, ctx, &mut spec, draws);
     if let Some(p) = check(&spec) {
         let at = p.keys.iter().find_map(|k| f.get(k)).map_or(f.span, |n| r.span(n));
         r.rep.error(at, p.message);
@@ -336,8 +355,41 @@ fn require<S>(r: &mut Reader<'_>, f: &Fields<'_>, table: &[Field<S>], what: &str
     false
 }
 
-fn read_one<S>(r: &mut Reader<'_>, n: &Node, field: &Field<S>, ctx: &Context<'_>, spec: &mut S) -> Option<()> {
+fn read_one<S>(
+    r: &mut Reader<'_>,
+    n: &Node,
+    field: &Field<S>,
+    ctx: &Context<'_>,
+    spec: &mut S,
+    draws: Option<&mut DrawSink>,
+) -> Option<()> {
     let label = || field.label.map_or_else(|| format!("`{}`", field.key), str::to_owned);
+    let drawable = matches!(field.value, FieldValue::Number(..)) || field.per_series;
+    if let Some(sink) = draws
+        && is_draw(n)
+    {
+        if !drawable {
+            let message = format!("{} cannot be drawn per series: only number fields and `phase` can", label());
+            r.error(n, message);
+            return None;
+        }
+        match &field.value {
+            FieldValue::Number(rule, set) => {
+                let bounded = *rule != Rule::Any;
+                set(spec, read_draw_into(r, n, field.key, sink, bounded, |r, b| rule.read(r, b, field.key))?);
+            }
+            _ => {
+                let nanos = |r: &mut Reader<'_>, b: &Node| {
+                    let FieldValue::Duration(rule, _) = &field.value else { return None };
+                    rule.read(r, b, &label()).map(|d| d.as_nanos() as f64)
+                };
+                let bounded = !matches!(field.value, FieldValue::Duration(DurationRule::Any, _));
+                let centre = read_draw_into(r, n, field.key, sink, bounded, nanos)?;
+                set_duration(field, spec, centre);
+            }
+        }
+        return Some(());
+    }
     match &field.value {
         FieldValue::Number(rule, set) => set(spec, rule.read(r, n, field.key)?),
         FieldValue::Duration(rule, set) => set(spec, rule.read(r, n, &label())?),
@@ -349,6 +401,48 @@ fn read_one<S>(r: &mut Reader<'_>, n: &Node, field: &Field<S>, ctx: &Context<'_>
         FieldValue::Custom { read, .. } => read(r, n, ctx, spec)?,
     }
     Some(())
+}
+
+/// Reads a per-series draw for `key` into `sink` (or reports why the spec may
+/// not draw); returns the draw's centre, for the spec's field.
+fn read_draw_into(
+    r: &mut Reader<'_>,
+    n: &Node,
+    key: &'static str,
+    sink: &mut DrawSink,
+    bounded: bool,
+    bound: impl FnMut(&mut Reader<'_>, &Node) -> Option<f64>,
+) -> Option<f64> {
+    match sink {
+        DrawSink::Refuse(why) => {
+            let message = format!("`{key}` cannot be drawn per series here: {why}");
+            r.error(n, message);
+            None
+        }
+        DrawSink::Collect(list) => {
+            let draw = read_draw(r, n, key, bounded, bound)?;
+            list.push(PerSeries { key: Cow::Borrowed(key), draw });
+            Some(draw.centre())
+        }
+    }
+}
+
+/// Sets a duration field from a value in nanoseconds (a per-series draw).
+fn set_duration<S>(field: &Field<S>, spec: &mut S, nanos: f64) {
+    if let FieldValue::Duration(_, set) = &field.value {
+        set(spec, GoDuration::from_nanos(nanos.round() as i64));
+    }
+}
+
+/// Sets the field `key` of `spec` to a drawn `value` (in nanoseconds for a
+/// duration); `false` if the table has no such number or duration field.
+pub(crate) fn set_drawn<S>(table: &[Field<S>], spec: &mut S, key: &str, value: f64) -> bool {
+    match table.iter().find(|f| f.key == key) {
+        Some(field @ Field { value: FieldValue::Duration(..), .. }) => set_duration(field, spec, value),
+        Some(Field { value: FieldValue::Number(_, set), .. }) => set(spec, value),
+        _ => return false,
+    }
+    true
 }
 
 /// The keys of a table, `type` first: what a spec map may hold.

@@ -5,6 +5,7 @@ mod basics;
 mod corpus;
 mod ends;
 mod integrate;
+mod per_series;
 mod plan;
 mod sets;
 mod shapes;

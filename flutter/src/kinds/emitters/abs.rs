@@ -14,8 +14,9 @@ pub struct AbsSpec {}
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Abs;
 
-impl EmitterKind<'_> for Abs {
+impl EmitterKind for Abs {
     type Spec = AbsSpec;
+    const ADDS: bool = false;
     const NAME: &'static str = "abs";
     const DOC: &'static str = "|incoming|";
     const FIELDS: &'static [Field<AbsSpec>] = &[];

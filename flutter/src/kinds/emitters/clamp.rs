@@ -33,8 +33,9 @@ impl Clamp {
     }
 }
 
-impl EmitterKind<'_> for Clamp {
+impl EmitterKind for Clamp {
     type Spec = ClampSpec;
+    const ADDS: bool = false;
     const NAME: &'static str = "clamp";
     const DOC: &'static str = "the incoming value clamped to `[min, max]` (at least one of them)";
     const FIELDS: &'static [F] = &[

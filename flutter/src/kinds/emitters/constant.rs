@@ -23,7 +23,7 @@ pub(crate) struct Constant {
     pub value: f64,
 }
 
-impl EmitterKind<'_> for Constant {
+impl EmitterKind for Constant {
     type Spec = ConstantSpec;
     const NAME: &'static str = "constant";
     const DOC: &'static str = "adds `value`; reconfiguring jumps at once";

@@ -21,14 +21,19 @@
 //!
 //! The loader, the engine, `include_scenario!` and `--check` need no other edit.
 
+mod per_series;
+
+pub use per_series::{Draw, PerSeries};
+pub(crate) use per_series::{DrawSink, is_draw, read_draw};
+
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::{Fields, Reader};
 pub(crate) use crate::scenario::spec::Problem;
-use crate::scenario::spec::{Context, Field, KindDoc, keys_with_type, read_spec};
+use crate::scenario::spec::{Context, Field, KindDoc, keys_with_type, read_spec, set_drawn};
 
 /// One emitter kind: its name, its spec's field table and its behaviour.
-pub(crate) trait EmitterKind<'r>: Sized {
+pub(crate) trait EmitterKind: Sized {
     /// The spec as a scenario holds it.
     type Spec: Clone + Default + 'static;
     /// The kind's name in scenario files.
@@ -42,6 +47,9 @@ pub(crate) trait EmitterKind<'r>: Sized {
     /// Whether it draws random numbers (a kind that does not is never handed
     /// a random source).
     const DRAWS: bool = false;
+    /// Whether it adds a value of its own to the chain's (true), or transforms
+    /// the incoming value (false): only the former can be `shared`.
+    const ADDS: bool = true;
 
     /// Checks that span fields or actions. `remembered` is what the loader keeps
     /// of this emitter's configuration across its actions (reset to the default
@@ -59,10 +67,10 @@ pub(crate) trait EmitterKind<'r>: Sized {
     }
 
     /// A new emitter defined at `at`.
-    fn new(spec: &'r Self::Spec, at: GoDuration) -> Self;
+    fn new(spec: &Self::Spec, at: GoDuration) -> Self;
 
     /// A reconfiguration at `at`: given fields replace the current ones.
-    fn reconfigure(&mut self, spec: &'r Self::Spec, at: GoDuration);
+    fn reconfigure(&mut self, spec: &Self::Spec, at: GoDuration);
 
     /// Passes the chain's value through this emitter for one sample of one
     /// series at `t_ns` (nanoseconds since tick 0).
@@ -196,21 +204,22 @@ impl Direction {
 /// Reads one kind's spec from `f`: its fields, its own checks (updating `kept`,
 /// what the loader remembers of the emitter) and, on a definition, its required
 /// fields. Every problem is reported; the spec is `None` if there was one.
-fn read_kind<'r, K: EmitterKind<'r>>(
+fn read_kind<K: EmitterKind>(
     r: &mut Reader<'_>,
     f: &Fields<'_>,
     ctx: &Context<'_>,
-    fresh: bool,
+    (fresh, draws): (bool, &mut DrawSink),
     mut kept: K::Spec,
 ) -> (Option<K::Spec>, K::Spec) {
-    let spec = read_spec(r, f, (K::NAME, K::FIELDS), ctx, fresh, |spec| K::check(ctx.name, spec, &mut kept, fresh));
+    let check = |spec: &K::Spec| K::check(ctx.name, spec, &mut kept, fresh);
+    let spec = read_spec(r, f, (K::NAME, K::FIELDS), ctx, (fresh, Some(draws)), check);
     (spec, kept)
 }
 
 /// Generates the model's spec enum, the runtime enum and their dispatch from
 /// the list of kinds: `Variant => module::Runtime(Spec; OtherModelTypes…)`.
 macro_rules! emitter_kinds {
-    ($( $(#[$doc:meta])* $variant:ident => $module:ident :: $runtime:ident $(<$rl:lifetime>)?
+    ($( $(#[$doc:meta])* $variant:ident => $module:ident :: $runtime:ident
         ( $spec:ident $(<$sl:lifetime>)? $(; $extra:ident)* ), )+) => {
         $( mod $module; pub use $module::{$spec $(, $extra)*}; )+
 
@@ -255,6 +264,16 @@ macro_rules! emitter_kinds {
             }
         }
 
+        impl EmitterSpec<'static> {
+            /// Sets the number (or duration, in nanoseconds) field `key` to a
+            /// series' drawn `value`; `false` if the kind has no such field.
+            pub(crate) fn set_drawn(&mut self, key: &str, value: f64) -> bool {
+                match self {
+                    $( EmitterSpec::$variant(s) => set_drawn(<$module::$runtime as EmitterKind>::FIELDS, s, key, value), )+
+                }
+            }
+        }
+
         /// Every emitter kind, as documentation, in registry order.
         pub fn catalog() -> Vec<KindDoc> {
             vec![$( KindDoc {
@@ -271,15 +290,30 @@ macro_rules! emitter_kinds {
                 None $( .or_else(|| <$module::$runtime as EmitterKind>::type_hint(word)) )+
             }
 
-            /// Reads a spec of this kind from `f` (the spec map's known keys).
-            /// `remembered` holds what the loader keeps of the emitter across its
-            /// actions; it is reset when `fresh` or of another kind.
+            /// Whether the kind adds a value of its own ([`EmitterKind::ADDS`]).
+            pub(crate) fn adds(self) -> bool {
+                match self {
+                    $( EmitterType::$variant => <$module::$runtime as EmitterKind>::ADDS, )+
+                }
+            }
+
+            /// The kind's name as written in scenario files.
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $( EmitterType::$variant => <$module::$runtime as EmitterKind>::NAME, )+
+                }
+            }
+
+            /// Reads a spec of this kind from `f` (the spec map's known keys),
+            /// its per-series fields going to `draws`. `remembered` holds what the
+            /// loader keeps of the emitter across its actions; it is reset when
+            /// `fresh` or of another kind.
             pub(crate) fn read(
                 self,
                 r: &mut Reader<'_>,
                 f: &Fields<'_>,
                 ctx: &Context<'_>,
-                fresh: bool,
+                (fresh, draws): (bool, &mut DrawSink),
                 remembered: &mut Option<EmitterSpec<'static>>,
             ) -> Option<EmitterSpec<'static>> {
                 match self {
@@ -288,7 +322,7 @@ macro_rules! emitter_kinds {
                             Some(EmitterSpec::$variant(kept)) if !fresh => kept,
                             _ => Default::default(),
                         };
-                        let (spec, kept) = read_kind::<$module::$runtime>(r, f, ctx, fresh, kept);
+                        let (spec, kept) = read_kind::<$module::$runtime>(r, f, ctx, (fresh, draws), kept);
                         *remembered = Some(EmitterSpec::$variant(kept));
                         spec.map(EmitterSpec::$variant)
                     } )+
@@ -305,13 +339,13 @@ macro_rules! emitter_kinds {
 
         /// An emitter's current configuration.
         #[derive(Clone, Debug, PartialEq)]
-        pub(crate) enum Emitter<'r> {
-            $( $variant($module::$runtime $(<$rl>)?), )+
+        pub(crate) enum Emitter {
+            $( $variant($module::$runtime), )+
         }
 
-        impl<'r> Emitter<'r> {
+        impl Emitter {
             /// A new emitter defined at `at`.
-            pub fn new(spec: &'r EmitterSpec<'static>, at: GoDuration) -> Self {
+            pub fn new(spec: &EmitterSpec<'static>, at: GoDuration) -> Self {
                 match spec {
                     $( EmitterSpec::$variant(s) => Emitter::$variant(EmitterKind::new(s, at)), )+
                 }
@@ -319,7 +353,7 @@ macro_rules! emitter_kinds {
 
             /// Applies a reconfiguration at `at`: given fields replace the current
             /// ones; a spec of another kind replaces the emitter with a new one.
-            pub fn reconfigure(&mut self, spec: &'r EmitterSpec<'static>, at: GoDuration) {
+            pub fn reconfigure(&mut self, spec: &EmitterSpec<'static>, at: GoDuration) {
                 match (self, spec) {
                     $( (Emitter::$variant(e), EmitterSpec::$variant(s)) => e.reconfigure(s, at), )+
                     #[allow(unreachable_patterns)]
@@ -378,9 +412,9 @@ emitter_kinds! {
     /// Adds a sine, square, sawtooth or triangle wave of simulated time.
     Periodic => periodic::Periodic(PeriodicSpec; Shape),
     /// Adds the next value of a scripted list (Prometheus rule-test notation).
-    Sequence => sequence::Sequence<'r>(SequenceSpec<'a>; SeqStep),
+    Sequence => sequence::Sequence(SequenceSpec<'a>; SeqStep),
     /// Adds each of a list of values in turn, held for a duration (a "CSV wave").
-    Steps => steps::Steps<'r>(StepsSpec<'a>),
+    Steps => steps::Steps(StepsSpec<'a>),
     /// Clamps the incoming value.
     Clamp => clamp::Clamp(ClampSpec),
     /// Multiplies the incoming value.

@@ -55,7 +55,7 @@ impl NormalNoise {
     }
 }
 
-impl EmitterKind<'_> for NormalNoise {
+impl EmitterKind for NormalNoise {
     type Spec = NormalNoiseSpec;
     const NAME: &'static str = "normalNoise";
     const ALIASES: &'static [&'static str] = &["gaussianNoise"];

@@ -89,7 +89,7 @@ impl Periodic {
     }
 }
 
-impl EmitterKind<'_> for Periodic {
+impl EmitterKind for Periodic {
     type Spec = PeriodicSpec;
     const NAME: &'static str = "periodic";
     const DOC: &'static str = "`offset + amplitude · shape(u)` with `u` the fractional part of `(t + phase) / \
@@ -113,6 +113,7 @@ impl EmitterKind<'_> for Periodic {
         F::duration("phase", DurationRule::Any, |s, v| s.phase = Some(v))
             .doc("shifts the wave in time")
             .label("periodic `phase`")
+            .per_series()
             .default(DefaultValue::Duration(PeriodicSpec::DEFAULT_PHASE)),
         F::number("duty", Rule::OpenUnit, |s, v| s.duty = Some(v))
             .doc("for `square`: the fraction of the period at +1, in (0, 1)")

@@ -40,7 +40,7 @@ impl PoissonNoise {
     }
 }
 
-impl EmitterKind<'_> for PoissonNoise {
+impl EmitterKind for PoissonNoise {
     type Spec = PoissonNoiseSpec;
     const NAME: &'static str = "poissonNoise";
     const DOC: &'static str = "an integer count `k ~ Poisson(target)`, at most `max`; negated for `negative`";

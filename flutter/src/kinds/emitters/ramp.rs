@@ -52,7 +52,7 @@ impl Ramp {
     }
 }
 
-impl EmitterKind<'_> for Ramp {
+impl EmitterKind for Ramp {
     type Spec = RampSpec;
     const NAME: &'static str = "ramp";
     const DOC: &'static str = "`start` before the action's time, then linear to `target` over `duration`, then \

@@ -51,7 +51,7 @@ impl RandomWalk {
     }
 }
 
-impl EmitterKind<'_> for RandomWalk {
+impl EmitterKind for RandomWalk {
     type Spec = RandomWalkSpec;
     const NAME: &'static str = "randomWalk";
     const DOC: &'static str = "`x ← x + elasticity·(target − x) + (2u − 1)·stepSize`, clamped to `target ± \

@@ -29,8 +29,9 @@ fn round_to(v: f64, step: f64) -> f64 {
     (v / step).round() * step
 }
 
-impl EmitterKind<'_> for Round {
+impl EmitterKind for Round {
     type Spec = RoundSpec;
+    const ADDS: bool = false;
     const NAME: &'static str = "round";
     const DOC: &'static str = "the incoming value rounded to a multiple of `step`, halves away from zero";
     const FIELDS: &'static [Field<RoundSpec>] = &[Field::<RoundSpec>::number("step", Rule::Positive, |s, v| {

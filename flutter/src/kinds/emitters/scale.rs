@@ -23,8 +23,9 @@ pub(crate) struct Scale {
     pub factor: f64,
 }
 
-impl EmitterKind<'_> for Scale {
+impl EmitterKind for Scale {
     type Spec = ScaleSpec;
+    const ADDS: bool = false;
     const NAME: &'static str = "scale";
     const DOC: &'static str = "the incoming value × `factor`";
     const FIELDS: &'static [Field<ScaleSpec>] = &[Field::<ScaleSpec>::number("factor", Rule::Any, |s, v| {

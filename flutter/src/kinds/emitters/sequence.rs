@@ -2,6 +2,7 @@
 //! `1+1x3 _ 5 stale 7x2 _x1`, one value per sample.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::{ChainValue, EmitterKind, Mark, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
@@ -59,12 +60,13 @@ pub(crate) enum SeqValue {
 /// A sequence's current configuration; a series' place in it is its state
 /// (word 0: the step, word 1: the value within the step).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Sequence<'r> {
-    pub steps: &'r [SeqStep],
+pub(crate) struct Sequence {
+    /// Shared with the spec's copies: a series' own copy of the emitter costs no list.
+    pub steps: Arc<[SeqStep]>,
     pub repeat: bool,
 }
 
-impl Sequence<'_> {
+impl Sequence {
     /// The value at position (`step`, `within`), then moves the position on:
     /// after the last value it starts again, or stays on the last one.
     #[inline]
@@ -90,7 +92,7 @@ impl Sequence<'_> {
     }
 }
 
-impl<'r> EmitterKind<'r> for Sequence<'r> {
+impl EmitterKind for Sequence {
     type Spec = SequenceSpec<'static>;
     const NAME: &'static str = "sequence";
     const DOC: &'static str = "the listed values, one per sample (Prometheus rule-test notation: `1+2x3`, `_`, \
@@ -105,15 +107,15 @@ impl<'r> EmitterKind<'r> for Sequence<'r> {
     ];
 
     /// The loader guarantees `values` (non-empty) on definition.
-    fn new(spec: &'r SequenceSpec<'static>, at: GoDuration) -> Self {
-        let mut s = Sequence { steps: &[], repeat: SequenceSpec::DEFAULT_REPEAT };
+    fn new(spec: &SequenceSpec<'static>, at: GoDuration) -> Self {
+        let mut s = Sequence { steps: Arc::new([]), repeat: SequenceSpec::DEFAULT_REPEAT };
         s.reconfigure(spec, at);
         s
     }
 
-    fn reconfigure(&mut self, spec: &'r SequenceSpec<'static>, _: GoDuration) {
+    fn reconfigure(&mut self, spec: &SequenceSpec<'static>, _: GoDuration) {
         if let Some(values) = &spec.values {
-            self.steps = values;
+            self.steps = Arc::from(values.as_ref());
         }
         self.repeat = spec.repeat.unwrap_or(self.repeat);
     }
@@ -130,7 +132,7 @@ impl<'r> EmitterKind<'r> for Sequence<'r> {
 
     fn range(&self, before: ValueRange) -> ValueRange {
         let mut all: Option<ValueRange> = None;
-        for step in self.steps {
+        for step in self.steps.iter() {
             if let SeqStep::Values { start, step, count } = *step {
                 let last = start + step * count.saturating_sub(1) as f64;
                 let r = ValueRange::between(start, last);

@@ -58,7 +58,7 @@ impl SpikyNoise {
     }
 }
 
-impl EmitterKind<'_> for SpikyNoise {
+impl EmitterKind for SpikyNoise {
     type Spec = SpikyNoiseSpec;
     const NAME: &'static str = "spikyNoise";
     const DOC: &'static str = "0 while off; off turns on with probability `pStart` per sample; while on, \

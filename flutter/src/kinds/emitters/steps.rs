@@ -3,6 +3,7 @@
 //! dashboards' test data sources.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
@@ -32,15 +33,15 @@ type F = Field<StepsSpec<'static>>;
 
 /// A `steps` emitter's current configuration; times in nanoseconds since tick 0.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Steps<'r> {
-    values: &'r [f64],
+pub(crate) struct Steps {
+    values: Arc<[f64]>,
     every_ns: i64,
     repeat: bool,
     /// The time of the action that last set it.
     at_ns: i64,
 }
 
-impl Steps<'_> {
+impl Steps {
     /// The value at `t_ns`.
     #[inline]
     fn value_at(&self, t_ns: i64) -> f64 {
@@ -53,7 +54,7 @@ impl Steps<'_> {
     }
 }
 
-impl<'r> EmitterKind<'r> for Steps<'r> {
+impl EmitterKind for Steps {
     type Spec = StepsSpec<'static>;
     const NAME: &'static str = "steps";
     const DOC: &'static str = "each of `values` in turn, held for `every` of simulated time since the emitter was \
@@ -72,16 +73,16 @@ impl<'r> EmitterKind<'r> for Steps<'r> {
     ];
 
     /// The loader guarantees `values` and `every` on definition.
-    fn new(spec: &'r StepsSpec<'static>, at: GoDuration) -> Self {
-        let mut s = Steps { values: &[], every_ns: 1, repeat: StepsSpec::DEFAULT_REPEAT, at_ns: 0 };
+    fn new(spec: &StepsSpec<'static>, at: GoDuration) -> Self {
+        let mut s = Steps { values: Arc::new([]), every_ns: 1, repeat: StepsSpec::DEFAULT_REPEAT, at_ns: 0 };
         s.reconfigure(spec, at);
         s
     }
 
     /// Given fields replace the current ones; the steps count again from `at`.
-    fn reconfigure(&mut self, spec: &'r StepsSpec<'static>, at: GoDuration) {
+    fn reconfigure(&mut self, spec: &StepsSpec<'static>, at: GoDuration) {
         if let Some(values) = &spec.values {
-            self.values = values;
+            self.values = Arc::from(values.as_ref());
         }
         self.every_ns = spec.every.map_or(self.every_ns, GoDuration::as_nanos);
         self.repeat = spec.repeat.unwrap_or(self.repeat);
@@ -126,8 +127,8 @@ mod tests {
         s * 1_000_000_000
     }
 
-    fn steps(values: &[f64], every: i64, repeat: bool, at: i64) -> Steps<'_> {
-        Steps { values, every_ns: secs(every), repeat, at_ns: secs(at) }
+    fn steps(values: &[f64], every: i64, repeat: bool, at: i64) -> Steps {
+        Steps { values: Arc::from(values), every_ns: secs(every), repeat, at_ns: secs(at) }
     }
 
     #[test]

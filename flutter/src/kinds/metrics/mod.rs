@@ -615,7 +615,7 @@ macro_rules! metric_kinds {
 /// Reads one kind's settings: its fields, its checks and, on a definition, its
 /// required fields. Every problem is reported; `None` if there was one.
 fn read_kind<K: MetricKindDef>(r: &mut Reader<'_>, f: &Fields<'_>, ctx: &Context<'_>, fresh: bool) -> Option<K::Spec> {
-    read_spec(r, f, (K::NAME, K::FIELDS), ctx, fresh, |spec| K::check(ctx.name, spec, fresh))
+    read_spec(r, f, (K::NAME, K::FIELDS), ctx, (fresh, None), |spec| K::check(ctx.name, spec, fresh))
 }
 
 metric_kinds! {
