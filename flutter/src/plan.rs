@@ -19,6 +19,7 @@ use crate::kinds::emitters::{Emitter, ValueRange};
 use crate::kinds::metrics::{MAX_RATE, MetricKind, Rate};
 use crate::scenario::{ActionKind, MetricSpec, Scenario};
 use crate::schedule::{NEVER, next_due};
+use crate::sets::{Member, churn_expression};
 
 /// What a run of a scenario would send.
 #[derive(Debug)]
@@ -146,14 +147,12 @@ struct Planned<'r> {
     identity: Identity<'r>,
     stream: usize,
     frequency: u64,
-    created: u64,
-    last_point: u64,
-    /// The tick its next point is due ([`NEVER`] while disabled).
-    next_point: u64,
+    /// Its series by schedule, oldest first: churn ends the oldest.
+    cohorts: Vec<Cohort>,
+    /// Churn, once an action gave it.
+    churn: Option<PlannedChurn>,
     enabled: bool,
     to: u64,
-    /// It has sent a point since its last end.
-    live: bool,
     /// Ticks before this are counted.
     counted: u64,
     chain: Vec<u32>,
@@ -165,6 +164,37 @@ struct Planned<'r> {
     temporality: crate::scenario::Temporality,
     bounds: &'r [f64],
     max_buckets: u32,
+}
+
+/// Series of one metric that share a schedule (created by the same action or churn).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Cohort {
+    series: u64,
+    created: u64,
+    last_point: u64,
+    /// The tick its next point is due ([`NEVER`] while disabled).
+    next_point: u64,
+    /// It has sent a point since its last end.
+    live: bool,
+}
+
+impl Cohort {
+    /// Whether the two behave alike from now on (so they can be counted as one).
+    fn same_schedule(&self, other: &Cohort) -> bool {
+        self.next_point == other.next_point
+            && self.live == other.live
+            && (self.last_point == other.last_point && (self.created == other.created || self.last_point != NEVER))
+    }
+}
+
+/// A metric's churn, as the planner follows it (as [`crate::engine`]'s).
+#[derive(Debug)]
+struct PlannedChurn {
+    set: crate::sets::SeriesSet,
+    every: u64,
+    per_time: u64,
+    next: u64,
+    replaced: u64,
 }
 
 struct Planner<'r> {
@@ -238,11 +268,14 @@ impl<'r> Planner<'r> {
                             planner.end(m, tick);
                             let p = &mut planner.metrics[m];
                             p.enabled = false;
-                            p.next_point = NEVER;
+                            p.cohorts.iter_mut().for_each(|c| c.next_point = NEVER);
                         } else {
                             let p = &mut planner.metrics[m];
                             p.enabled = true;
-                            p.next_point = next_due(p.created, p.last_point, p.frequency, tick);
+                            let f = p.frequency;
+                            p.cohorts
+                                .iter_mut()
+                                .for_each(|c| c.next_point = next_due(c.created, c.last_point, f, tick));
                         }
                     }
                 }
@@ -265,13 +298,14 @@ impl<'r> Planner<'r> {
                 m
             }
             None => {
+                let series = series_in_shard(self.scenario, name, spec);
                 self.metric_index.insert(name, self.metrics.len());
                 self.metrics.push(Planned {
                     plan: MetricPlan {
                         name,
                         exported: spec.name.as_deref().unwrap_or(name),
                         kind: spec.kind.kind(),
-                        series: series_in_shard(self.scenario, name, spec),
+                        series,
                         points: 0,
                         markers: 0,
                         peak_rate: 0.0,
@@ -279,12 +313,16 @@ impl<'r> Planner<'r> {
                     identity: Identity::new(name),
                     stream: usize::MAX,
                     frequency: MetricSpec::DEFAULT_FREQUENCY.floor_secs(),
-                    created: at.ceil_secs(),
-                    last_point: NEVER,
-                    next_point: NEVER,
+                    cohorts: vec![Cohort {
+                        series,
+                        created: at.ceil_secs(),
+                        last_point: NEVER,
+                        next_point: NEVER,
+                        live: false,
+                    }],
+                    churn: None,
                     enabled: true,
                     to: NEVER,
-                    live: false,
                     counted: tick,
                     chain: Vec::new(),
                     distribution: None,
@@ -309,8 +347,11 @@ impl<'r> Planner<'r> {
         if let Some(f) = spec.frequency {
             p.frequency = f.floor_secs().max(1);
         }
-        if spec.frequency.is_some() || p.last_point == NEVER {
-            p.next_point = if p.enabled { next_due(p.created, p.last_point, p.frequency, tick) } else { NEVER };
+        let (f, enabled) = (p.frequency, p.enabled);
+        for c in &mut p.cohorts {
+            if spec.frequency.is_some() || c.last_point == NEVER {
+                c.next_point = if enabled { next_due(c.created, c.last_point, f, tick) } else { NEVER };
+            }
         }
         if let Some(names) = &spec.emitters {
             p.chain = names.iter().map(|n| emitter_index[n.as_ref()]).collect();
@@ -326,12 +367,29 @@ impl<'r> Planner<'r> {
         let old = p.identity;
         let identity = old.overlay(spec);
         if p.stream != usize::MAX && !identity.same_series(&old) {
-            // A new series: the old one ends here, the new one starts afresh.
+            // New series: the old ones end here, the new ones start afresh, together.
             self.end(m, tick);
             let p = &mut self.metrics[m];
-            p.created = tick;
-            p.last_point = NEVER;
-            p.next_point = if p.enabled { next_due(tick, NEVER, p.frequency, tick) } else { NEVER };
+            let series = p.cohorts.iter().map(|c| c.series).sum();
+            let next_point = if p.enabled { next_due(tick, NEVER, p.frequency, tick) } else { NEVER };
+            p.cohorts = vec![Cohort { series, created: tick, last_point: NEVER, next_point, live: false }];
+        }
+        if let Some(churn) = &spec.churn {
+            let p = &mut self.metrics[m];
+            let replaced = p.churn.as_ref().map_or(0, |c| c.replaced);
+            let set = match p.churn.take() {
+                Some(c) => c.set,
+                None => {
+                    let set = identity.set();
+                    let expr = churn_expression(&set, identity.levels(), churn.attribute.as_deref())
+                        .expect("the loader checked the churned attribute");
+                    set.churning(expr)
+                }
+            };
+            let len = set.churn_axis().map_or(1, |(len, _)| len);
+            let every = churn.every.floor_secs().max(1);
+            let per_time = churn.per_time(len);
+            self.metrics[m].churn = Some(PlannedChurn { set, every, per_time, next: tick + every, replaced });
         }
         let p = &mut self.metrics[m];
         if p.stream == usize::MAX || identity != old {
@@ -345,31 +403,103 @@ impl<'r> Planner<'r> {
     }
 
     /// Counts metric `m`'s points at the ticks before `end` (and not after
-    /// its `to` or the run), advancing its schedule past them.
+    /// its `to` or the run), advancing its schedule past them; its churn's
+    /// replacements before `end` are made on the way, in order.
     fn count_to(&mut self, m: usize, end: u64) {
+        while let Some(c) = &self.metrics[m].churn
+            && c.next < end
+        {
+            let at = c.next;
+            self.count_cohorts(m, at);
+            self.churn(m, at);
+        }
+        self.count_cohorts(m, end);
+    }
+
+    fn count_cohorts(&mut self, m: usize, end: u64) {
         let p = &mut self.metrics[m];
         let last = end.saturating_sub(1).min(p.to).min(self.last_tick);
-        if end > p.counted && p.next_point <= last {
-            let n = (last - p.next_point) / p.frequency + 1;
-            *self.runs.entry((p.next_point, p.frequency, n)).or_default() += p.plan.series;
-            p.plan.points += n * p.plan.series;
-            p.plan.peak_rate = p.plan.peak_rate.max(p.plan.series as f64 / p.frequency as f64);
-            self.stream_points[p.stream] += n * p.plan.series;
-            p.live = true;
-            p.last_point = p.next_point + (n - 1) * p.frequency;
-            p.next_point = p.last_point + p.frequency;
+        if end > p.counted {
+            let alive: u64 = p.cohorts.iter().map(|c| c.series).sum();
+            for c in p.cohorts.iter_mut().filter(|c| c.next_point <= last && c.series > 0) {
+                let n = (last - c.next_point) / p.frequency + 1;
+                *self.runs.entry((c.next_point, p.frequency, n)).or_default() += c.series;
+                p.plan.points += n * c.series;
+                p.plan.peak_rate = p.plan.peak_rate.max(alive as f64 / p.frequency as f64);
+                self.stream_points[p.stream] += n * c.series;
+                c.live = true;
+                c.last_point = c.next_point + (n - 1) * p.frequency;
+                c.next_point = c.last_point + p.frequency;
+            }
         }
         p.counted = p.counted.max(end);
     }
 
-    /// Metric `m` ends at `tick`: a staleness marker if it has a value out.
+    /// Metric `m`'s churn replaces series at `tick` (counted up to it): the
+    /// oldest end, their successors start as a new cohort.
+    fn churn(&mut self, m: usize, tick: u64) {
+        let shard = self.scenario.shard;
+        let p = &mut self.metrics[m];
+        let c = p.churn.as_mut().expect("churning");
+        let (len, _) = c.set.churn_axis().expect("a churned set");
+        let (mut ended, mut started) = (0u64, 0u64);
+        if tick <= p.to {
+            for q in c.replaced..c.replaced + c.per_time {
+                let generation = q / len;
+                match shard {
+                    None => {
+                        let n = c.set.count() / len;
+                        (ended, started) = (ended + n, started + n);
+                    }
+                    Some(s) => {
+                        for position in c.set.positions_with(q % len) {
+                            let holds =
+                                |generation| s.holds(p.plan.name, &c.set.values(Member { position, generation }));
+                            ended += u64::from(holds(generation));
+                            started += u64::from(holds(generation + 1));
+                        }
+                    }
+                }
+            }
+        }
+        c.replaced += c.per_time;
+        c.next = tick + c.every;
+        let mut markers = 0;
+        let mut left = ended;
+        for cohort in p.cohorts.iter_mut() {
+            let take = left.min(cohort.series);
+            cohort.series -= take;
+            left -= take;
+            if cohort.live {
+                markers += take;
+            }
+        }
+        p.cohorts.retain(|c| c.series > 0);
+        let next_point = if p.enabled { next_due(tick, NEVER, p.frequency, tick) } else { NEVER };
+        let new = Cohort { series: started, created: tick, last_point: NEVER, next_point, live: false };
+        match p.cohorts.last_mut() {
+            Some(last) if last.same_schedule(&new) => last.series += started,
+            _ if started > 0 => p.cohorts.push(new),
+            _ => {}
+        }
+        if markers > 0 && tick <= self.last_tick {
+            p.plan.markers += markers;
+            self.stream_points[p.stream] += markers;
+            *self.ends.entry(tick).or_default() += markers;
+        }
+    }
+
+    /// Metric `m` ends at `tick`: a staleness marker for each series with a value out.
     fn end(&mut self, m: usize, tick: u64) {
         let p = &mut self.metrics[m];
-        if p.live && tick <= self.last_tick {
-            p.live = false;
-            p.plan.markers += p.plan.series;
-            self.stream_points[p.stream] += p.plan.series;
-            *self.ends.entry(tick).or_default() += p.plan.series;
+        if tick > self.last_tick {
+            return;
+        }
+        for c in p.cohorts.iter_mut().filter(|c| c.live) {
+            c.live = false;
+            p.plan.markers += c.series;
+            self.stream_points[p.stream] += c.series;
+            *self.ends.entry(tick).or_default() += c.series;
         }
     }
 
@@ -433,7 +563,8 @@ impl<'r> Planner<'r> {
         let duration = self.scenario.duration;
         let mut warnings = self.warnings;
         for p in &self.metrics {
-            if p.plan.points == 0 && p.frequency > self.last_tick && p.created <= self.last_tick {
+            let created = p.cohorts.first().map_or(NEVER, |c| c.created);
+            if p.plan.points == 0 && p.frequency > self.last_tick && created <= self.last_tick {
                 warnings.push(format!(
                     "metric `{}`: its frequency ({}) is longer than the run ({duration}), so it sends no point",
                     p.plan.name,

@@ -252,6 +252,75 @@ fn ended_series_leave_promql_at_once() {
     assert_eq!(new[..3], [(60, Some(0.0)), (70, Some(10.0)), (80, Some(20.0))]);
 }
 
+/// Churn through a real backend: at every minute two pods end (their
+/// staleness markers drop them from PromQL at once) and two new ones start.
+#[test]
+fn churned_series_come_and_go_in_victoria_metrics() {
+    let vm = VictoriaMetrics::start();
+    let dir = TempDir::new("churn");
+    let start = "2024-07-01T00:00:00Z";
+    let overlay = dir.write("start.yaml", &format!("wallclockStart: {start}\n"));
+    let files = [package_dir().join("../samples/sample-churn.yaml"), PathBuf::from(overlay)];
+    let start_ms = flutter::Timestamp::parse_rfc3339(start).unwrap().unix_nanos() / 1_000_000;
+    round_trip(&vm, &files, start_ms, 7);
+    let pod = |v: u32| format!("checkout-{v:02}");
+    let up_at = |s: i64| -> Vec<String> {
+        let mut pods: Vec<String> =
+            vm.query("up", start_ms + s * 1000).into_iter().map(|(l, _)| l["k8s.pod.name"].clone()).collect();
+        pods.sort();
+        pods
+    };
+    // Minute m has had 2m replacements: pods 2m … 2m + 19 are up, no others.
+    for m in 0..10 {
+        let expected: Vec<String> = (2 * m..2 * m + 20).map(pod).collect();
+        assert_eq!(up_at(60 * i64::from(m) + 30), expected, "at {m}m30s");
+        assert_eq!(vm.query("count(up)", start_ms + (60 * i64::from(m) + 59) * 1000)[0].1, 20.0);
+    }
+    assert_eq!(up_at(600), (20..40).map(pod).collect::<Vec<_>>());
+    // Over the run, 40 pods: pod v (v < 20) until its replacement at minute
+    // v/2 + 1, its successor v + 20 from then to the end, a point every 15 s.
+    let mut over: Vec<(String, f64)> = vm
+        .query("count_over_time(up[10m])", start_ms + 600_000)
+        .into_iter()
+        .map(|(l, v)| (l["k8s.pod.name"].clone(), v))
+        .collect();
+    over.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<(String, f64)> = Vec::new();
+    for v in 0..20 {
+        let j = f64::from(v / 2 + 1);
+        expected.push((pod(v), 4.0 * j - 1.0));
+    }
+    for v in 0..20 {
+        let j = f64::from(v / 2 + 1);
+        expected.push((pod(v + 20), 41.0 - 4.0 * j));
+    }
+    assert_eq!(over, expected);
+    assert_eq!(vm.query("count(count_over_time(up[10m]))", start_ms + 600_000)[0].1, 40.0);
+    // The staleness markers: each first-generation pod at its replacement, on its own node.
+    let export = vm.export(start_ms, start_ms + 600_000);
+    let mut markers: Vec<(String, String, i64)> = export
+        .iter()
+        .filter(|(l, _)| l["__name__"] == "up")
+        .flat_map(|(l, points)| {
+            let who = (l["k8s.pod.name"].clone(), l["k8s.node.name"].clone());
+            points
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(move |(t, _)| (who.0.clone(), who.1.clone(), (t - start_ms) / 1000))
+        })
+        .collect();
+    markers.sort();
+    let expected: Vec<(String, String, i64)> =
+        (0..20).map(|v| (pod(v), format!("node-{}", v / 5), 60 * i64::from(v / 2 + 1))).collect();
+    assert_eq!(markers, expected);
+    // A successor runs on its predecessor's node, and counts its requests from 0.
+    let first = |name: &str, p: &str| {
+        export.iter().find(|(l, _)| l["__name__"] == name && l["k8s.pod.name"] == p).map(|(l, pts)| (l.clone(), pts[0]))
+    };
+    let (labels, (t, v)) = first("http.server.requests", "checkout-27").unwrap();
+    assert_eq!((labels["k8s.node.name"].as_str(), (t - start_ms) / 1000, v), ("node-1", 240, Some(0.0)));
+}
+
 /// `--check`'s estimate of the bytes a run sends is close to what it sends.
 #[test]
 fn check_estimates_the_bytes_a_run_sends() {

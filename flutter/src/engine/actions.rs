@@ -14,7 +14,7 @@ use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::{MetricState, Rate};
 use crate::rng::ChaChaStream;
 use crate::scenario::{ActionKind, EmitterAction, MetricSpec};
-use crate::sets::SeriesSet;
+use crate::sets::{Member, SeriesSet};
 
 impl<'r> Engine<'r> {
     /// Applies every action due at `tick`: the emitters' first, so a metric
@@ -62,7 +62,7 @@ impl<'r> Engine<'r> {
 
     /// Ends series `index`'s current stream at `tick` with a staleness marker,
     /// if a backend shows a value of it.
-    fn end_series(&mut self, index: usize, tick: u64) {
+    pub(super) fn end_series(&mut self, index: usize, tick: u64) {
         let now = self.unix_nanos(tick);
         let s = &mut self.series[index];
         if s.live {
@@ -167,12 +167,15 @@ impl<'r> Engine<'r> {
         let old = self.groups[g].template;
         let template = old.overlay(spec);
         self.groups[g].template = template;
+        if let Some(churn) = &spec.churn {
+            self.start_churn(g, churn, tick);
+        }
         if defining {
-            let set = template.set();
+            let set = self.group_set(g);
             let positions: Vec<u64> = set.positions_in(name, self.shard).collect();
             self.groups[g].set = set;
             for position in positions {
-                let i = self.new_member(g, position, tick);
+                let i = self.new_member(g, position.into(), tick);
                 self.groups[g].members.push(i);
             }
         } else if !template.same_series(&old) {
@@ -181,38 +184,48 @@ impl<'r> Engine<'r> {
             // A new unit or description: the same series, described anew.
             for m in 0..self.groups[g].members.len() {
                 let i = self.groups[g].members[m] as usize;
-                let stream = self.member_stream(g, self.series_info[i].position);
+                let stream = self.member_stream(g, self.series_info[i].member);
                 self.series[i].stream = self.push_stream(stream);
             }
         }
     }
 
-    fn member_stream(&self, g: usize, position: u64) -> Stream<'r> {
+    /// The set of group `g`'s current identity (with its churned range marked).
+    pub(super) fn group_set(&self, g: usize) -> SeriesSet {
         let group = &self.groups[g];
-        let info = &group.proto_info;
-        group.template.member_stream(&group.set, position, group.name, group.proto.kind, info.temporality, info.bounds)
+        let set = group.template.set();
+        match group.churn {
+            Some(c) => set.churning(c.expr),
+            None => set,
+        }
     }
 
-    fn push_stream(&mut self, stream: Stream<'r>) -> u32 {
+    pub(super) fn member_stream(&self, g: usize, member: Member) -> Stream<'r> {
+        let group = &self.groups[g];
+        let info = &group.proto_info;
+        group.template.member_stream(&group.set, member, group.name, group.proto.kind, info.temporality, info.bounds)
+    }
+
+    pub(super) fn push_stream(&mut self, stream: Stream<'r>) -> u32 {
         self.streams.push(stream);
         self.streams.len() as u32 - 1
     }
 
-    /// A new series of group `g` at `position` of its set, from the metric's
-    /// current settings, at `tick` (its definition's: a set does not grow yet).
-    fn new_member(&mut self, g: usize, position: u64, tick: u64) -> u32 {
+    /// A new series of group `g`, `member` of its set, from the metric's
+    /// current settings, at `tick` (its definition's, or a churn's).
+    pub(super) fn new_member(&mut self, g: usize, member: Member, tick: u64) -> u32 {
         let index = self.series.len();
         let group = &self.groups[g];
         let mut info = group.proto_info.clone();
-        info.position = position;
-        info.key = group.set.key(position);
+        info.member = member;
+        info.key = group.set.key(member);
         self.series.push(group.proto.clone());
         self.series_info.push(info);
         // Taken for the call, not copied per series.
         let chain = std::mem::take(&mut self.groups[g].chain);
         self.link_series(index, &chain, self.groups[g].rate.or(Some(&Rate::DEFAULT)));
         self.groups[g].chain = chain;
-        let stream = self.member_stream(g, position);
+        let stream = self.member_stream(g, member);
         self.series[index].stream = self.push_stream(stream);
         let s = &mut self.series[index];
         s.next_visit = s.visit_from(tick);
@@ -225,14 +238,14 @@ impl<'r> Engine<'r> {
     /// emitters carry on (their random streams are keyed by the series'
     /// values, which did not change).
     fn change_set(&mut self, g: usize, tick: u64) {
-        let set = self.groups[g].template.set();
+        let set = self.group_set(g);
         debug_assert!(set.same_expressions(&self.groups[g].set), "the loader keeps a set's expressions");
         self.groups[g].set = set;
         for m in 0..self.groups[g].members.len() {
             let i = self.groups[g].members[m] as usize;
             self.end_series(i, tick);
             self.series[i].restart(tick);
-            let stream = self.member_stream(g, self.series_info[i].position);
+            let stream = self.member_stream(g, self.series_info[i].member);
             self.series[i].stream = self.push_stream(stream);
         }
     }
@@ -267,7 +280,7 @@ impl<'r> Engine<'r> {
             name,
             group: self.groups.len() as u32,
             key: 0,
-            position: 0,
+            member: Member::default(),
             slot_of: Vec::new(),
             rate: RateSource::PerSecond(0.0),
             temporality: spec.kind.temporality(),
@@ -278,6 +291,7 @@ impl<'r> Engine<'r> {
             template: Identity::new(name),
             set: SeriesSet::of([name]),
             members: Vec::new(),
+            churn: None,
             chain: Vec::new(),
             rate: None,
             proto,

@@ -7,6 +7,7 @@
 //! real time or as fast as possible.
 
 mod actions;
+mod churn;
 mod draws;
 mod sample;
 mod series;
@@ -77,15 +78,18 @@ impl EmitterState<'_> {
     #[inline(never)]
     fn catch_up(&self, slot: &mut Slot, own: &mut Vec<Emitter>, draws: &mut Draws<'_, '_>) {
         if self.drawn {
+            // Epoch 0: new, or renewed by churn (its copy, if any, is made again).
             let seen = if slot.own == NO_OWN { 0 } else { slot.epoch as usize };
             let mut rng = SlotRng { draws, rng: &mut slot.rng, emitter: self.name };
-            for &(action, at) in &self.actions[seen..] {
+            for (k, &(action, at)) in self.actions.iter().enumerate().skip(seen) {
                 let spec = action.drawn_spec(&mut rng);
-                if slot.own == NO_OWN {
+                if k > 0 {
+                    own[slot.own as usize].reconfigure(&spec, at);
+                } else if slot.own == NO_OWN {
                     own.push(Emitter::new(&spec, at));
                     slot.own = own.len() as u32 - 1;
                 } else {
-                    own[slot.own as usize].reconfigure(&spec, at);
+                    own[slot.own as usize] = Emitter::new(&spec, at);
                 }
             }
         }
@@ -219,11 +223,12 @@ impl<'r> Engine<'r> {
             let tick = self.next_tick;
             self.out.clear();
             self.apply_due_actions(tick);
+            let next_churn = self.churn_due(tick);
             self.advance_shared(tick);
             let next_due = self.sample_due_series(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
             let next_shared = if self.any_shared { tick + 1 } else { u64::MAX };
-            self.next_tick = next_due.min(next_action).min(next_shared).max(tick + 1);
+            self.next_tick = next_due.min(next_action).min(next_shared).min(next_churn).max(tick + 1);
             if !self.out.is_empty() {
                 return Some(Batch {
                     tick,

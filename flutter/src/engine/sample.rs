@@ -12,7 +12,7 @@ use crate::kinds::metrics::{PointInput, Sample, Warnings};
 
 /// The name keying a series' own stream for its kind's draws (a histogram's
 /// observations); no emitter can have it.
-const OBSERVATIONS: &str = "\u{0}observations";
+pub(super) const OBSERVATIONS: &str = "\u{0}observations";
 
 impl Engine<'_> {
     /// Visits every series due at `tick`, its points going into the output;

@@ -12,7 +12,7 @@ use crate::kinds::emitters::SeriesState;
 use crate::kinds::metrics::{MetricKind, MetricState, Rate, Temporality};
 use crate::scenario::{KeyValue, MetricSpec};
 use crate::schedule::next_due;
-use crate::sets::{SeriesSet, render_attributes, visit_strings};
+use crate::sets::{Member, SeriesSet, render_attributes, visit_strings};
 
 pub(crate) use crate::schedule::NEVER;
 
@@ -175,8 +175,8 @@ pub(crate) struct SeriesInfo<'r> {
     pub name: &'r str,
     /// Its metric's group.
     pub group: u32,
-    /// Its position in its metric's set.
-    pub position: u64,
+    /// Its place in its metric's set.
+    pub member: Member,
     /// The fourth word of its random streams' key (its expanded values' hash).
     pub key: u64,
     /// The slot of every emitter this series has used, so a chain change keeps state.
@@ -200,12 +200,30 @@ pub(crate) struct Group<'r> {
     pub set: SeriesSet,
     /// The series of this shard, in set order.
     pub members: Vec<u32>,
+    /// Churn, once an action gave it.
+    pub churn: Option<ChurnState>,
     /// The current chain's emitters.
     pub chain: Vec<u32>,
     /// The current rate, once an action gave one (histograms).
     pub rate: Option<&'r Rate<'static>>,
     pub proto: Series<'r>,
     pub proto_info: SeriesInfo<'r>,
+}
+
+/// A group's churn: when it next replaces series, and how many so far.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ChurnState {
+    /// The churned range's expression, fixed once given.
+    pub expr: usize,
+    /// Seconds between replacements.
+    pub every: u64,
+    /// Range values replaced each time.
+    pub per_time: u64,
+    /// The tick of the next replacement.
+    pub next: u64,
+    /// Replacements so far: the `q`-th replaces range value `q mod R` for the
+    /// `q / R + 1`-th time.
+    pub replaced: u64,
 }
 
 /// What makes a series' points one OTLP stream.
@@ -251,6 +269,11 @@ impl<'r> Identity<'r> {
         }
     }
 
+    /// Its attribute levels: resource, scope, datapoint.
+    pub fn levels(&self) -> [&'r [KeyValue<'static>]; 3] {
+        [self.resource, self.scope, self.datapoint]
+    }
+
     /// Every string of it in set order: resource, scope, datapoint, name.
     pub fn strings(&self) -> Vec<&'r str> {
         let mut out = Vec::new();
@@ -266,11 +289,11 @@ impl<'r> Identity<'r> {
         SeriesSet::of(self.strings())
     }
 
-    /// The stream of the series at `position` of `set` (this identity's set).
+    /// The stream of the series `position` of `set` (this identity's set).
     pub fn member_stream(
         &self,
         set: &SeriesSet,
-        position: u64,
+        position: Member,
         series: &'r str,
         kind: MetricKind,
         temporality: Temporality,

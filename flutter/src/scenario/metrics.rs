@@ -5,12 +5,13 @@ use std::borrow::Cow;
 
 use super::attributes::read_attributes;
 use super::file::RawAction;
-use super::model::MetricSpec;
+use super::model::{Churn, MetricSpec};
 use super::read::{Fields, Reader, list};
 use super::set_sources::{self, SetSources};
 use super::spec::Context;
 use super::yaml::Node;
 use crate::go::duration::GoDuration;
+use crate::go::float::go_float;
 use crate::kinds::metrics::{MetricKind, setting_keys};
 
 /// The keys every metric spec may hold (aliases map to their field).
@@ -24,6 +25,7 @@ const COMMON_KEYS: &[(&str, &str)] = &[
     ("description", "description"),
     ("attributes", "attributes"),
     ("to", "to"),
+    ("churn", "churn"),
 ];
 const ATTRIBUTE_KEYS: &[(&str, &str)] = &[("resource", "resource"), ("scope", "scope"), ("datapoint", "datapoint")];
 
@@ -111,6 +113,7 @@ pub(crate) fn read(
         }
         Some(to)
     });
+    let churn = opt(r, &f, "churn", read_churn);
     let kind = kind.and_then(|k| k.read(r, &f, ctx, defining));
     let spec = MetricSpec {
         kind: kind?,
@@ -123,8 +126,38 @@ pub(crate) fn read(
         scope: scope?,
         datapoint: datapoint?,
         to: to?,
+        churn: churn?,
     };
     ok.then_some((spec, sets))
+}
+
+/// `churn: {every: 15m, fraction: 0.1, attribute: k8s.pod.name}`.
+fn read_churn(r: &mut Reader<'_>, n: &Node) -> Option<Churn<'static>> {
+    const KEYS: &[(&str, &str)] = &[("every", "every"), ("fraction", "fraction"), ("attribute", "attribute")];
+    let f = r.fields(n, "`churn`", KEYS)?;
+    let every = opt(r, &f, "every", |r, n| {
+        let d = r.duration(n, "churn `every`")?;
+        if d.as_nanos() < GoDuration::from_secs(1).as_nanos() || !d.is_whole_seconds() {
+            r.error(n, format!("churn `every` must be a whole number of seconds, at least 1s, found {d}"));
+            return None;
+        }
+        Some(d)
+    });
+    let fraction = opt(r, &f, "fraction", |r, n| {
+        let x = r.float(n, "churn `fraction`")?;
+        if !(x > 0.0 && x <= 1.0) {
+            r.error(n, format!("churn `fraction` must be above 0 and at most 1, found {}", go_float(x)));
+            return None;
+        }
+        Some(x)
+    });
+    let attribute = opt(r, &f, "attribute", |r, n| r.name(n, "churn `attribute`").map(Cow::Owned));
+    let (every, fraction, attribute) = (every?, fraction?, attribute?);
+    let (Some(every), Some(fraction)) = (every, fraction) else {
+        r.rep.error(f.span, "`churn` needs `every` and `fraction` (e.g. `churn: {every: 15m, fraction: 0.1}`)");
+        return None;
+    };
+    Some(Churn { every, fraction, attribute })
 }
 
 /// Reads an optional field: `Some(None)` when absent, `None` when present but bad.

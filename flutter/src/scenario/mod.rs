@@ -29,7 +29,7 @@ use std::path::Path;
 
 pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Diagnostic, LoadError};
-pub use model::{Action, ActionKind, AttrValue, EmitterAction, KeyValue, MetricSpec, Scenario};
+pub use model::{Action, ActionKind, AttrValue, Churn, EmitterAction, KeyValue, MetricSpec, Scenario};
 pub use spec::{FieldDoc, KindDoc};
 pub use yaml::Pos;
 

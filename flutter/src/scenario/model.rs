@@ -135,6 +135,35 @@ pub struct MetricSpec<'a> {
     pub datapoint: Option<Cow<'a, [KeyValue<'a>]>>,
     /// No points after this time.
     pub to: Option<GoDuration>,
+    /// Series replaced over time, as by a rolling deploy.
+    pub churn: Option<Churn<'a>>,
+}
+
+/// `churn`: at every `every` after the action that gives it, the next
+/// ⌈`fraction` × R⌉ values of the churned range (R values long), oldest first,
+/// are replaced: their series end and successors take the range's next
+/// unused values.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub struct Churn<'a> {
+    /// Time between replacements (whole seconds, at least 1s).
+    pub every: GoDuration,
+    /// The share of the range's values replaced each time, in (0, 1].
+    pub fraction: f64,
+    /// The attribute whose first range is churned (default: the first attribute holding a range).
+    pub attribute: Option<Cow<'a, str>>,
+}
+
+impl Churn<'_> {
+    /// How many of a range's `len` values each replacement takes: ⌈fraction × len⌉, at least 1.
+    pub fn per_time(&self, len: u64) -> u64 {
+        let x = self.fraction * len as f64;
+        // 0.1 × 30 is 3.0000000000000004 in floats: a product that is a whole
+        // number up to rounding takes that number, not the next.
+        let whole = x.round();
+        let n = if (x - whole).abs() <= 1e-9 * x.max(1.0) { whole } else { x.ceil() };
+        (n as u64).clamp(1, len.max(1))
+    }
 }
 
 impl MetricSpec<'static> {
@@ -156,6 +185,7 @@ impl MetricSpec<'static> {
         scope: None,
         datapoint: None,
         to: None,
+        churn: None,
     };
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::diagnostic::{Reporter, Span, did_you_mean};
 use super::file::{Merged, RawAction, RawKind};
 use super::metrics;
-use super::model::{Action, ActionKind, EmitterAction, MetricSpec};
+use super::model::{Action, ActionKind, EmitterAction, KeyValue, MetricSpec};
 use super::read::{Fields, Reader, list};
 use super::set_sources::SetSources;
 use super::spec::{Context, FirstDefinition};
@@ -16,7 +16,7 @@ use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{DrawSink, EmitterSpec, EmitterType, KINDS};
 use crate::kinds::metrics::{MetricKind, MetricKindSpec};
-use crate::sets::SeriesSet;
+use crate::sets::{SeriesSet, churn_expression};
 
 /// What the pass knows about an emitter so far.
 struct EmitterState {
@@ -46,11 +46,24 @@ struct MetricState {
     /// (`None` when they do not).
     sets: SetSources,
     set: Option<SeriesSet>,
+    /// Its attribute levels now (resource, scope, datapoint), to find a churned range in.
+    levels: [Cow<'static, [KeyValue<'static>]>; 3],
+    /// The expression churn replaces values of, once an action gave `churn`.
+    churned: Option<usize>,
 }
 
 impl MetricState {
     fn new(kind: Option<MetricKind>) -> Self {
-        MetricState { kind, enabled: true, fixed: None, to: None, sets: SetSources::default(), set: None }
+        MetricState {
+            kind,
+            enabled: true,
+            fixed: None,
+            to: None,
+            sets: SetSources::default(),
+            set: None,
+            levels: Default::default(),
+            churned: None,
+        }
     }
 }
 
@@ -312,7 +325,7 @@ fn metric_action<'s>(
             at,
             format!(
                 "metric `{}`: a reconfiguration may change the literal text of its name and attributes, not its \
-                 brace expressions (its set of {} series would become one of {}); changing sets and churn are not \
+                 brace expressions (its set of {} series would become one of {}); changing sets is not \
                  supported yet: define another metric for the new series",
                 a.name,
                 before.count(),
@@ -320,6 +333,27 @@ fn metric_action<'s>(
             ),
         );
         return None;
+    }
+    for (level, given) in state.levels.iter_mut().zip([&read.resource, &read.scope, &read.datapoint]) {
+        if let Some(given) = given {
+            *level = given.clone();
+        }
+    }
+    if let Some(churn) = &read.churn {
+        let levels = [&state.levels[0][..], &state.levels[1][..], &state.levels[2][..]];
+        let node = entry(spec, "churn").map_or(spec, |c| entry(c, "attribute").unwrap_or(c));
+        match churn_expression(set, levels, churn.attribute.as_deref()) {
+            Err(message) => {
+                r.error(node, format!("metric `{}`: {message}", a.name));
+                return None;
+            }
+            Ok(e) if state.churned.is_some_and(|c| c != e) => {
+                let message = format!("metric `{}`: churn replaces the values of the range it was first given", a.name);
+                r.error(node, format!("{message}; a later action cannot churn another"));
+                return None;
+            }
+            Ok(e) => state.churned = Some(e),
+        }
     }
     if let Some(to) = read.to {
         let Value::Map(entries) = &spec.value else { return None };
@@ -331,6 +365,12 @@ fn metric_action<'s>(
         Some(fixed) => check_unchanged(r, spec, &a.name, fixed, &read)?,
     }
     Some(read)
+}
+
+/// The value of `key` in the map `node`, if it is one and has it.
+fn entry<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    let Value::Map(entries) = &node.value else { return None };
+    entries.iter().find(|(k, _)| k.value == Value::Str(key.into())).map(|(_, v)| v)
 }
 
 /// Settings a metric's definition fixes: a later action may repeat them, not change them.

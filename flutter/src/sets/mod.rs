@@ -52,11 +52,29 @@ enum Piece {
     Named(usize),
 }
 
+/// One series of a set: its position, and how many times churn has replaced
+/// the series there (each successor takes its churned range's next unused value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Member {
+    pub position: u64,
+    pub generation: u64,
+}
+
+impl From<u64> for Member {
+    /// The first series at `position`.
+    fn from(position: u64) -> Self {
+        Member { position, generation: 0 }
+    }
+}
+
 /// The expressions of one spec, resolved: how many series they stand for and
 /// how to render any one of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SeriesSet {
     exprs: Vec<Values>,
+    /// The range churn replaces values of: a member's generation moves its
+    /// value on by the range's length per replacement.
+    churned: Option<usize>,
     /// For each expression, the product of the sizes of those after it.
     strides: Vec<u64>,
     count: u64,
@@ -165,7 +183,7 @@ impl SeriesSet {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(SeriesSet { exprs, strides, count: count as u64, templates: resolved })
+        Ok(SeriesSet { exprs, churned: None, strides, count: count as u64, templates: resolved })
     }
 
     /// The set of a spec whose strings are `strings`, in set order. The
@@ -208,17 +226,26 @@ impl SeriesSet {
         (position / self.strides[e]) % self.exprs[e].len().max(1)
     }
 
-    /// Appends the rendering of string `t` (in set order) for the series at
-    /// `position`; `None` when that string is plain (it stays as written).
-    pub fn render(&self, t: usize, position: u64, out: &mut String) -> Option<()> {
+    /// The ordinal of expression `e`'s value text for `member`: its position's,
+    /// moved on past the range once per replacement when `e` is churned.
+    fn value_ordinal(&self, e: usize, member: Member) -> u64 {
+        let base = self.ordinal(e, member.position);
+        if self.churned == Some(e) { base + member.generation * self.exprs[e].len() } else { base }
+    }
+
+    /// Appends the rendering of string `t` (in set order) for `member`; `None`
+    /// when that string is plain (it stays as written). Derived values come
+    /// from positions, so a successor keeps them (its pod stays on its node).
+    pub fn render(&self, t: usize, member: impl Into<Member>, out: &mut String) -> Option<()> {
         use std::fmt::Write;
+        let member = member.into();
         let pieces = self.templates.get(t)?.as_ref()?;
         for piece in pieces {
             match *piece {
                 Piece::Text(ref s) => out.push_str(s),
-                Piece::Value(e) | Piece::Named(e) => self.exprs[e].push_text(self.ordinal(e, position), out),
+                Piece::Value(e) | Piece::Named(e) => self.exprs[e].push_text(self.value_ordinal(e, member), out),
                 Piece::Derived { expr, op, width } => {
-                    let base = expr.map_or(position, |e| self.ordinal(e, position));
+                    let base = expr.map_or(member.position, |e| self.ordinal(e, member.position));
                     let _ = write!(out, "{:0width$}", op.apply(base));
                 }
             }
@@ -228,13 +255,14 @@ impl SeriesSet {
 
     /// The series' expanded values: each expression's value text, joined with
     /// [`VALUE_SEPARATOR`], in set order (empty without expressions).
-    pub fn values(&self, position: u64) -> String {
+    pub fn values(&self, member: impl Into<Member>) -> String {
+        let member = member.into();
         let mut out = String::new();
         for (e, values) in self.exprs.iter().enumerate() {
             if e > 0 {
                 out.push(VALUE_SEPARATOR);
             }
-            values.push_text(self.ordinal(e, position), &mut out);
+            values.push_text(self.value_ordinal(e, member), &mut out);
         }
         out
     }
@@ -242,8 +270,36 @@ impl SeriesSet {
     /// The fourth word of the series' random key: FNV-1a-64 of its expanded
     /// values, 0 for a spec without expressions (so such a metric draws what
     /// it drew before sets existed).
-    pub fn key(&self, position: u64) -> u64 {
-        if self.exprs.is_empty() { 0 } else { fnv1a64(&self.values(position)) }
+    pub fn key(&self, member: impl Into<Member>) -> u64 {
+        if self.exprs.is_empty() { 0 } else { fnv1a64(&self.values(member)) }
+    }
+
+    /// The first range expression in the strings `templates` (set order), for churn.
+    pub fn first_range(&self, templates: std::ops::Range<usize>) -> Option<usize> {
+        self.templates.get(templates)?.iter().flatten().flatten().find_map(|piece| match *piece {
+            Piece::Value(e) if matches!(self.exprs[e], Values::Range { .. }) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// This set with churn replacing values of expression `e` (from [`SeriesSet::first_range`]).
+    pub fn churning(mut self, e: usize) -> SeriesSet {
+        self.churned = Some(e);
+        self
+    }
+
+    /// The churned expression's values (0 without churn), and its stride:
+    /// positions `a·len·stride + v·stride + b` hold its value `v`.
+    pub fn churn_axis(&self) -> Option<(u64, u64)> {
+        let e = self.churned?;
+        Some((self.exprs[e].len(), self.strides[e]))
+    }
+
+    /// The positions whose churned value is `v`, in set order.
+    pub fn positions_with(&self, v: u64) -> impl Iterator<Item = u64> + '_ {
+        let (len, stride) = self.churn_axis().unwrap_or((1, self.count.max(1)));
+        let block = len * stride;
+        (0..self.count / block.max(1)).flat_map(move |a| (0..stride).map(move |b| a * block + v * stride + b))
     }
 }
 
@@ -251,6 +307,53 @@ impl Template {
     /// A template of `text` as written (no expressions).
     fn literal(text: &str) -> Template {
         Template { parts: vec![Part::Text(text.to_owned())], verbatim: true }
+    }
+}
+
+/// Each top-level attribute of the levels (resource, scope, datapoint) with
+/// the set-order indices of its strings.
+pub(crate) fn attribute_strings<'a>(levels: [&'a [KeyValue<'static>]; 3]) -> Vec<(&'a str, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut next = 0;
+    for level in levels {
+        for kv in level {
+            let mut n = 0;
+            visit_strings(std::slice::from_ref(kv), &mut |_| n += 1);
+            out.push((kv.key.as_ref(), next..next + n));
+            next += n;
+        }
+    }
+    out
+}
+
+/// The expression churn replaces values of in `set`, whose attribute levels
+/// (resource, scope, datapoint) are `levels`: the first range in attribute
+/// `key`'s strings, or in the first attribute that holds one. Otherwise, what
+/// is wrong, for a message.
+pub(crate) fn churn_expression(
+    set: &SeriesSet,
+    levels: [&[KeyValue<'static>]; 3],
+    key: Option<&str>,
+) -> Result<usize, String> {
+    let attributes = attribute_strings(levels);
+    match key {
+        Some(key) => {
+            let Some((_, strings)) = attributes.iter().find(|(k, _)| *k == key) else {
+                let keys = attributes.iter().map(|(k, _)| *k);
+                let hint = match crate::scenario::did_you_mean(key, keys) {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => String::new(),
+                };
+                return Err(format!("churn `attribute` `{key}` is not an attribute of this metric{hint}"));
+            };
+            set.first_range(strings.clone())
+                .ok_or_else(|| format!("churn `attribute` `{key}` holds no range (such as `pod-{{00..49}}`) to churn"))
+        }
+        None => attributes.iter().find_map(|(_, strings)| set.first_range(strings.clone())).ok_or_else(|| {
+            "`churn` replaces the values of a range in an attribute (such as `pod-{00..49}`), and no attribute of \
+             this metric holds one"
+                .to_owned()
+        }),
     }
 }
 
@@ -276,7 +379,7 @@ pub(crate) fn visit_strings<'a>(attrs: &'a [KeyValue<'_>], f: &mut impl FnMut(&'
 pub(crate) fn render_attributes<'a>(
     set: &SeriesSet,
     attrs: &'a [KeyValue<'static>],
-    position: u64,
+    position: Member,
     next: &mut usize,
 ) -> Cow<'a, [KeyValue<'static>]> {
     let first = *next;
@@ -290,11 +393,11 @@ pub(crate) fn render_attributes<'a>(
     Cow::Owned(attrs.iter().map(|kv| render_kv(set, kv, position, &mut t)).collect())
 }
 
-fn render_kv(set: &SeriesSet, kv: &KeyValue<'static>, position: u64, t: &mut usize) -> KeyValue<'static> {
+fn render_kv(set: &SeriesSet, kv: &KeyValue<'static>, position: Member, t: &mut usize) -> KeyValue<'static> {
     KeyValue { key: kv.key.clone(), value: render_value(set, &kv.value, position, t) }
 }
 
-fn render_value(set: &SeriesSet, v: &AttrValue<'static>, position: u64, t: &mut usize) -> AttrValue<'static> {
+fn render_value(set: &SeriesSet, v: &AttrValue<'static>, position: Member, t: &mut usize) -> AttrValue<'static> {
     match v {
         AttrValue::Str(s) => {
             let mut out = String::new();

@@ -162,12 +162,42 @@ fn attributes_render_depth_first_and_stay_borrowed_when_plain() {
     assert_eq!(strings, ["x", "in-{p=0..1}", "a{p}"]);
     let set = SeriesSet::of(strings.iter().copied().chain(["name"]));
     let mut next = 0;
-    let rendered = render_attributes(&set, &attrs, 1, &mut next);
+    let rendered = render_attributes(&set, &attrs, 1.into(), &mut next);
     assert_eq!(next, 3);
     assert_eq!(rendered[2].value, AttrValue::KvList(Cow::Owned(vec![kv("inner", "in-1".into())])));
     assert_eq!(rendered[3].value, AttrValue::Array(Cow::Owned(vec!["a1".into(), 1i64.into()])));
     assert_eq!(rendered[0], attrs[0]);
     let plain = vec![kv("k", "v".into())];
     let mut next = 3;
-    assert!(matches!(render_attributes(&set, &plain, 1, &mut next), Cow::Borrowed(_)));
+    assert!(matches!(render_attributes(&set, &plain, 1.into(), &mut next), Cow::Borrowed(_)));
+}
+
+#[test]
+fn churn_moves_a_members_value_on_past_its_range_and_keeps_its_positions() {
+    let set = SeriesSet::of(["pod-{pod=08..12}", "node-{pod/2}", "{GET,PUT}", "{i}"]);
+    let e = set.first_range(0..1).expect("the pod range");
+    assert_eq!(set.first_range(2..3), None, "alternatives are not a range");
+    let set = set.churning(e);
+    assert_eq!(set.churn_axis(), Some((5, 2)));
+    let render = |m: Member| {
+        (0..4)
+            .map(|t| {
+                let mut out = String::new();
+                set.render(t, m, &mut out);
+                out
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    // Position 3 is pod 09, PUT: its successors are pods 14, 19, 24 (padded as
+    // the range is), on the same node, with the same position `i`.
+    assert_eq!(render(3.into()), "pod-09|node-0|PUT|3");
+    assert_eq!(render(Member { position: 3, generation: 1 }), "pod-14|node-0|PUT|3");
+    assert_eq!(render(Member { position: 3, generation: 3 }), "pod-24|node-0|PUT|3");
+    assert_eq!(set.values(Member { position: 3, generation: 1 }), "14\u{1f}PUT");
+    assert_eq!(set.key(Member { position: 3, generation: 1 }), fnv1a64("14\u{1f}PUT"));
+    // Every position holding the churned range's value 1 (pod 09).
+    assert_eq!(set.positions_with(1).collect::<Vec<_>>(), [2, 3]);
+    let outer = SeriesSet::of(["{a,b}", "{0..2}", "{x,y}"]).churning(1);
+    assert_eq!(outer.positions_with(2).collect::<Vec<_>>(), [4, 5, 10, 11]);
 }

@@ -2,6 +2,7 @@
 //! exact values asserted.
 
 mod basics;
+mod churn;
 mod corpus;
 mod ends;
 mod integrate;
