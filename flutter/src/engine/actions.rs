@@ -87,7 +87,9 @@ impl<'r> Engine<'r> {
                     let rng = ChaChaStream::new(self.config.seed, "", name, 0);
                     Box::new(SharedState { epoch: 0, state: SeriesState::default(), rng, value: ChainValue::default() })
                 });
-                self.any_shared |= shared.is_some();
+                if shared.is_some() {
+                    self.shared.push(self.emitters.len() as u32);
+                }
                 self.emitters.push(EmitterState {
                     name,
                     emitter: Emitter::new(&action.spec, at),

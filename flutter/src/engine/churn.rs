@@ -30,6 +30,9 @@ impl Engine<'_> {
         let every = churn.every.floor_secs().max(1);
         let replaced = group.churn.map_or(0, |c| c.replaced);
         let per_time = churn.per_time(len);
+        if self.groups[g].churn.is_none() {
+            self.churning.push(g as u32);
+        }
         let group = &mut self.groups[g];
         group.churn = Some(ChurnState { expr, every, per_time, next: tick + every, replaced });
         // Churn given by a reconfiguration: the set's series now churn.
@@ -39,7 +42,8 @@ impl Engine<'_> {
     /// Makes the replacements due at `tick`; returns the next tick any group churns at.
     pub(super) fn churn_due(&mut self, tick: u64) -> u64 {
         let mut next = NEVER;
-        for g in 0..self.groups.len() {
+        for k in 0..self.churning.len() {
+            let g = self.churning[k] as usize;
             let Some(c) = self.groups[g].churn else { continue };
             if c.next == tick {
                 if tick <= self.groups[g].proto.to {

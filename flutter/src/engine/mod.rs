@@ -114,8 +114,10 @@ pub struct Engine<'r> {
     emitter_index: BTreeMap<&'r str, u32>,
     /// The series' own copies of emitters they draw fields for ([`Slot::own`]).
     own_emitters: Vec<Emitter>,
-    /// Some emitter is shared: every tick is played, to advance it.
-    any_shared: bool,
+    /// The shared emitters, in definition order: every tick is played to advance them.
+    shared: Vec<u32>,
+    /// The groups that churn, in definition order.
+    churning: Vec<u32>,
     series: Vec<Series<'r>>,
     series_info: Vec<SeriesInfo<'r>>,
     groups: Vec<Group<'r>>,
@@ -150,7 +152,8 @@ impl<'r> Engine<'r> {
             emitters: Vec::new(),
             emitter_index: BTreeMap::new(),
             own_emitters: Vec::new(),
-            any_shared: false,
+            shared: Vec::new(),
+            churning: Vec::new(),
             series: Vec::new(),
             series_info: Vec::new(),
             groups: Vec::new(),
@@ -227,7 +230,7 @@ impl<'r> Engine<'r> {
             self.advance_shared(tick);
             let next_due = self.sample_due_series(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
-            let next_shared = if self.any_shared { tick + 1 } else { u64::MAX };
+            let next_shared = if self.shared.is_empty() { u64::MAX } else { tick + 1 };
             self.next_tick = next_due.min(next_action).min(next_shared).min(next_churn).max(tick + 1);
             if !self.out.is_empty() {
                 return Some(Batch {
@@ -244,8 +247,9 @@ impl<'r> Engine<'r> {
     /// that reads it at `tick` (on `rng: go`, in definition order, before any series draws).
     fn advance_shared(&mut self, tick: u64) {
         let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
-        let Engine { emitters, go, config, .. } = self;
-        for e in emitters.iter_mut() {
+        let Engine { emitters, go, config, shared: indices, .. } = self;
+        for &i in indices.iter() {
+            let e = &mut emitters[i as usize];
             let Some(shared) = e.shared.as_deref_mut() else { continue };
             if shared.epoch != e.epoch {
                 e.emitter.reset(&mut shared.state);
