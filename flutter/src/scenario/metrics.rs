@@ -76,14 +76,7 @@ pub(crate) fn read(
         r.rep.error(f.span, format!("metric `{}` needs `emitters`: a list of at least one emitter name", a.name));
         ok = false;
     }
-    let frequency = opt(r, &f, "frequency", |r, n| {
-        let d = r.duration(n, "`frequency`")?;
-        if d.as_nanos() < GoDuration::from_secs(1).as_nanos() || !d.is_whole_seconds() {
-            r.error(n, format!("`frequency` must be a whole number of seconds, at least 1s, found {d}"));
-            return None;
-        }
-        Some(d)
-    });
+    let frequency = opt(r, &f, "frequency", |r, n| whole_seconds(r, n, "`frequency`"));
     let unit = opt(r, &f, "unit", |r, n| r.string(n, "`unit`").map(Cow::Owned));
     let description = opt(r, &f, "description", |r, n| r.string(n, "`description`").map(Cow::Owned));
     let (mut resource, mut scope, mut datapoint) = (Some(None), Some(None), Some(None));
@@ -131,18 +124,21 @@ pub(crate) fn read(
     ok.then_some((spec, sets))
 }
 
+/// A duration of whole seconds, at least 1s (the engine's ticks).
+fn whole_seconds(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration> {
+    let d = r.duration(n, what)?;
+    if d.as_nanos() < GoDuration::from_secs(1).as_nanos() || !d.is_whole_seconds() {
+        r.error(n, format!("{what} must be a whole number of seconds, at least 1s, found {d}"));
+        return None;
+    }
+    Some(d)
+}
+
 /// `churn: {every: 15m, fraction: 0.1, attribute: k8s.pod.name}`.
 fn read_churn(r: &mut Reader<'_>, n: &Node) -> Option<Churn<'static>> {
     const KEYS: &[(&str, &str)] = &[("every", "every"), ("fraction", "fraction"), ("attribute", "attribute")];
     let f = r.fields(n, "`churn`", KEYS)?;
-    let every = opt(r, &f, "every", |r, n| {
-        let d = r.duration(n, "churn `every`")?;
-        if d.as_nanos() < GoDuration::from_secs(1).as_nanos() || !d.is_whole_seconds() {
-            r.error(n, format!("churn `every` must be a whole number of seconds, at least 1s, found {d}"));
-            return None;
-        }
-        Some(d)
-    });
+    let every = opt(r, &f, "every", |r, n| whole_seconds(r, n, "churn `every`"));
     let fraction = opt(r, &f, "fraction", |r, n| {
         let x = r.float(n, "churn `fraction`")?;
         if !(x > 0.0 && x <= 1.0) {
