@@ -21,12 +21,13 @@ impl Engine<'_> {
     /// `every` from then on, the count of those made so far kept.
     pub(super) fn start_churn(&mut self, g: usize, churn: &Churn<'_>, tick: u64) {
         let group = &self.groups[g];
+        let set = group.template.set();
         let expr = match group.churn {
             Some(c) => c.expr,
-            None => churn_expression(&group.template.set(), group.template.levels(), churn.attribute.as_deref())
+            None => churn_expression(&set, group.template.levels(), churn.attribute.as_deref())
                 .expect("the loader checked the churned attribute"),
         };
-        let len = group.template.set().churning(expr).churn_axis().map_or(1, |(len, _)| len);
+        let len = set.churning(expr).churn_axis().map_or(1, |(len, _)| len);
         let every = churn.every.floor_secs().max(1);
         let replaced = group.churn.map_or(0, |c| c.replaced);
         let per_time = churn.per_time(len);
