@@ -104,5 +104,41 @@ fn bench_histograms(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_dry_run, bench_counters, bench_histograms);
+/// A set of 100,000 series from one metric spec (`pod-{00000..99999}` on
+/// nodes derived from it): making its series (throughput in series: a run of
+/// 0 s creates every series and sends nothing), and playing ten minutes at
+/// 10 s with a drawn baseline and a walk (6 M points, throughput in points).
+fn bench_sets(c: &mut Criterion) {
+    const SET: u64 = 100_000;
+    let yaml = |duration: &str| {
+        format!(
+            "duration: {duration}\nseed: 1\nscript:\n  \
+             - {{type: metricEmitter, name: base, spec: {{type: constant, value: {{uniform: [10, 90]}}}}}}\n  \
+             - {{type: metricEmitter, name: walk, spec: {{type: randomWalk, stepSize: 2, elasticity: 0.1, \
+             variation: 20}}}}\n  \
+             - {{type: metric, name: cpu, spec: {{type: gauge, frequency: 10s, emitters: [base, walk], attributes: \
+             {{resource: {{k8s.pod.name: 'pod-{{pod=00000..99999}}', k8s.node.name: 'node-{{pod/100}}'}}}}}}}}\n"
+        )
+    };
+    let mut group = c.benchmark_group("set_100k_series");
+    group.sample_size(10);
+    let make = Scenario::from_yaml("set.yaml", &yaml("0s")).expect("set scenario loads");
+    group.throughput(Throughput::Elements(SET));
+    group.bench_function("make_series", |b| {
+        b.iter(|| {
+            let config =
+                RunConfig { seed: 1, rng: RngKind::ChaCha, wallclock_start: Timestamp(1_767_225_600_000_000_000) };
+            let mut engine = Engine::new(&make, config);
+            assert!(engine.next_batch().is_none());
+            engine.streams().len()
+        })
+    });
+    let play = Scenario::from_yaml("set.yaml", &yaml("10m")).expect("set scenario loads");
+    assert_eq!(dry_run(&play, RngKind::ChaCha), 60 * SET);
+    group.throughput(Throughput::Elements(60 * SET));
+    group.bench_function("dry_run_10m", |b| b.iter(|| dry_run(&play, RngKind::ChaCha)));
+    group.finish();
+}
+
+criterion_group!(benches, bench_dry_run, bench_counters, bench_histograms, bench_sets);
 criterion_main!(benches);
