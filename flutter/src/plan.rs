@@ -19,7 +19,7 @@ use crate::kinds::emitters::{Emitter, ValueRange};
 use crate::kinds::metrics::{MAX_RATE, MetricKind, Rate};
 use crate::scenario::{ActionKind, MetricSpec, Scenario};
 use crate::schedule::{NEVER, next_due};
-use crate::sets::{Member, churn_expression};
+use crate::sets::{ChurnClock, SeriesSet};
 
 /// What a run of a scenario would send.
 #[derive(Debug)]
@@ -190,11 +190,9 @@ impl Cohort {
 /// A metric's churn, as the planner follows it (as [`crate::engine`]'s).
 #[derive(Debug)]
 struct PlannedChurn {
-    set: crate::sets::SeriesSet,
-    every: u64,
-    per_time: u64,
-    next: u64,
-    replaced: u64,
+    /// The metric's set, churning.
+    set: SeriesSet,
+    clock: ChurnClock,
 }
 
 struct Planner<'r> {
@@ -376,20 +374,14 @@ impl<'r> Planner<'r> {
         }
         if let Some(churn) = &spec.churn {
             let p = &mut self.metrics[m];
-            let replaced = p.churn.as_ref().map_or(0, |c| c.replaced);
-            let set = match p.churn.take() {
-                Some(c) => c.set,
-                None => {
-                    let set = identity.set();
-                    let expr = churn_expression(&set, identity.levels(), churn.attribute.as_deref())
-                        .expect("the loader checked the churned attribute");
-                    set.churning(expr)
-                }
+            let before = p.churn.take();
+            let set = match &before {
+                Some(c) => identity.set().churning_like(&c.set),
+                None => identity.set(),
             };
-            let len = set.churn_axis().map_or(1, |(len, _)| len);
-            let every = churn.every.floor_secs().max(1);
-            let per_time = churn.per_time(len);
-            self.metrics[m].churn = Some(PlannedChurn { set, every, per_time, next: tick + every, replaced });
+            let set = set.with_churn(churn, identity.levels()).expect("the loader checked the churned attribute");
+            let clock = ChurnClock::start(churn, &set, tick, before.map(|c| c.clock));
+            p.churn = Some(PlannedChurn { set, clock });
         }
         let p = &mut self.metrics[m];
         if p.stream == usize::MAX || identity != old {
@@ -407,9 +399,9 @@ impl<'r> Planner<'r> {
     /// replacements before `end` are made on the way, in order.
     fn count_to(&mut self, m: usize, end: u64) {
         while let Some(c) = &self.metrics[m].churn
-            && c.next < end
+            && c.clock.next < end
         {
-            let at = c.next;
+            let at = c.clock.next;
             self.count_cohorts(m, at);
             self.churn(m, at);
         }
@@ -441,29 +433,24 @@ impl<'r> Planner<'r> {
         let shard = self.scenario.shard;
         let p = &mut self.metrics[m];
         let c = p.churn.as_mut().expect("churning");
-        let (len, _) = c.set.churn_axis().expect("a churned set");
         let (mut ended, mut started) = (0u64, 0u64);
         if tick <= p.to {
-            for q in c.replaced..c.replaced + c.per_time {
-                let generation = q / len;
-                match shard {
-                    None => {
-                        let n = c.set.count() / len;
-                        (ended, started) = (ended + n, started + n);
-                    }
-                    Some(s) => {
-                        for position in c.set.positions_with(q % len) {
-                            let holds =
-                                |generation| s.holds(p.plan.name, &c.set.values(Member { position, generation }));
-                            ended += u64::from(holds(generation));
-                            started += u64::from(holds(generation + 1));
-                        }
+            match shard {
+                // Each replaced value is held by count / R series: no need to list them.
+                None => {
+                    let (len, _) = c.set.churn_axis().expect("a churned set");
+                    ended = c.clock.per_time * (c.set.count() / len);
+                    started = ended;
+                }
+                Some(s) => {
+                    for (predecessor, successor) in c.set.replacements(&c.clock) {
+                        ended += u64::from(s.holds(p.plan.name, &c.set.values(predecessor)));
+                        started += u64::from(s.holds(p.plan.name, &c.set.values(successor)));
                     }
                 }
             }
         }
-        c.replaced += c.per_time;
-        c.next = tick + c.every;
+        c.clock.advance();
         let mut markers = 0;
         let mut left = ended;
         for cohort in p.cohorts.iter_mut() {

@@ -192,14 +192,10 @@ impl<'r> Engine<'r> {
         }
     }
 
-    /// The set of group `g`'s current identity (with its churned range marked).
+    /// The set of group `g`'s current identity (churning the range its set churns).
     pub(super) fn group_set(&self, g: usize) -> SeriesSet {
         let group = &self.groups[g];
-        let set = group.template.set();
-        match group.churn {
-            Some(c) => set.churning(c.expr),
-            None => set,
-        }
+        group.template.set().churning_like(&group.set)
     }
 
     pub(super) fn member_stream(&self, g: usize, member: Member) -> Stream<'r> {

@@ -1,43 +1,35 @@
 //! Churn: a set's series replaced over time, as pods by a rolling deploy.
 //!
-//! The `q`-th replacement (0-based, over the metric's life) takes the churned
-//! range's value `v = q mod R` for the `q / R + 1`-th time: every series whose
-//! churned value is `v` ends (a staleness marker), and its successor — same
-//! positions, so the same derived values, and the range's value `q + R` (the
-//! next unused one) — starts at that tick as a new series. In a sharded run
+//! Which series a replacement ends and which it starts is the set's to say
+//! ([`crate::sets::SeriesSet::replacements`]): every series holding the
+//! replaced range value ends (a staleness marker), and its successor — same
+//! positions, so the same derived values, and the range's next unused value —
+//! starts at that tick as a new series. In a sharded run
 //! the successor may belong to another shard: each shard ends its own
 //! predecessors and starts its own successors, so the shards still add up to
 //! the whole run.
 
 use super::Engine;
 use super::sample::OBSERVATIONS;
-use super::series::{ChurnState, NEVER, NO_RNG};
+use super::series::{NEVER, NO_RNG};
 use crate::rng::ChaChaStream;
 use crate::scenario::Churn;
-use crate::sets::{Member, churn_expression};
+use crate::sets::{ChurnClock, Member};
 
 impl Engine<'_> {
     /// A metric action gives group `g` churn at `tick`: replacements every
     /// `every` from then on, the count of those made so far kept.
     pub(super) fn start_churn(&mut self, g: usize, churn: &Churn<'_>, tick: u64) {
         let group = &self.groups[g];
-        let set = group.template.set();
-        let expr = match group.churn {
-            Some(c) => c.expr,
-            None => churn_expression(&set, group.template.levels(), churn.attribute.as_deref())
-                .expect("the loader checked the churned attribute"),
-        };
-        let len = set.churning(expr).churn_axis().map_or(1, |(len, _)| len);
-        let every = churn.every.floor_secs().max(1);
-        let replaced = group.churn.map_or(0, |c| c.replaced);
-        let per_time = churn.per_time(len);
-        if self.groups[g].churn.is_none() {
+        let set = group.template.set().churning_like(&group.set);
+        let set = set.with_churn(churn, group.template.levels()).expect("the loader checked the churned attribute");
+        if group.churn.is_none() {
             self.churning.push(g as u32);
         }
         let group = &mut self.groups[g];
-        group.churn = Some(ChurnState { expr, every, per_time, next: tick + every, replaced });
+        group.churn = Some(ChurnClock::start(churn, &set, tick, group.churn));
         // Churn given by a reconfiguration: the set's series now churn.
-        group.set = group.set.clone().churning(expr);
+        group.set = group.set.clone().churning_like(&set);
     }
 
     /// Makes the replacements due at `tick`; returns the next tick any group churns at.
@@ -45,53 +37,48 @@ impl Engine<'_> {
         let mut next = NEVER;
         for k in 0..self.churning.len() {
             let g = self.churning[k] as usize;
-            let Some(c) = self.groups[g].churn else { continue };
-            if c.next == tick {
+            let Some(mut clock) = self.groups[g].churn else { continue };
+            if clock.next == tick {
                 if tick <= self.groups[g].proto.to {
-                    self.replace(g, c, tick);
+                    self.replace(g, &clock, tick);
                 }
-                let c = self.groups[g].churn.as_mut().expect("churning");
-                c.next = tick + c.every;
-                c.replaced += c.per_time;
+                clock.advance();
+                self.groups[g].churn = Some(clock);
             }
-            next = next.min(self.groups[g].churn.map_or(NEVER, |c| c.next));
+            next = next.min(clock.next);
         }
         next
     }
 
-    /// Group `g`'s replacements `c.replaced ..` at `tick`.
-    fn replace(&mut self, g: usize, c: ChurnState, tick: u64) {
-        let (len, _) = self.groups[g].set.churn_axis().expect("a churned set");
-        for q in c.replaced..c.replaced + c.per_time {
-            let generation = q / len;
-            let positions: Vec<u64> = self.groups[g].set.positions_with(q % len).collect();
-            for position in positions {
-                let successor = Member { position, generation: generation + 1 };
-                let group = &self.groups[g];
-                let ours = self.shard.is_none_or(|s| s.holds(group.name, &group.set.values(successor)));
-                let found =
-                    group.members.binary_search_by_key(&position, |&i| self.series_info[i as usize].member.position);
-                match found {
-                    Ok(m) => {
-                        let i = self.groups[g].members[m] as usize;
-                        self.end_series(i, tick);
-                        if ours {
-                            self.renew(g, i, successor, tick);
-                        } else {
-                            // Its successor plays in another shard.
-                            self.groups[g].members.remove(m);
-                            let s = &mut self.series[i];
-                            s.enabled = false;
-                            s.next_visit = NEVER;
-                        }
+    /// Group `g`'s replacements due at `tick`.
+    fn replace(&mut self, g: usize, clock: &ChurnClock, tick: u64) {
+        let replacements: Vec<(Member, Member)> = self.groups[g].set.replacements(clock).collect();
+        for (predecessor, successor) in replacements {
+            let group = &self.groups[g];
+            let ours = self.shard.is_none_or(|s| s.holds(group.name, &group.set.values(successor)));
+            let found = group
+                .members
+                .binary_search_by_key(&predecessor.position, |&i| self.series_info[i as usize].member.position);
+            match found {
+                Ok(m) => {
+                    let i = self.groups[g].members[m] as usize;
+                    self.end_series(i, tick);
+                    if ours {
+                        self.renew(g, i, successor, tick);
+                    } else {
+                        // Its successor plays in another shard.
+                        self.groups[g].members.remove(m);
+                        let s = &mut self.series[i];
+                        s.enabled = false;
+                        s.next_visit = NEVER;
                     }
-                    Err(m) if ours => {
-                        let i = self.new_member(g, successor, tick);
-                        self.series[i as usize].restart(tick);
-                        self.groups[g].members.insert(m, i);
-                    }
-                    Err(_) => {}
                 }
+                Err(m) if ours => {
+                    let i = self.new_member(g, successor, tick);
+                    self.series[i as usize].restart(tick);
+                    self.groups[g].members.insert(m, i);
+                }
+                Err(_) => {}
             }
         }
     }

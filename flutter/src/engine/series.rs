@@ -12,7 +12,7 @@ use crate::kinds::emitters::SeriesState;
 use crate::kinds::metrics::{MetricKind, MetricState, Rate, Temporality};
 use crate::scenario::{KeyValue, MetricSpec};
 use crate::schedule::next_due;
-use crate::sets::{Member, SeriesSet, render_attributes, visit_strings};
+use crate::sets::{ChurnClock, Member, SeriesSet, render_attributes, visit_strings};
 
 pub(crate) use crate::schedule::NEVER;
 
@@ -201,29 +201,13 @@ pub(crate) struct Group<'r> {
     /// The series of this shard, in set order.
     pub members: Vec<u32>,
     /// Churn, once an action gave it.
-    pub churn: Option<ChurnState>,
+    pub churn: Option<ChurnClock>,
     /// The current chain's emitters.
     pub chain: Vec<u32>,
     /// The current rate, once an action gave one (histograms).
     pub rate: Option<&'r Rate<'static>>,
     pub proto: Series<'r>,
     pub proto_info: SeriesInfo<'r>,
-}
-
-/// A group's churn: when it next replaces series, and how many so far.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ChurnState {
-    /// The churned range's expression, fixed once given.
-    pub expr: usize,
-    /// Seconds between replacements.
-    pub every: u64,
-    /// Range values replaced each time.
-    pub per_time: u64,
-    /// The tick of the next replacement.
-    pub next: u64,
-    /// Replacements so far: the `q`-th replaces range value `q mod R` for the
-    /// `q / R + 1`-th time.
-    pub replaced: u64,
 }
 
 /// What makes a series' points one OTLP stream.
@@ -277,7 +261,7 @@ impl<'r> Identity<'r> {
     /// Every string of it in set order: resource, scope, datapoint, name.
     pub fn strings(&self) -> Vec<&'r str> {
         let mut out = Vec::new();
-        for level in [self.resource, self.scope, self.datapoint] {
+        for level in self.levels() {
             visit_strings(level, &mut |s| out.push(s));
         }
         out.push(self.name);

@@ -18,7 +18,7 @@ pub(crate) use expr::Template;
 use expr::{Op, POSITION, Part, Values};
 
 use crate::rng::fnv1a64;
-use crate::scenario::{AttrValue, KeyValue};
+use crate::scenario::{AttrValue, Churn, KeyValue};
 use crate::shard::Shard;
 
 /// The most series one metric spec may stand for.
@@ -64,6 +64,36 @@ impl From<u64> for Member {
     /// The first series at `position`.
     fn from(position: u64) -> Self {
         Member { position, generation: 0 }
+    }
+}
+
+/// A metric's churn as it runs: when it next replaces series, and how many so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChurnClock {
+    /// Seconds between replacements.
+    pub every: u64,
+    /// Range values replaced each time.
+    pub per_time: u64,
+    /// The tick of the next replacement.
+    pub next: u64,
+    /// Range values replaced so far.
+    pub replaced: u64,
+}
+
+impl ChurnClock {
+    /// `churn` given at `tick` to `set` (churning): replacements every `every`
+    /// from then on, continuing the count of `before`'s.
+    pub fn start(churn: &Churn<'_>, set: &SeriesSet, tick: u64, before: Option<ChurnClock>) -> ChurnClock {
+        let len = set.churn_axis().map_or(1, |(len, _)| len);
+        let every = churn.every.floor_secs().max(1);
+        let replaced = before.map_or(0, |c| c.replaced);
+        ChurnClock { every, per_time: churn.per_time(len), next: tick + every, replaced }
+    }
+
+    /// Past the replacements due at `next`.
+    pub fn advance(&mut self) {
+        self.replaced += self.per_time;
+        self.next += self.every;
     }
 }
 
@@ -288,11 +318,41 @@ impl SeriesSet {
         self
     }
 
+    /// This set churning the range `other` churns (a set of the same
+    /// expressions, resolved again for new literal text).
+    pub fn churning_like(mut self, other: &SeriesSet) -> SeriesSet {
+        self.churned = other.churned;
+        self
+    }
+
+    /// This set churned by `churn`: the range it churns already, else the one
+    /// [`churn_expression`] finds in `levels`; or what is wrong, for a message.
+    pub fn with_churn(self, churn: &Churn<'_>, levels: [&[KeyValue<'static>]; 3]) -> Result<SeriesSet, String> {
+        if self.churned.is_some() {
+            return Ok(self);
+        }
+        let e = churn_expression(&self, levels, churn.attribute.as_deref())?;
+        Ok(self.churning(e))
+    }
+
     /// The churned expression's values (0 without churn), and its stride:
     /// positions `a·len·stride + v·stride + b` hold its value `v`.
     pub fn churn_axis(&self) -> Option<(u64, u64)> {
         let e = self.churned?;
         Some((self.exprs[e].len(), self.strides[e]))
+    }
+
+    /// What the replacements `clock` is due to make end and start, in order:
+    /// the `q`-th takes the churned range's value `q mod R` for the `q / R + 1`-th
+    /// time, ending every member holding it and starting its successor (the
+    /// same position, the next generation).
+    pub fn replacements(&self, clock: &ChurnClock) -> impl Iterator<Item = (Member, Member)> + '_ {
+        let len = self.churn_axis().map_or(1, |(len, _)| len);
+        (clock.replaced..clock.replaced + clock.per_time).flat_map(move |q| {
+            let generation = q / len;
+            self.positions_with(q % len)
+                .map(move |position| (Member { position, generation }, Member { position, generation: generation + 1 }))
+        })
     }
 
     /// The positions whose churned value is `v`, in set order.
