@@ -66,7 +66,12 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "go")]
     pub log_format: LogFormatArg,
 
-    /// Print point lines even when points go to a destination.
+    /// Also write every request as a line of OTLP JSON (the Collector's file
+    /// exporter format) to FILE, or to stdout with `-`; works in a dry run.
+    #[arg(long, short = 'o', value_name = "FILE", allow_hyphen_values = true)]
+    pub output: Option<PathBuf>,
+
+    /// Print point lines even when points go to a destination or `--output`.
     #[arg(long)]
     pub print: bool,
 

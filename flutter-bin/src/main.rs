@@ -5,13 +5,14 @@ mod report;
 mod signals;
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Parser;
 use flutter::delivery::Mode;
-use flutter::otlp::{self, OtlpSettings};
+use flutter::otlp::{self, JsonLinesSink, OtlpSettings};
 use flutter::plan;
 use flutter::printable::printable;
 use flutter::shard::{self, Shard};
@@ -102,6 +103,10 @@ fn main() -> ExitCode {
     for warning in destination.iter().flat_map(|d| &d.warnings) {
         report::warn(warning);
     }
+    if args.output.as_deref().is_some_and(is_stdout) && args.print {
+        eprintln!("error: --output - and --print both write to stdout: give --output a file\nflutter: nothing was run");
+        return ExitCode::from(2);
+    }
     if args.check {
         return check(&args, &scenario, destination, shard_played);
     }
@@ -125,7 +130,15 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     let mut clock = SystemClock::start().with_stop_flag(stop.clone());
     let mut engine = Engine::new(scenario, config);
 
-    let print_points = destination.is_none() || args.print;
+    let print_points = (destination.is_none() && args.output.is_none()) || args.print;
+    let max_points = otlp::destination::max_points_per_request(scenario.otlp.as_ref());
+    let mut json = match args.output.as_deref().map(open_output).transpose() {
+        Ok(out) => out.map(|out| JsonLinesSink::new(out, max_points, pacing)),
+        Err(e) => {
+            eprintln!("error: {e}\nflutter: nothing was run");
+            return ExitCode::from(2);
+        }
+    };
     let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime)
         .with_format(args.log_format.into());
     let mut otlp = destination.map(|settings| {
@@ -144,6 +157,9 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
     }
     if let Some(o) = otlp.as_mut() {
         sinks.push(o);
+    }
+    if let Some(j) = json.as_mut() {
+        sinks.push(j);
     }
     let mut warned_late = false;
     let mut on_late = |late: flutter::Lateness| {
@@ -197,6 +213,14 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
             (None, Err(_)) => {}
         }
     }
+    if let (Some(j), Some(path), false) = (&json, &args.output, args.quiet) {
+        eprintln!(
+            "flutter: {} in {} of OTLP JSON written to {}",
+            report::count(j.points(), "point"),
+            report::count(j.lines(), "line"),
+            output_name(path)
+        );
+    }
     if let (Ok(r), Pacing::RealTime, false) = (&result, pacing, args.quiet) {
         eprintln!("{}", report::pacing_summary(r));
     }
@@ -243,6 +267,7 @@ fn check(
         report::count(plan.streams.len() as u64, "stream")
     ));
     out.push_str(&match &destination {
+        None if args.output.is_some() && !args.print => String::new(),
         None if scenario.dryrun => "output: log lines on stdout (dry run)\n".to_owned(),
         None => "output: log lines on stdout (no OTLP destination)\n".to_owned(),
         Some(d) => {
@@ -251,6 +276,16 @@ fn check(
             report::destination(d, bytes, requests)
         }
     });
+    if let Some(path) = &args.output {
+        let max_points = otlp::destination::max_points_per_request(scenario.otlp.as_ref());
+        let lines = plan.requests(max_points as u64, real_time);
+        let bound = if lines.exact { "" } else { "at most " };
+        out.push_str(&format!(
+            "output: OTLP JSON to {}, {bound}{}\n",
+            output_name(path),
+            report::count(lines.count, "line")
+        ));
+    }
     let mut stdout = io::stdout().lock();
     if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(1);
@@ -259,6 +294,26 @@ fn check(
         report::warn(warning);
     }
     ExitCode::SUCCESS
+}
+
+/// `--output -`: stdout.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How `--output` is shown: the file, or stdout.
+fn output_name(path: &Path) -> String {
+    if is_stdout(path) { "stdout".to_owned() } else { printable(&path.display().to_string()).into_owned() }
+}
+
+/// Where `--output` writes: the file created (or emptied), or stdout.
+fn open_output(path: &Path) -> Result<Box<dyn Write>, String> {
+    if is_stdout(path) {
+        return Ok(Box::new(io::BufWriter::new(io::stdout())));
+    }
+    let file = std::fs::File::create(path)
+        .map_err(|e| format!("--output {}: cannot create the file: {e}", output_name(path)))?;
+    Ok(Box::new(io::BufWriter::new(file)))
 }
 
 /// "3 of 10 series": how many of the scenario's series a shard plays.

@@ -1,5 +1,6 @@
 //! OTLP encoding throughput: gauge points with three data point attributes,
-//! 8,192 points per request (the default request size), from 10,000 streams.
+//! 8,192 points per request (the default request size), from 10,000 streams;
+//! as protobuf, gzip'd protobuf and an OTLP JSON line.
 //!
 //! `cargo bench -p flutter --bench otlp`
 
@@ -45,10 +46,15 @@ fn bench_encode(c: &mut Criterion) {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&out).unwrap();
     let gz_bytes = gz.finish().unwrap().len();
+    let mut line = String::new();
+    flutter::otlp::json::metrics_request(&out, &mut line).unwrap();
     eprintln!(
-        "otlp request: {REQUEST} points, {bytes} bytes = {:.2} B/point; gzip (fast) {gz_bytes} bytes = {:.2} B/point",
+        "otlp request: {REQUEST} points, {bytes} bytes = {:.2} B/point; gzip (fast) {gz_bytes} bytes = {:.2} B/point; \
+         OTLP JSON {} bytes = {:.2} B/point",
         bytes as f64 / REQUEST as f64,
-        gz_bytes as f64 / REQUEST as f64
+        gz_bytes as f64 / REQUEST as f64,
+        line.len(),
+        line.len() as f64 / REQUEST as f64
     );
 
     let mut group = c.benchmark_group("otlp_encode_gauge_3_attrs");
@@ -67,6 +73,17 @@ fn bench_encode(c: &mut Criterion) {
             let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(out.len() / 3), flate2::Compression::fast());
             gz.write_all(&out).unwrap();
             gz.finish().unwrap().len()
+        })
+    });
+    group.bench_function("encode_as_json_line_8192_points", |b| {
+        let mut line = String::new();
+        b.iter(|| {
+            out.clear();
+            encoder.encode(points, &mut out);
+            line.clear();
+            line.reserve(out.len() * 4);
+            flutter::otlp::json::metrics_request(&out, &mut line).unwrap();
+            line.len()
         })
     });
     group.finish();

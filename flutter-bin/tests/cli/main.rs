@@ -4,6 +4,7 @@ mod backend;
 mod corpus;
 mod deploy;
 mod faults;
+mod output;
 mod pacing;
 mod receiver;
 mod runs;

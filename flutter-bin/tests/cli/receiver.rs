@@ -66,17 +66,24 @@ impl Received {
 
     /// Data points in the request.
     pub fn points(&self) -> usize {
-        use opentelemetry_proto::tonic::metrics::v1::metric::Data;
-        let req = self.decode();
-        let metrics = req.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics);
-        metrics
-            .map(|m| match &m.data {
-                Some(Data::Gauge(g)) => g.data_points.len(),
-                Some(Data::Sum(s)) => s.data_points.len(),
-                _ => 0,
-            })
-            .sum()
+        points_in(&self.decode())
     }
+}
+
+/// Data points of every kind in a request.
+pub fn points_in(req: &ExportMetricsServiceRequest) -> usize {
+    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+    let metrics = req.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics);
+    metrics
+        .map(|m| match &m.data {
+            Some(Data::Gauge(g)) => g.data_points.len(),
+            Some(Data::Sum(s)) => s.data_points.len(),
+            Some(Data::Histogram(h)) => h.data_points.len(),
+            Some(Data::ExponentialHistogram(e)) => e.data_points.len(),
+            Some(Data::Summary(s)) => s.data_points.len(),
+            None => 0,
+        })
+        .sum()
 }
 
 #[derive(Default)]

@@ -98,6 +98,14 @@ impl Mode {
     pub fn fast(retry_budget: Duration) -> Mode {
         Mode::Fast { depth: 2, budget: retry_budget }
     }
+
+    /// The pacing this mode delivers for.
+    pub fn pacing(self) -> crate::run::Pacing {
+        match self {
+            Mode::RealTime { .. } => crate::run::Pacing::RealTime,
+            Mode::Fast { .. } => crate::run::Pacing::Fast,
+        }
+    }
 }
 
 /// What happened to the points handed to a sink that delivers them.

@@ -51,6 +51,7 @@ pub const ENV_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default largest request, in points.
 pub const DEFAULT_MAX_POINTS_PER_REQUEST: usize = 8192;
+
 /// Default amount of simulated time that may wait for delivery in real time.
 pub const DEFAULT_QUEUE_DURATION: Duration = Duration::from_secs(300);
 /// Default time waiting data still gets after the last tick.
@@ -426,6 +427,12 @@ pub enum SettingsError {
     },
 }
 
+/// The most points in one request: the destination's `maxPointsPerRequest`,
+/// or [`DEFAULT_MAX_POINTS_PER_REQUEST`].
+pub fn max_points_per_request(dest: Option<&OtlpDestination<'_>>) -> usize {
+    dest.and_then(|d| d.max_points_per_request).map_or(DEFAULT_MAX_POINTS_PER_REQUEST, |n| n as usize)
+}
+
 /// Resolves the settings; `Ok(None)` when nothing names an endpoint or a
 /// destination (points are only printed). `env` reads an environment variable.
 pub fn resolve(
@@ -538,9 +545,7 @@ pub fn resolve(
         headers,
         timeout,
         compression,
-        max_points_per_request: dest
-            .and_then(|d| d.max_points_per_request)
-            .map_or(DEFAULT_MAX_POINTS_PER_REQUEST, |n| n as usize),
+        max_points_per_request: max_points_per_request(dest),
         queue_duration: duration(dest.and_then(|d| d.queue_duration), DEFAULT_QUEUE_DURATION),
         flush_timeout: duration(dest.and_then(|d| d.flush_timeout), DEFAULT_FLUSH_TIMEOUT),
         retry_budget: duration(dest.and_then(|d| d.retry_budget), DEFAULT_RETRY_BUDGET),

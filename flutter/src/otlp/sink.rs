@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use super::destination::{Compression, OtlpSettings};
 use super::metrics::Encoder;
+use super::requests::{Requests, TickRange};
 use super::response::decode_partial_success;
 use super::split::split_request;
-use crate::batch::{Batch, PointBuffer};
+use crate::batch::{Batch, Points};
 use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter};
 use crate::sink::{Sink, SinkError};
 
@@ -24,9 +25,7 @@ use crate::sink::{Sink, SinkError};
 pub struct OtlpSink {
     settings: OtlpSettings,
     mode: Mode,
-    encoder: Encoder,
-    pending: PointBuffer,
-    pending_ticks: (u64, u64),
+    requests: Requests,
     buf: Vec<u8>,
     sender: Option<Sender>,
     interrupt: Option<Arc<AtomicBool>>,
@@ -52,17 +51,8 @@ impl OtlpSink {
             }),
         };
         let sender = Sender::start(transport, mode, Arc::new(events), Some(split), connections);
-        OtlpSink {
-            settings,
-            mode,
-            encoder: Encoder::new(),
-            pending: PointBuffer::new(),
-            pending_ticks: (0, 0),
-            buf: Vec::new(),
-            sender: Some(sender),
-            interrupt: None,
-            result: None,
-        }
+        let requests = Requests::new(settings.max_points_per_request, mode.pacing());
+        OtlpSink { settings, mode, requests, buf: Vec::new(), sender: Some(sender), interrupt: None, result: None }
     }
 
     /// When `flag` is set at [`finish`](Sink::finish) (Ctrl-C), waiting data
@@ -82,40 +72,34 @@ impl OtlpSink {
         &self.settings
     }
 
-    /// Encodes pending points `range` into one request and queues it.
-    fn send(&mut self, range: std::ops::Range<usize>) -> Result<(), SinkError> {
-        let Some(sender) = &self.sender else { return Err(SinkError::Delivery("delivery has stopped".into())) };
-        self.buf.clear();
-        let points = range.len() as u64;
-        self.encoder.encode(self.pending.slice(range), &mut self.buf);
-        let body = match self.settings.compression {
-            // The encoded body itself goes: no copy (the encoder sizes the next one up front).
-            Compression::None => std::mem::take(&mut self.buf),
-            Compression::Gzip => gzip(&self.buf)?,
-        };
-        let (first_tick, last_tick) = self.pending_ticks;
-        let request = Request { body, points, first_tick, last_tick };
-        sender.push(request).map_err(|e| SinkError::Delivery(format!("OTLP delivery failed: {e}")))
-    }
-
-    /// Sends every full request's worth of pending points (all of them, with
-    /// `all`), then drops what was sent, once.
+    /// Sends every request ready (all pending points, with `all`).
     fn send_pending(&mut self, all: bool) -> Result<(), SinkError> {
-        let max = self.settings.max_points_per_request;
-        let len = self.pending.len();
-        let mut sent = 0;
-        while len - sent >= max || (all && sent < len) {
-            let end = (sent + max).min(len);
-            let result = self.send(sent..end);
-            sent = end;
-            if result.is_err() {
-                self.pending.drop_front(sent);
-                return result;
-            }
-        }
-        self.pending.drop_front(sent);
-        Ok(())
+        let (buf, sender, compression) = (&mut self.buf, &self.sender, self.settings.compression);
+        self.requests
+            .flush(all, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), compression))
     }
+}
+
+/// Encodes `points` into one request and queues it.
+fn send(
+    encoder: &mut Encoder,
+    points: Points<'_>,
+    (first_tick, last_tick): TickRange,
+    buf: &mut Vec<u8>,
+    sender: Option<&Sender>,
+    compression: Compression,
+) -> Result<(), SinkError> {
+    let Some(sender) = sender else { return Err(SinkError::Delivery("delivery has stopped".into())) };
+    buf.clear();
+    let count = points.len() as u64;
+    encoder.encode(points, buf);
+    let body = match compression {
+        // The encoded body itself goes: no copy (the encoder sizes the next one up front).
+        Compression::None => std::mem::take(buf),
+        Compression::Gzip => gzip(buf)?,
+    };
+    let request = Request { body, points: count, first_tick, last_tick };
+    sender.push(request).map_err(|e| SinkError::Delivery(format!("OTLP delivery failed: {e}")))
 }
 
 /// A gzip body undone (to split it).
@@ -135,18 +119,12 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>, SinkError> {
 
 impl Sink for OtlpSink {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
-        let metrics = &batch.metrics;
-        self.encoder.add_streams(metrics.streams);
         if let Some(sender) = &self.sender {
-            sender.count_generated(metrics.points.len() as u64);
+            sender.count_generated(batch.metrics.points.len() as u64);
         }
-        if self.pending.is_empty() {
-            self.pending_ticks.0 = batch.tick;
-        }
-        self.pending_ticks.1 = batch.tick;
-        self.pending.extend(metrics.points);
-        // Real time sends every tick at once; fast runs fill requests.
-        self.send_pending(matches!(self.mode, Mode::RealTime { .. }))
+        let (buf, sender, compression) = (&mut self.buf, &self.sender, self.settings.compression);
+        self.requests
+            .tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), compression))
     }
 
     fn finish(&mut self) -> Result<(), SinkError> {

@@ -420,3 +420,79 @@ fn empty_data_points_are_points_too() {
     assert_eq!(flattened(&a).len() + flattened(&b).len(), 3);
     assert_eq!(split::split_request(&b).map(|[(_, x), (_, y)]| (x, y)), Some((1, 1)));
 }
+
+/// Every key of a JSON value, with its path, for comparing key sets.
+fn keys(value: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let path = format!("{path}.{k}");
+                keys(v, &path, out);
+                out.insert(path);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, &format!("{path}[]"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_lines_decode_by_the_official_mapping_to_the_protobuf_requests() {
+    let (mut bodies, _) = every_type_requests();
+    bodies.push(encoded().0);
+    let (mut ints, mut stale, mut exponentials) = (0, 0, 0);
+    for body in &bodies {
+        let mut line = String::new();
+        json::metrics_request(body, &mut line).unwrap();
+        assert!(!line.contains('\n'), "{line}");
+        let from_json: ExportMetricsServiceRequest =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        let from_proto = ExportMetricsServiceRequest::decode(body.as_slice()).unwrap();
+        assert_eq!(from_json, from_proto, "{line}");
+        // No key the official mapping would not write (a misspelt key would be ignored when read).
+        let ours: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let theirs = serde_json::to_value(&from_proto).unwrap();
+        let (mut our_keys, mut their_keys) = Default::default();
+        keys(&ours, "", &mut our_keys);
+        keys(&theirs, "", &mut their_keys);
+        let unknown: Vec<_> = our_keys.difference(&their_keys).collect();
+        assert!(unknown.is_empty(), "{unknown:?} in {line}");
+        ints += line.matches("\"asInt\":\"").count();
+        stale += line.matches("\"flags\":1").count();
+        exponentials += line.matches("\"exponentialHistogram\":{\"dataPoints\"").count();
+    }
+    assert!(ints > 0 && stale > 0 && exponentials > 0, "{ints} {stale} {exponentials}");
+}
+
+#[test]
+fn json_writes_64_bit_integers_as_strings_and_enums_as_numbers() {
+    let (body, _) = encoded();
+    let mut line = String::new();
+    json::metrics_request(&body, &mut line).unwrap();
+    assert!(line.starts_with(r#"{"resourceMetrics":[{"resource":{"attributes":[{"key":"host","value":{"stringValue":"a"}},{"key":"replicas","value":{"intValue":"3"}}]},"scopeMetrics":[{"scope":{"name":"flutter"},"metrics":[{"name":"pod.cpu.usage","unit":"%","gauge":{"dataPoints":[{"startTimeUnixNano":"1700000010000000000","timeUnixNano":"1700000010000000000","asDouble":2.5,"attributes":[{"key":"core","value":{"intValue":"0"}}]}"#), "{line}");
+    assert!(line.contains(r#""aggregationTemporality":2,"isMonotonic":true"#), "{line}");
+    assert!(line.contains(r#"{"key":"ratio","value":{"doubleValue":0.5}}"#), "{line}");
+    assert!(line.contains(r#"{"key":"neg","value":{"intValue":"-3"}}"#), "{line}");
+    assert!(
+        line.contains(r#"{"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"x"},{"intValue":"7"}]}}}"#),
+        "{line}"
+    );
+    assert!(
+        line.contains(
+            r#"{"key":"nested","value":{"kvlistValue":{"values":[{"key":"k","value":{"stringValue":"v"}}]}}}"#
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn json_refuses_bytes_it_does_not_know() {
+    let mut line = String::new();
+    // Field 9 of the request does not exist; a truncated length; a string that is not UTF-8.
+    for body in
+        [&[0x4a, 0x00][..], &[0x0a, 0x05, 0x0a][..], &[0x0a, 0x08, 0x12, 0x06, 0x12, 0x04, 0x0a, 0x02, 0xff, 0xfe][..]]
+    {
+        line.clear();
+        assert!(json::metrics_request(body, &mut line).is_err(), "{body:?} gave {line}");
+    }
+}

@@ -69,7 +69,7 @@ fn push_number_field(out: &mut String, key: &str, v: f64) {
 
 /// A finite number as JSON (Go's shortest form is valid JSON); a value that
 /// is not finite never reaches a sink, but would be `null`, not invalid JSON.
-fn push_number(out: &mut String, v: f64) {
+pub(crate) fn push_number(out: &mut String, v: f64) {
     if v.is_finite() {
         let _ = write_go_float(out, v);
     } else {
@@ -127,7 +127,7 @@ pub(super) fn push_attr_value(out: &mut String, v: &AttrValue<'_>) {
 }
 
 /// A JSON string: `"`, `\` and control characters escaped.
-pub(super) fn push_string(out: &mut String, s: &str) {
+pub(crate) fn push_string(out: &mut String, s: &str) {
     super::push_quoted(out, s, |out, c| {
         let _ = write!(out, "\\u{:04x}", c as u32);
     });

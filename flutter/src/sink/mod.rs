@@ -26,7 +26,7 @@
 //! }
 //! ```
 
-mod json;
+pub(crate) mod json;
 mod log;
 mod memory;
 
@@ -41,6 +41,12 @@ use crate::batch::Batch;
 /// `control`: their forms differ (`\x1b` in Go, `\u001b` in JSON).
 fn push_quoted(out: &mut String, s: &str, control: impl Fn(&mut String, char)) {
     out.push('"');
+    // Most strings (names, keys, values) need no escape: copied at once.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
