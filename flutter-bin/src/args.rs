@@ -8,13 +8,22 @@ use clap::{Parser, ValueEnum};
 /// scripted shapes, printed as log lines or sent as OTLP/HTTP.
 #[derive(Debug, Parser)]
 #[command(name = "flutter-bin", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 #[command(after_help = "Files are merged in order: a later file's settings win, scripts are appended.\n\
 Exit status: 0 success, 1 the run failed or points were rejected or lost, 2 bad usage or an invalid\n\
 scenario, 130/143/129 stopped by SIGINT (Ctrl-C)/SIGTERM/SIGHUP.")]
 pub struct Args {
-    /// Scenario files (YAML), merged in order.
+    /// Something other than a run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Scenario files (YAML), merged in order; `-` reads one from stdin.
     #[arg(value_name = "CONFIG", required = true)]
     pub configs: Vec<PathBuf>,
+
+    /// The run's length (overrides `duration`), as a Go duration: `90s`, `1h30m`.
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
 
     /// Send nothing and do not wait for the wall clock (as `dryrun: true`).
     #[arg(long)]
@@ -40,6 +49,17 @@ pub struct Args {
     /// and the OTEL_EXPORTER_OTLP_* environment.
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
+
+    /// An HTTP header for every request, `NAME=VALUE` (repeatable; replaces
+    /// a header of the same name from the scenario or the environment).
+    #[arg(long = "header", short = 'H', value_name = "NAME=VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// An attribute on every series, `resource.KEY=VALUE`, `scope.KEY=VALUE`
+    /// or `datapoint.KEY=VALUE` (repeatable): `true`/`false` a boolean, a
+    /// number a number, `"…"` or other text a string.
+    #[arg(long = "attr", short = 'a', value_name = "LEVEL.KEY=VALUE", value_parser = parse_attr)]
+    pub attrs: Vec<flutter::scenario::AttributeOverride>,
 
     /// Requests sent at once, each over its own connection (overrides
     /// `otlpDestination.connections`; default 1).
@@ -80,6 +100,19 @@ pub struct Args {
     pub quiet: bool,
 }
 
+/// What flutter-bin can do besides playing a scenario.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Print a shell completion script (`source <(flutter-bin completions bash)`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff: `flutter-bin man | man -l -`).
+    Man,
+}
+
 /// `--rng` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RngArg {
@@ -101,6 +134,14 @@ impl From<RngArg> for flutter::RngKind {
 fn parse_connections(text: &str) -> Result<u32, String> {
     let n: u64 = text.parse().map_err(|_| format!("`{text}` is not a whole number"))?;
     flutter::otlp::destination::check_connections(n)
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    flutter::otlp::destination::parse_header(text)
+}
+
+fn parse_attr(text: &str) -> Result<flutter::scenario::AttributeOverride, String> {
+    flutter::scenario::AttributeOverride::parse(text)
 }
 
 fn parse_shard(text: &str) -> Result<flutter::shard::Shard, String> {

@@ -15,6 +15,7 @@ use flutter::delivery::Mode;
 use flutter::otlp::{self, JsonLinesSink, OtlpSettings};
 use flutter::plan;
 use flutter::printable::printable;
+use flutter::scenario::Source;
 use flutter::shard::{self, Shard};
 use flutter::{Engine, LogSink, OtlpSink, Pacing, RunConfig, Scenario, Sink, SinkError, SystemClock, Timestamp};
 
@@ -25,14 +26,30 @@ const INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(command) = &args.command {
+        return print_command(command);
+    }
     let mut shard_played = None;
-    let mut scenario = match Scenario::load_files(&args.configs) {
+    let sources = match sources(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}\nflutter: nothing was run");
+            return ExitCode::from(2);
+        }
+    };
+    let mut scenario = match Scenario::load(sources) {
         Ok(s) => s,
         Err(e) => {
             let _ = io::stderr().lock().write_all(e.report().as_bytes());
             return ExitCode::from(2);
         }
     };
+    for attr in &args.attrs {
+        if let Err(e) = scenario.set_attribute(attr) {
+            eprintln!("error: --attr {}.{}: {e}\nflutter: nothing was run", attr.level.name(), attr.key);
+            return ExitCode::from(2);
+        }
+    }
     if let Some(seed) = args.seed {
         scenario.seed = Some(seed);
     }
@@ -80,7 +97,11 @@ fn main() -> ExitCode {
     // Resolved before any point is generated: a bad endpoint or an unset
     // `${VAR}` in a header stops the run (and --check) here.
     let destination = if scenario.dryrun {
-        for (flag, given) in [("--endpoint", args.endpoint.is_some()), ("--connections", args.connections.is_some())] {
+        for (flag, given) in [
+            ("--endpoint", args.endpoint.is_some()),
+            ("--connections", args.connections.is_some()),
+            ("--header", !args.headers.is_empty()),
+        ] {
             if given {
                 eprintln!("flutter: warning: {flag} is ignored in a dry run: points are printed, not sent");
             }
@@ -89,8 +110,17 @@ fn main() -> ExitCode {
     } else {
         match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
             Ok(mut d) => {
-                if let (Some(d), Some(n)) = (d.as_mut(), args.connections) {
-                    d.connections = n as usize;
+                if let Some(d) = d.as_mut() {
+                    if let Some(n) = args.connections {
+                        d.connections = n as usize;
+                    }
+                    for (name, value) in &args.headers {
+                        d.set_header(name.clone(), value.clone());
+                    }
+                } else if !args.headers.is_empty() {
+                    eprintln!(
+                        "flutter: warning: --header is ignored: no OTLP destination (give --endpoint or otlpDestination)"
+                    );
                 }
                 d
             }
@@ -243,7 +273,11 @@ fn check(
 ) -> ExitCode {
     let plan = plan::plan(scenario);
     let real_time = !(scenario.dryrun || args.fast);
-    let files: Vec<String> = args.configs.iter().map(|p| p.display().to_string()).collect();
+    let files: Vec<String> = args
+        .configs
+        .iter()
+        .map(|p| if is_stdout(p) { "<stdin>".to_owned() } else { p.display().to_string() })
+        .collect();
     let mut out = String::new();
     // Names come from files and the command line: shown, never obeyed by the terminal.
     out.push_str(&format!("scenario: {} (valid)\n", printable(&files.join(" + "))));
@@ -294,6 +328,57 @@ fn check(
         report::warn(warning);
     }
     ExitCode::SUCCESS
+}
+
+/// The scenario sources: every CONFIG (`-` is stdin), then `--duration` as
+/// one more source, merged last, so the loader checks it as it checks a file.
+fn sources(args: &Args) -> Result<Vec<Source<'static>>, String> {
+    let mut sources = Vec::with_capacity(args.configs.len() + 1);
+    let mut stdin_read = false;
+    for path in &args.configs {
+        if !is_stdout(path) {
+            sources.push(Source::read(path));
+            continue;
+        }
+        if std::mem::replace(&mut stdin_read, true) {
+            return Err("`-` (stdin) is given twice".to_owned());
+        }
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+        sources.push(Source { name: "<stdin>".into(), bytes: Ok(bytes.into()) });
+    }
+    if let Some(d) = &args.duration {
+        if d.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+            return Err(format!("--duration {}: not a duration", printable(d)));
+        }
+        let yaml = format!("duration: \"{d}\"\n");
+        sources.push(Source { name: "--duration".into(), bytes: Ok(yaml.into_bytes().into()) });
+    }
+    Ok(sources)
+}
+
+/// `completions` and `man`: printed on stdout.
+fn print_command(command: &args::Command) -> ExitCode {
+    use clap::CommandFactory;
+    let mut cmd = Args::command();
+    // Made in memory first: the generator panics when a write fails (`| head`).
+    let mut text = Vec::new();
+    let made = match command {
+        args::Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cmd, "flutter-bin", &mut text);
+            Ok(())
+        }
+        args::Command::Man => clap_mangen::Man::new(cmd).render(&mut text),
+    };
+    let mut out = io::stdout().lock();
+    match made.and_then(|()| out.write_all(&text)).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: writing to stdout failed: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `--output -`: stdout.

@@ -1,6 +1,7 @@
 //! flutter-bin as a user runs it: real processes, real files.
 
 mod backend;
+mod command_line;
 mod corpus;
 mod deploy;
 mod faults;

@@ -214,11 +214,13 @@ fn mutual_tls_needs_the_client_certificate() {
     assert!(summary(&out).starts_with(DELIVERED), "{}", out.stderr);
     assert_eq!(rx.requests(), 2);
 
-    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), &format!("{{caFile: {}}}", pki.ca))], &[]);
+    // A short retry budget: a refusal may only ever show as closed connections (below).
+    let without = format!("{{caFile: {}}}\n  retryBudget: 3s", pki.ca);
+    let out = run(&["--fast", &scenario(&dir, &rx.endpoint(), &without)], &[]);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     // With TLS 1.3 the server checks the client after the request is written:
     // an attempt may end in a closed connection before the alert is read,
-    // and is retried with a hint.
+    // and is retried with a hint; on a loaded machine every attempt can.
     for retried in out.stderr.lines().filter(|l| l.contains("delivery attempt")) {
         assert!(retried.contains("; the server may be refusing flutter's TLS client certificate)"), "{retried}");
     }
@@ -227,13 +229,15 @@ fn mutual_tls_needs_the_client_certificate() {
         .lines()
         .find(|l| l.starts_with("flutter: delivery failed: "))
         .unwrap_or_else(|| panic!("{}", out.stderr));
-    assert!(
-        failed.starts_with(
-            "flutter: delivery failed: TLS: the server refused flutter's client certificate, or wants one ("
-        ),
-        "{failed}"
-    );
-    assert!(failed.ends_with("): give one it trusts with `tls.certFile` and `tls.keyFile`"), "{failed}");
+    let alert_read = failed
+        .starts_with("flutter: delivery failed: TLS: the server refused flutter's client certificate, or wants one (")
+        && failed.ends_with("): give one it trusts with `tls.certFile` and `tls.keyFile`");
+    let hint = "; the server may be refusing flutter's TLS client certificate";
+    let only_closed = failed.starts_with("flutter: delivery failed: gave up after ")
+        && ["Broken pipe (os error 32)", "Connection reset by peer (os error 104)"]
+            .iter()
+            .any(|io| failed.ends_with(&format!("(retry budget 3s): connection failed: {io}{hint}")));
+    assert!(alert_read || only_closed, "{failed}");
     assert!(
         summary(&out).starts_with("flutter: 10 points generated, 0 delivered, 0 rejected, 10 lost; "),
         "{}",

@@ -267,6 +267,31 @@ fn set_header(headers: &mut Vec<(String, String)>, name: String, value: String) 
     }
 }
 
+/// Reads a header given as `NAME=VALUE` (`--header`): a valid name that
+/// flutter does not set itself, and a value that can be sent as it is.
+pub fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("`{text}` is not NAME=VALUE (no `=`)"))?;
+    let name = name.trim();
+    if !is_header_name(name) {
+        return Err(format!("`{name}` is not a valid HTTP header name"));
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(format!("header `{name}` is set by flutter and cannot be configured"));
+    }
+    if !is_header_value(value) {
+        return Err(format!("header `{name}` must not contain line breaks or other control characters"));
+    }
+    Ok((name.to_owned(), value.to_owned()))
+}
+
+impl OtlpSettings {
+    /// Sets a header, replacing one of the same name (case-insensitive):
+    /// what `--header` does, above the scenario and the environment.
+    pub fn set_header(&mut self, name: String, value: String) {
+        set_header(&mut self.headers, name, value);
+    }
+}
+
 fn read_headers(r: &mut Reader<'_>, n: &Node) -> Vec<Header<'static>> {
     let Value::Map(entries) = &n.value else {
         r.error(n, format!("`otlpDestination.headers` must be a map of names to values, found {}", n.value.kind()));

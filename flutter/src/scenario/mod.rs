@@ -18,6 +18,7 @@ mod diagnostic;
 mod file;
 mod metrics;
 mod model;
+mod overrides;
 pub(crate) mod read;
 mod script;
 mod set_sources;
@@ -30,6 +31,7 @@ use std::path::Path;
 pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Diagnostic, LoadError};
 pub use model::{Action, ActionKind, AttrValue, Churn, EmitterAction, KeyValue, MetricSpec, Scenario};
+pub use overrides::{AttributeLevel, AttributeOverride, OverrideError};
 pub use spec::{FieldDoc, KindDoc};
 pub use yaml::Pos;
 
