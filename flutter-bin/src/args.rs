@@ -61,6 +61,11 @@ pub struct Args {
     #[arg(long = "attr", short = 'a', value_name = "LEVEL.KEY=VALUE", value_parser = parse_attr)]
     pub attrs: Vec<flutter::scenario::AttributeOverride>,
 
+    /// Send by Prometheus remote write 1.0 to this URL, as it is (for
+    /// example `http://localhost:9090/api/v1/write`), instead of OTLP.
+    #[arg(long, value_name = "URL", conflicts_with = "endpoint")]
+    pub remote_write: Option<String>,
+
     /// Requests sent at once, each over its own connection (overrides
     /// `otlpDestination.connections`; default 1).
     #[arg(long, value_name = "N", value_parser = parse_connections)]

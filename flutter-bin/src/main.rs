@@ -99,6 +99,7 @@ fn main() -> ExitCode {
     let destination = if scenario.dryrun {
         for (flag, given) in [
             ("--endpoint", args.endpoint.is_some()),
+            ("--remote-write", args.remote_write.is_some()),
             ("--connections", args.connections.is_some()),
             ("--header", !args.headers.is_empty()),
         ] {
@@ -108,7 +109,16 @@ fn main() -> ExitCode {
         }
         None
     } else {
-        match otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()) {
+        let resolved = match &args.remote_write {
+            Some(url) => {
+                if scenario.otlp.is_some() {
+                    report::warn("`otlpDestination` is not used: points go by remote write (--remote-write)");
+                }
+                otlp::destination::resolve_remote_write(url).map(Some)
+            }
+            None => otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()),
+        };
+        match resolved {
             Ok(mut d) => {
                 if let Some(d) = d.as_mut() {
                     if let Some(n) = args.connections {
@@ -132,6 +142,13 @@ fn main() -> ExitCode {
     };
     for warning in destination.iter().flat_map(|d| &d.warnings) {
         report::warn(warning);
+    }
+    if destination.is_some()
+        && args.remote_write.is_some()
+        && let Some(e) = remote_write_refusal(&scenario)
+    {
+        eprintln!("error: --remote-write: {e}\nflutter: nothing was run");
+        return ExitCode::from(2);
     }
     if args.output.as_deref().is_some_and(is_stdout) && args.print {
         eprintln!("error: --output - and --print both write to stdout: give --output a file\nflutter: nothing was run");
@@ -179,7 +196,12 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
             Pacing::RealTime => Mode::real_time(settings.queue_duration),
             Pacing::Fast => Mode::fast(settings.retry_budget),
         };
-        OtlpSink::new(settings, mode, report::print_event).with_interrupt(stop.clone())
+        let sink = if args.remote_write.is_some() {
+            OtlpSink::remote_write(settings, mode, report::print_event)
+        } else {
+            OtlpSink::new(settings, mode, report::print_event)
+        };
+        sink.with_interrupt(stop.clone())
     });
     let mut sinks: Vec<&mut dyn Sink> = Vec::new();
     if print_points {
@@ -304,6 +326,15 @@ fn check(
         None if args.output.is_some() && !args.print => String::new(),
         None if scenario.dryrun => "output: log lines on stdout (dry run)\n".to_owned(),
         None => "output: log lines on stdout (no OTLP destination)\n".to_owned(),
+        Some(d) if args.remote_write.is_some() => {
+            let requests = plan.requests(d.max_points_per_request as u64, real_time);
+            let bound = if requests.exact { "" } else { "at most " };
+            format!(
+                "output: Prometheus remote write 1.0 to {} (snappy), in {bound}{}\n",
+                d.shown_url,
+                report::count(requests.count, "request")
+            )
+        }
         Some(d) => {
             let requests = plan.requests(d.max_points_per_request as u64, real_time);
             let bytes = otlp::estimate_bytes(&plan.streams, &plan.stream_points, &plan.stream_buckets, requests.count);
@@ -379,6 +410,21 @@ fn print_command(command: &args::Command) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Why the scenario cannot go by remote write: the first metric that has no
+/// remote write 1.0 form.
+fn remote_write_refusal(scenario: &Scenario<'static>) -> Option<String> {
+    let plan = plan::plan(scenario);
+    plan.streams.iter().find_map(|s| {
+        flutter::remote_write::unsupported(s).map(|why| {
+            format!(
+                "metric `{}` ({}) is {why}; send it over OTLP (--endpoint), or make it cumulative",
+                printable(s.series),
+                printable(&s.name)
+            )
+        })
+    })
 }
 
 /// `--output -`: stdout.

@@ -48,6 +48,16 @@ fn bench_encode(c: &mut Criterion) {
     let gz_bytes = gz.finish().unwrap().len();
     let mut line = String::new();
     flutter::otlp::json::metrics_request(&out, &mut line).unwrap();
+    let (mut rw, mut rw_body) = (flutter::remote_write::Encoder::new(), Vec::new());
+    rw.add_streams(batch.metrics.streams);
+    rw.encode(points, &mut rw_body);
+    let rw_snappy = snap::raw::Encoder::new().compress_vec(&rw_body).unwrap().len();
+    eprintln!(
+        "remote write request: {} bytes = {:.2} B/point; snappy {rw_snappy} bytes = {:.2} B/point",
+        rw_body.len(),
+        rw_body.len() as f64 / REQUEST as f64,
+        rw_snappy as f64 / REQUEST as f64
+    );
     eprintln!(
         "otlp request: {REQUEST} points, {bytes} bytes = {:.2} B/point; gzip (fast) {gz_bytes} bytes = {:.2} B/point; \
          OTLP JSON {} bytes = {:.2} B/point",
@@ -84,6 +94,22 @@ fn bench_encode(c: &mut Criterion) {
             line.reserve(out.len() * 4);
             flutter::otlp::json::metrics_request(&out, &mut line).unwrap();
             line.len()
+        })
+    });
+    let mut rw = flutter::remote_write::Encoder::new();
+    rw.add_streams(batch.metrics.streams);
+    group.bench_function("encode_as_remote_write_8192_points", |b| {
+        b.iter(|| {
+            out.clear();
+            rw.encode(points, &mut out);
+            out.len()
+        })
+    });
+    group.bench_function("encode_as_remote_write_and_snappy_8192_points", |b| {
+        b.iter(|| {
+            out.clear();
+            rw.encode(points, &mut out);
+            snap::raw::Encoder::new().compress_vec(&out).unwrap().len()
         })
     });
     group.finish();

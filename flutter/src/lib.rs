@@ -33,6 +33,7 @@ mod kinds;
 pub mod otlp;
 pub mod plan;
 pub mod printable;
+pub mod remote_write;
 pub mod rng;
 pub mod run;
 pub mod scenario;

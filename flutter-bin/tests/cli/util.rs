@@ -9,6 +9,15 @@ pub fn package_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A file of the test dependencies `scripts/provision-test-deps` installs.
+pub fn test_dep(path: &str) -> PathBuf {
+    let deps = match std::env::var_os("FLUTTER_TEST_DEPS") {
+        Some(dir) => PathBuf::from(dir),
+        None => package_dir().join("../target/test-deps"),
+    };
+    deps.join(path)
+}
+
 pub fn sample(name: &str) -> String {
     format!("../samples/{name}")
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{TempDir, package_dir};
+use crate::util::{TempDir, test_dep};
 
 /// A running VictoriaMetrics; killed when dropped.
 pub struct VictoriaMetrics {
@@ -17,11 +17,7 @@ pub struct VictoriaMetrics {
 
 /// The VictoriaMetrics binary `scripts/provision-test-deps` installed.
 fn binary() -> PathBuf {
-    let deps = match std::env::var_os("FLUTTER_TEST_DEPS") {
-        Some(dir) => PathBuf::from(dir),
-        None => package_dir().join("../target/test-deps"),
-    };
-    deps.join("victoria-metrics/usr/bin/victoria-metrics")
+    test_dep("victoria-metrics/usr/bin/victoria-metrics")
 }
 
 /// Series as VictoriaMetrics stores them: labels, then (ms, value) pairs; a
@@ -72,6 +68,11 @@ impl VictoriaMetrics {
     fn get(&self, path: &str) -> Option<String> {
         let url = format!("http://127.0.0.1:{}{path}", self.port);
         Self::agent().get(&url).call().ok()?.body_mut().read_to_string().ok()
+    }
+
+    /// Where remote write goes.
+    pub fn remote_write_url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v1/write", self.port)
     }
 
     /// A PromQL instant query at `at_ms`: the result vector's (labels, value) pairs.

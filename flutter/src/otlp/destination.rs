@@ -344,6 +344,8 @@ pub enum EndpointSource {
     EnvMetrics,
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`.
     EnvBase,
+    /// `--remote-write`.
+    RemoteWrite,
 }
 
 impl EndpointSource {
@@ -354,6 +356,7 @@ impl EndpointSource {
             EndpointSource::Scenario => "otlpDestination.endpoint",
             EndpointSource::EnvMetrics => ENV_METRICS_ENDPOINT,
             EndpointSource::EnvBase => ENV_ENDPOINT,
+            EndpointSource::RemoteWrite => "--remote-write",
         }
     }
 }
@@ -482,6 +485,24 @@ pub fn resolve(
     } else {
         return Ok(None);
     };
+    resolve_url(text, source, base, dest, &raw_env).map(Some)
+}
+
+/// Settings for a remote write URL (`--remote-write`), used as given: the
+/// defaults, the URL's credentials as basic auth, no OTLP environment.
+pub fn resolve_remote_write(url: &str) -> Result<OtlpSettings, SettingsError> {
+    resolve_url(url.trim().to_owned(), EndpointSource::RemoteWrite, false, None, &|_| None)
+}
+
+/// The settings for URL `text` (from `source`; `base`: `/v1/metrics` is appended).
+fn resolve_url(
+    text: String,
+    source: EndpointSource,
+    base: bool,
+    dest: Option<&OtlpDestination<'_>>,
+    raw_env: &dyn Fn(&str) -> Option<String>,
+) -> Result<OtlpSettings, SettingsError> {
+    let env = |var: &str| raw_env(var).filter(|v| !v.trim().is_empty());
     let endpoint = Endpoint::parse(&text, base)
         .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
     let mut warnings = Vec::new();
@@ -562,7 +583,7 @@ pub fn resolve(
             .unwrap_or_default(),
     };
     let duration = |d: Option<GoDuration>, default: Duration| d.map_or(default, std_duration);
-    Ok(Some(OtlpSettings {
+    Ok(OtlpSettings {
         url: endpoint.url.clone(),
         shown_url: endpoint.shown(),
         source,
@@ -576,7 +597,7 @@ pub fn resolve(
         retry_budget: duration(dest.and_then(|d| d.retry_budget), DEFAULT_RETRY_BUDGET),
         tls,
         connections: dest.and_then(|d| d.connections).map_or(1, |n| n as usize),
-    }))
+    })
 }
 
 fn std_duration(d: GoDuration) -> Duration {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::json;
 use super::metrics::Encoder;
-use super::requests::Requests;
+use super::requests::{RequestEncoder, Requests};
 use crate::batch::{Batch, Points};
 use crate::run::Pacing;
 use crate::sink::{Sink, SinkError};
@@ -17,7 +17,7 @@ use crate::sink::{Sink, SinkError};
 #[derive(Debug)]
 pub struct JsonLinesSink<W: Write> {
     out: W,
-    requests: Requests,
+    requests: Requests<Encoder>,
     body: Vec<u8>,
     line: String,
     lines: u64,
@@ -31,7 +31,7 @@ impl<W: Write> JsonLinesSink<W> {
     pub fn new(out: W, max_points_per_request: usize, pacing: Pacing) -> Self {
         JsonLinesSink {
             out,
-            requests: Requests::new(max_points_per_request, pacing),
+            requests: Requests::new(Encoder::new(), max_points_per_request, pacing),
             body: Vec::new(),
             line: String::new(),
             lines: 0,
@@ -63,7 +63,7 @@ fn write_line(
     out: &mut impl Write,
 ) -> Result<(), SinkError> {
     body.clear();
-    encoder.encode(points, body);
+    RequestEncoder::encode(encoder, points, body);
     line.clear();
     // JSON takes about four times the protobuf's bytes: one allocation, not many.
     line.reserve(body.len() * 4);

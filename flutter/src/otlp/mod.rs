@@ -10,7 +10,7 @@ pub mod endpoint;
 pub mod json;
 mod json_lines;
 pub mod metrics;
-mod proto;
+pub(crate) mod proto;
 mod requests;
 mod response;
 #[cfg(feature = "otlp")]

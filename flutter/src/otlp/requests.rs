@@ -3,28 +3,54 @@
 //! fast run requests filled to that size across ticks. One home for both the
 //! sink that sends them and the one that writes them to a file.
 
-use super::metrics::Encoder;
-use crate::batch::{Batch, PointBuffer, Points};
+use crate::batch::{Batch, PointBuffer, Points, Stream};
 use crate::run::Pacing;
 use crate::sink::SinkError;
+
+/// What turns points into a request body (OTLP, remote write).
+pub(crate) trait RequestEncoder {
+    /// Takes the streams it has not seen yet (streams only ever grow).
+    fn add_streams(&mut self, streams: &[Stream<'_>]);
+    /// Appends one request holding `points` to `out`.
+    fn encode(&mut self, points: Points<'_>, out: &mut Vec<u8>);
+}
+
+impl RequestEncoder for super::metrics::Encoder {
+    fn add_streams(&mut self, streams: &[Stream<'_>]) {
+        super::metrics::Encoder::add_streams(self, streams);
+    }
+    fn encode(&mut self, points: Points<'_>, out: &mut Vec<u8>) {
+        super::metrics::Encoder::encode(self, points, out);
+    }
+}
+
+impl RequestEncoder for crate::remote_write::Encoder {
+    fn add_streams(&mut self, streams: &[Stream<'_>]) {
+        crate::remote_write::Encoder::add_streams(self, streams);
+    }
+    fn encode(&mut self, points: Points<'_>, out: &mut Vec<u8>) {
+        crate::remote_write::Encoder::encode(self, points, out);
+    }
+}
 
 /// The ticks a request's points come from, first and last.
 pub(crate) type TickRange = (u64, u64);
 
 #[derive(Debug)]
-pub(crate) struct Requests {
-    pub encoder: Encoder,
+pub(crate) struct Requests<E> {
+    pub encoder: E,
     pending: PointBuffer,
     ticks: TickRange,
     max: usize,
     per_tick: bool,
 }
 
-impl Requests {
-    /// Requests of at most `max` points (at least 1), formed as `pacing` sends them.
-    pub fn new(max: usize, pacing: Pacing) -> Self {
+impl<E: RequestEncoder> Requests<E> {
+    /// Requests of at most `max` points (at least 1) encoded by `encoder`,
+    /// formed as `pacing` sends them.
+    pub fn new(encoder: E, max: usize, pacing: Pacing) -> Self {
         Requests {
-            encoder: Encoder::new(),
+            encoder,
             pending: PointBuffer::new(),
             ticks: (0, 0),
             max: max.max(1),
@@ -36,7 +62,7 @@ impl Requests {
     pub fn tick(
         &mut self,
         batch: &Batch<'_>,
-        send: impl FnMut(&mut Encoder, Points<'_>, TickRange) -> Result<(), SinkError>,
+        send: impl FnMut(&mut E, Points<'_>, TickRange) -> Result<(), SinkError>,
     ) -> Result<(), SinkError> {
         let metrics = &batch.metrics;
         self.encoder.add_streams(metrics.streams);
@@ -54,7 +80,7 @@ impl Requests {
     pub fn flush(
         &mut self,
         all: bool,
-        mut send: impl FnMut(&mut Encoder, Points<'_>, TickRange) -> Result<(), SinkError>,
+        mut send: impl FnMut(&mut E, Points<'_>, TickRange) -> Result<(), SinkError>,
     ) -> Result<(), SinkError> {
         let len = self.pending.len();
         let mut sent = 0;

@@ -1,5 +1,5 @@
-//! The OTLP sink: encodes each tick's points and hands requests to the
-//! delivery layer.
+//! The sink that sends: encodes each tick's points (as OTLP, or as
+//! Prometheus remote write) and hands requests to the delivery layer.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -8,14 +8,15 @@ use std::time::Instant;
 
 use super::destination::{Compression, OtlpSettings};
 use super::metrics::Encoder;
-use super::requests::{Requests, TickRange};
+use super::requests::{RequestEncoder, Requests, TickRange};
 use super::response::decode_partial_success;
 use super::split::split_request;
 use crate::batch::{Batch, Points};
 use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter};
 use crate::sink::{Sink, SinkError};
 
-/// Sends points as OTLP/HTTP protobuf.
+/// Sends points as OTLP/HTTP protobuf ([`OtlpSink::new`]) or as Prometheus
+/// remote write ([`OtlpSink::remote_write`]), through one delivery layer.
 ///
 /// In [`Mode::RealTime`] each tick becomes a request (split at
 /// `maxPointsPerRequest`) and the engine never waits for the network. In
@@ -25,7 +26,8 @@ use crate::sink::{Sink, SinkError};
 pub struct OtlpSink {
     settings: OtlpSettings,
     mode: Mode,
-    requests: Requests,
+    requests: Requests<Wire>,
+    body: Body,
     buf: Vec<u8>,
     sender: Option<Sender>,
     interrupt: Option<Arc<AtomicBool>>,
@@ -33,26 +35,66 @@ pub struct OtlpSink {
 }
 
 impl OtlpSink {
-    /// Starts the delivery thread; `events` hears about retries, rejections and losses.
+    /// Starts the delivery thread for OTLP; `events` hears about retries,
+    /// rejections and losses.
     pub fn new(settings: OtlpSettings, mode: Mode, events: impl Fn(&DeliveryEvent) + Send + Sync + 'static) -> Self {
-        let mut headers = settings.headers.clone();
-        headers.push(("Content-Type".into(), "application/x-protobuf".into()));
-        if settings.compression == Compression::Gzip {
-            headers.push(("Content-Encoding".into(), "gzip".into()));
-        }
-        let (url, connections) = (settings.url.clone(), settings.connections);
-        let transport =
-            HttpTransport::new(url, headers, settings.timeout, &settings.tls, connections, decode_partial_success);
-        let split: Splitter = match settings.compression {
-            Compression::None => Arc::new(split_request),
-            Compression::Gzip => Arc::new(|body: &[u8]| {
+        let (body, encoding) = match settings.compression {
+            Compression::None => (Body::Plain, None),
+            Compression::Gzip => (Body::Gzip, Some("gzip")),
+        };
+        let split: Splitter = match body {
+            Body::Gzip => Arc::new(|body: &[u8]| {
                 let [(a, n), (b, m)] = split_request(&gunzip(body)?)?;
                 Some([(gzip(&a).ok()?, n), (gzip(&b).ok()?, m)])
             }),
+            _ => Arc::new(split_request),
         };
-        let sender = Sender::start(transport, mode, Arc::new(events), Some(split), connections);
-        let requests = Requests::new(settings.max_points_per_request, mode.pacing());
-        OtlpSink { settings, mode, requests, buf: Vec::new(), sender: Some(sender), interrupt: None, result: None }
+        let content = [Some(("Content-Type", "application/x-protobuf")), encoding.map(|e| ("Content-Encoding", e))];
+        let wire = Wire::Otlp(Encoder::new());
+        Self::start(settings, mode, Arc::new(events), (wire, body), &content, decode_partial_success, Some(split))
+    }
+
+    /// Starts the delivery thread for Prometheus remote write 1.0 (snappy
+    /// protobuf `WriteRequest`s) to the settings' URL as it is.
+    pub fn remote_write(
+        settings: OtlpSettings,
+        mode: Mode,
+        events: impl Fn(&DeliveryEvent) + Send + Sync + 'static,
+    ) -> Self {
+        let content = [
+            Some(("Content-Type", "application/x-protobuf")),
+            Some(("Content-Encoding", "snappy")),
+            Some(("X-Prometheus-Remote-Write-Version", "0.1.0")),
+        ];
+        let wire = Wire::RemoteWrite(crate::remote_write::Encoder::new());
+        Self::start(settings, mode, Arc::new(events), (wire, Body::Snappy), &content, |_| None, None)
+    }
+
+    fn start(
+        settings: OtlpSettings,
+        mode: Mode,
+        events: Arc<dyn Fn(&DeliveryEvent) + Send + Sync>,
+        (wire, body): (Wire, Body),
+        content: &[Option<(&str, &str)>],
+        accepted: fn(&[u8]) -> Option<crate::delivery::PartialAcceptance>,
+        split: Option<Splitter>,
+    ) -> Self {
+        let mut headers = settings.headers.clone();
+        headers.extend(content.iter().flatten().map(|(k, v)| (k.to_string(), v.to_string())));
+        let (url, connections) = (settings.url.clone(), settings.connections);
+        let transport = HttpTransport::new(url, headers, settings.timeout, &settings.tls, connections, accepted);
+        let sender = Sender::start(transport, mode, events, split, connections);
+        let requests = Requests::new(wire, settings.max_points_per_request, mode.pacing());
+        OtlpSink {
+            settings,
+            mode,
+            requests,
+            body,
+            buf: Vec::new(),
+            sender: Some(sender),
+            interrupt: None,
+            result: None,
+        }
     }
 
     /// When `flag` is set at [`finish`](Sink::finish) (Ctrl-C), waiting data
@@ -74,29 +116,62 @@ impl OtlpSink {
 
     /// Sends every request ready (all pending points, with `all`).
     fn send_pending(&mut self, all: bool) -> Result<(), SinkError> {
-        let (buf, sender, compression) = (&mut self.buf, &self.sender, self.settings.compression);
-        self.requests
-            .flush(all, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), compression))
+        let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
+        self.requests.flush(all, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), body))
     }
+}
+
+/// The request bodies a sink sends.
+#[derive(Debug)]
+enum Wire {
+    Otlp(Encoder),
+    RemoteWrite(crate::remote_write::Encoder),
+}
+
+impl RequestEncoder for Wire {
+    fn add_streams(&mut self, streams: &[crate::batch::Stream<'_>]) {
+        match self {
+            Wire::Otlp(e) => e.add_streams(streams),
+            Wire::RemoteWrite(e) => e.add_streams(streams),
+        }
+    }
+    fn encode(&mut self, points: Points<'_>, out: &mut Vec<u8>) {
+        match self {
+            Wire::Otlp(e) => e.encode(points, out),
+            Wire::RemoteWrite(e) => e.encode(points, out),
+        }
+    }
+}
+
+/// How a body is compressed.
+#[derive(Clone, Copy, Debug)]
+enum Body {
+    Plain,
+    Gzip,
+    /// Snappy's block format, as remote write sends it.
+    Snappy,
 }
 
 /// Encodes `points` into one request and queues it.
 fn send(
-    encoder: &mut Encoder,
+    encoder: &mut Wire,
     points: Points<'_>,
     (first_tick, last_tick): TickRange,
     buf: &mut Vec<u8>,
     sender: Option<&Sender>,
-    compression: Compression,
+    body: Body,
 ) -> Result<(), SinkError> {
     let Some(sender) = sender else { return Err(SinkError::Delivery("delivery has stopped".into())) };
     buf.clear();
     let count = points.len() as u64;
     encoder.encode(points, buf);
-    let body = match compression {
+    let body = match body {
         // The encoded body itself goes: no copy (the encoder sizes the next one up front).
-        Compression::None => std::mem::take(buf),
-        Compression::Gzip => gzip(buf)?,
+        Body::Plain => std::mem::take(buf),
+        Body::Gzip => gzip(buf)?,
+        Body::Snappy => snap::raw::Encoder::new()
+            .compress_vec(buf)
+            .map_err(|e| SinkError::Delivery(format!("snappy compression failed: {e}")))?,
     };
     let request = Request { body, points: count, first_tick, last_tick };
     sender.push(request).map_err(|e| SinkError::Delivery(format!("OTLP delivery failed: {e}")))
@@ -122,9 +197,8 @@ impl Sink for OtlpSink {
         if let Some(sender) = &self.sender {
             sender.count_generated(batch.metrics.points.len() as u64);
         }
-        let (buf, sender, compression) = (&mut self.buf, &self.sender, self.settings.compression);
-        self.requests
-            .tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), compression))
+        let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
+        self.requests.tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), body))
     }
 
     fn finish(&mut self) -> Result<(), SinkError> {

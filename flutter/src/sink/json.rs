@@ -102,7 +102,7 @@ fn push_map(out: &mut String, attrs: &[KeyValue<'_>]) {
 }
 
 /// An attribute value as JSON.
-pub(super) fn push_attr_value(out: &mut String, v: &AttrValue<'_>) {
+pub(crate) fn push_attr_value(out: &mut String, v: &AttrValue<'_>) {
     match v {
         AttrValue::Str(s) => push_string(out, s),
         AttrValue::Int(i) => {
