@@ -94,6 +94,9 @@ fn main() -> ExitCode {
         eprintln!("error: {e}\nflutter: nothing was run");
         return ExitCode::from(2);
     }
+    // Remote write when the command line or the scenario asks for it, unless
+    // --endpoint asks for OTLP.
+    let remote_write = args.endpoint.is_none() && (args.remote_write.is_some() || scenario.remote_write.is_some());
     // Resolved before any point is generated: a bad endpoint or an unset
     // `${VAR}` in a header stops the run (and --check) here.
     let destination = if scenario.dryrun {
@@ -109,14 +112,17 @@ fn main() -> ExitCode {
         }
         None
     } else {
-        let resolved = match &args.remote_write {
-            Some(url) => {
-                if scenario.otlp.is_some() {
-                    report::warn("`otlpDestination` is not used: points go by remote write (--remote-write)");
-                }
-                otlp::destination::resolve_remote_write(url).map(Some)
+        let env = |k: &str| std::env::var(k).ok();
+        let resolved = if remote_write {
+            if scenario.otlp.is_some() {
+                report::warn("`otlpDestination` is not used: points go by remote write");
             }
-            None => otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), |k| std::env::var(k).ok()),
+            otlp::destination::resolve_remote_write(scenario.remote_write.as_ref(), args.remote_write.as_deref(), env)
+        } else {
+            if scenario.remote_write.is_some() {
+                report::warn("`remoteWrite` is not used: --endpoint sends OTLP");
+            }
+            otlp::resolve(scenario.otlp.as_ref(), args.endpoint.as_deref(), env)
         };
         match resolved {
             Ok(mut d) => {
@@ -144,10 +150,10 @@ fn main() -> ExitCode {
         report::warn(warning);
     }
     if destination.is_some()
-        && args.remote_write.is_some()
+        && remote_write
         && let Some(e) = remote_write_refusal(&scenario)
     {
-        eprintln!("error: --remote-write: {e}\nflutter: nothing was run");
+        eprintln!("error: remote write: {e}\nflutter: nothing was run");
         return ExitCode::from(2);
     }
     if args.output.as_deref().is_some_and(is_stdout) && args.print {
@@ -155,16 +161,21 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if args.check {
-        return check(&args, &scenario, destination, shard_played);
+        return check(&args, &scenario, (destination, remote_write), shard_played);
     }
     if config.seed_was_drawn(&scenario) && !args.quiet {
         eprintln!("flutter: seed {} (replay with --seed {})", config.seed, config.seed);
     }
-    play(&args, &scenario, config, destination)
+    play(&args, &scenario, config, (destination, remote_write))
 }
 
 /// Plays the scenario into its sinks, prints the summary, picks the exit code.
-fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destination: Option<OtlpSettings>) -> ExitCode {
+fn play(
+    args: &Args,
+    scenario: &Scenario<'static>,
+    config: RunConfig,
+    (destination, remote_write): (Option<OtlpSettings>, bool),
+) -> ExitCode {
     let started = Instant::now();
     let pacing = if scenario.dryrun || args.fast { Pacing::Fast } else { Pacing::RealTime };
     let signals = signals::watch(destination.as_ref().map(|d| d.flush_timeout));
@@ -196,7 +207,7 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
             Pacing::RealTime => Mode::real_time(settings.queue_duration),
             Pacing::Fast => Mode::fast(settings.retry_budget),
         };
-        let sink = if args.remote_write.is_some() {
+        let sink = if remote_write {
             OtlpSink::remote_write(settings, mode, report::print_event)
         } else {
             OtlpSink::new(settings, mode, report::print_event)
@@ -290,7 +301,7 @@ fn play(args: &Args, scenario: &Scenario<'static>, config: RunConfig, destinatio
 fn check(
     args: &Args,
     scenario: &Scenario<'static>,
-    destination: Option<OtlpSettings>,
+    (destination, remote_write): (Option<OtlpSettings>, bool),
     shard: Option<Shard>,
 ) -> ExitCode {
     let plan = plan::plan(scenario);
@@ -326,7 +337,7 @@ fn check(
         None if args.output.is_some() && !args.print => String::new(),
         None if scenario.dryrun => "output: log lines on stdout (dry run)\n".to_owned(),
         None => "output: log lines on stdout (no OTLP destination)\n".to_owned(),
-        Some(d) if args.remote_write.is_some() => {
+        Some(d) if remote_write => {
             let requests = plan.requests(d.max_points_per_request as u64, real_time);
             let bound = if requests.exact { "" } else { "at most " };
             format!(

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::prometheus::{Labels, Prometheus};
 use crate::receiver::Receiver;
-use crate::util::{Run, TempDir, flutter};
+use crate::util::{Run, TempDir, flutter, flutter_cmd};
 use crate::vm::VictoriaMetrics;
 
 const SCENARIO: &str = "\
@@ -196,10 +196,85 @@ fn remote_write_requests_say_what_they_are_and_what_cannot_go() {
         assert_eq!(
             out.stderr,
             format!(
-                "error: --remote-write: metric `m` (m) is {why}; send it over OTLP (--endpoint), or make it cumulative\n\
+                "error: remote write: metric `m` (m) is {why}; send it over OTLP (--endpoint), or make it cumulative\n\
                  flutter: nothing was run\n"
             )
         );
     }
     assert_eq!(rx.requests().len(), 1);
+}
+
+#[test]
+fn a_scenario_remote_write_section_sends_with_its_own_settings() {
+    let (rx, other) = (Receiver::start(vec![]), Receiver::start(vec![]));
+    let dir = TempDir::new("rw-section");
+    let yaml = format!(
+        "{SCENARIO}remoteWrite:\n  url: {}/api/v1/push\n  headers: {{x-scope-orgid: \"${{TENANT}}\"}}\n  maxPointsPerRequest: 5\n\
+         otlpDestination:\n  endpoint: {}\n",
+        rx.endpoint(),
+        other.endpoint()
+    );
+    let config = dir.write("s.yaml", &yaml);
+    let out: Run = flutter_cmd(&["--fast", &config])
+        .env("TENANT", "team-7")
+        .env("OTEL_EXPORTER_OTLP_HEADERS", "x-otel=1")
+        .output()
+        .unwrap()
+        .into();
+    let out = out.ok();
+    assert!(
+        out.stderr.contains("flutter: warning: `otlpDestination` is not used: points go by remote write\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("flutter: sending to {}/api/v1/push (from remoteWrite.url)\n", rx.endpoint())),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("flutter: 17 points generated, 17 delivered, 0 rejected, 0 lost; 4 requests"),
+        "{}",
+        out.stderr
+    );
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 4);
+    for r in &reqs {
+        assert_eq!(
+            (r.path.as_str(), r.header("x-scope-orgid"), r.header("x-otel")),
+            ("/api/v1/push", Some("team-7"), None)
+        );
+    }
+    assert!(other.requests().is_empty());
+
+    // --endpoint asks for OTLP instead.
+    let otlp: Run =
+        flutter_cmd(&["--fast", "--endpoint", &other.endpoint(), &config]).env("TENANT", "t").output().unwrap().into();
+    let otlp = otlp.ok();
+    assert!(
+        otlp.stderr.contains("flutter: warning: `remoteWrite` is not used: --endpoint sends OTLP\n"),
+        "{}",
+        otlp.stderr
+    );
+    assert_eq!(other.requests()[0].path, "/v1/metrics");
+    assert_eq!(rx.requests().len(), 4);
+
+    // --check plans it in real time: ticks of 6, 6 and 5 points in requests of at most 5.
+    let check: Run = flutter_cmd(&["--check", &config]).env("TENANT", "t").output().unwrap().into();
+    let check = check.ok();
+    assert!(
+        check.stdout.contains(&format!(
+            "output: Prometheus remote write 1.0 to {}/api/v1/push (snappy), in 5 requests\n",
+            rx.endpoint()
+        )),
+        "{}",
+        check.stdout
+    );
+    let unset = flutter(&["--fast", &config]);
+    assert_eq!(unset.code, Some(2));
+    assert!(
+        unset.stderr.contains("header `x-scope-orgid`: environment variable `TENANT` is not set"),
+        "{}",
+        unset.stderr
+    );
 }

@@ -140,15 +140,62 @@ const KEYS: &[(&str, &str)] = &[
     ("connections", "connections"),
 ];
 
+/// The scenario sections that hold a destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// `otlpDestination`: `endpoint` is a base URL.
+    Otlp,
+    /// `remoteWrite`: `url` is the full URL; bodies are always snappy.
+    RemoteWrite,
+}
+
+impl Section {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Section::Otlp => "otlpDestination",
+            Section::RemoteWrite => "remoteWrite",
+        }
+    }
+
+    fn url_key(self) -> &'static str {
+        match self {
+            Section::Otlp => "endpoint",
+            Section::RemoteWrite => "url",
+        }
+    }
+
+    fn keys(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Section::Otlp => KEYS,
+            Section::RemoteWrite => REMOTE_WRITE_KEYS,
+        }
+    }
+}
+
+const REMOTE_WRITE_KEYS: &[(&str, &str)] = &[
+    ("url", "url"),
+    ("headers", "headers"),
+    ("timeout", "timeout"),
+    ("maxPointsPerRequest", "maxPointsPerRequest"),
+    ("queueDuration", "queueDuration"),
+    ("flushTimeout", "flushTimeout"),
+    ("retryBudget", "retryBudget"),
+    ("tls", "tls"),
+    ("connections", "connections"),
+];
+
 const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
 
 impl OtlpDestination<'static> {
-    /// Reads one file's `otlpDestination`; problems are reported at their place.
-    pub(crate) fn read(r: &mut Reader<'_>, n: &Node) -> Option<OtlpDestination<'static>> {
-        let f = r.fields(n, "`otlpDestination`", KEYS)?;
+    /// Reads one file's `otlpDestination` or `remoteWrite` (whose `url` is
+    /// held as `endpoint`); problems are reported at their place.
+    pub(crate) fn read(r: &mut Reader<'_>, n: &Node, section: Section) -> Option<OtlpDestination<'static>> {
+        let name = section.name();
+        let f = r.fields(n, &format!("`{name}`"), section.keys())?;
         let mut out = OtlpDestination::default();
-        if let Some(n) = f.get("endpoint")
-            && let Some(url) = r.string(n, "`otlpDestination.endpoint`")
+        let url_key = section.url_key();
+        if let Some(n) = f.get(url_key)
+            && let Some(url) = r.string(n, &format!("`{name}.{url_key}`"))
         {
             // With a `${VAR}` in it, only the template can be checked now;
             // the URL is checked when the run starts.
@@ -159,48 +206,47 @@ impl OtlpDestination<'static> {
             };
             match checked {
                 Ok(()) => out.endpoint = Some(Cow::Owned(url)),
-                Err(e) => r.error(n, format!("`otlpDestination.endpoint`{e}")),
+                Err(e) => r.error(n, format!("`{name}.{url_key}`{e}")),
             }
         }
         if let Some(n) = f.get("headers") {
-            out.headers = Cow::Owned(read_headers(r, n));
+            out.headers = Cow::Owned(read_headers(r, n, name));
         }
         if let Some(n) = f.get("timeout") {
-            out.timeout = r.positive_duration(n, "`otlpDestination.timeout`");
+            out.timeout = r.positive_duration(n, &format!("`{name}.timeout`"));
         }
         if let Some(n) = f.get("compression") {
-            out.compression = r.choice(n, "`otlpDestination.compression`", COMPRESSIONS);
+            out.compression = r.choice(n, &format!("`{name}.compression`"), COMPRESSIONS);
         }
         if let Some(n) = f.get("maxPointsPerRequest")
-            && let Some(v) = r.u64(n, "`otlpDestination.maxPointsPerRequest`")
+            && let Some(v) = r.u64(n, &format!("`{name}.maxPointsPerRequest`"))
         {
             if (1..=MAX_POINTS_PER_REQUEST).contains(&v) {
                 out.max_points_per_request = Some(v as u32);
             } else {
-                let message = format!(
-                    "`otlpDestination.maxPointsPerRequest` must be from 1 to {MAX_POINTS_PER_REQUEST}, found {v}"
-                );
+                let message =
+                    format!("`{name}.maxPointsPerRequest` must be from 1 to {MAX_POINTS_PER_REQUEST}, found {v}");
                 r.error(n, message);
             }
         }
         if let Some(n) = f.get("queueDuration") {
-            out.queue_duration = r.positive_duration(n, "`otlpDestination.queueDuration`");
+            out.queue_duration = r.positive_duration(n, &format!("`{name}.queueDuration`"));
         }
         if let Some(n) = f.get("flushTimeout") {
-            out.flush_timeout = r.non_negative_duration(n, "`otlpDestination.flushTimeout`");
+            out.flush_timeout = r.non_negative_duration(n, &format!("`{name}.flushTimeout`"));
         }
         if let Some(n) = f.get("retryBudget") {
-            out.retry_budget = r.non_negative_duration(n, "`otlpDestination.retryBudget`");
+            out.retry_budget = r.non_negative_duration(n, &format!("`{name}.retryBudget`"));
         }
         if let Some(n) = f.get("tls") {
-            out.tls = TlsFiles::read(r, n);
+            out.tls = TlsFiles::read(r, n, name);
         }
         if let Some(n) = f.get("connections")
-            && let Some(v) = r.u64(n, "`otlpDestination.connections`")
+            && let Some(v) = r.u64(n, &format!("`{name}.connections`"))
         {
             match check_connections(v) {
                 Ok(v) => out.connections = Some(v),
-                Err(e) => r.error(n, format!("`otlpDestination.connections` {e}")),
+                Err(e) => r.error(n, format!("`{name}.connections` {e}")),
             }
         }
         Some(out)
@@ -292,9 +338,9 @@ impl OtlpSettings {
     }
 }
 
-fn read_headers(r: &mut Reader<'_>, n: &Node) -> Vec<Header<'static>> {
+fn read_headers(r: &mut Reader<'_>, n: &Node, section: &str) -> Vec<Header<'static>> {
     let Value::Map(entries) = &n.value else {
-        r.error(n, format!("`otlpDestination.headers` must be a map of names to values, found {}", n.value.kind()));
+        r.error(n, format!("`{section}.headers` must be a map of names to values, found {}", n.value.kind()));
         return Vec::new();
     };
     let mut out: Vec<Header<'static>> = Vec::new();
@@ -346,6 +392,8 @@ pub enum EndpointSource {
     EnvBase,
     /// `--remote-write`.
     RemoteWrite,
+    /// `remoteWrite.url`.
+    RemoteWriteScenario,
 }
 
 impl EndpointSource {
@@ -357,6 +405,7 @@ impl EndpointSource {
             EndpointSource::EnvMetrics => ENV_METRICS_ENDPOINT,
             EndpointSource::EnvBase => ENV_ENDPOINT,
             EndpointSource::RemoteWrite => "--remote-write",
+            EndpointSource::RemoteWriteScenario => "remoteWrite.url",
         }
     }
 }
@@ -420,6 +469,9 @@ pub enum SettingsError {
         "`otlpDestination` has no endpoint: set `otlpDestination.endpoint`, --endpoint, or OTEL_EXPORTER_OTLP_ENDPOINT"
     )]
     NoEndpoint,
+    /// `remoteWrite` without a `url`, and no `--remote-write`.
+    #[error("`remoteWrite` has no url: set `remoteWrite.url` or --remote-write")]
+    NoRemoteWriteUrl,
     /// An endpoint that is not an http(s) URL.
     #[error("{origin} {message}")]
     BadEndpoint {
@@ -437,8 +489,10 @@ pub enum SettingsError {
         message: String,
     },
     /// The scenario's endpoint has a `${NAME}` that cannot be expanded.
-    #[error("otlpDestination.endpoint: {error}")]
+    #[error("{origin}: {error}")]
     EndpointTemplate {
+        /// The key.
+        origin: &'static str,
         /// What is wrong.
         error: TemplateError,
     },
@@ -474,7 +528,8 @@ pub fn resolve(
     let (text, source, base) = if let Some(flag) = endpoint_flag {
         (flag.trim().to_owned(), EndpointSource::Flag, true)
     } else if let Some(ep) = dest.and_then(|d| d.endpoint.as_deref()) {
-        let text = expand(ep, &raw_env).map_err(|error| SettingsError::EndpointTemplate { error })?;
+        let text = expand(ep, &raw_env)
+            .map_err(|error| SettingsError::EndpointTemplate { origin: "otlpDestination.endpoint", error })?;
         (text, EndpointSource::Scenario, true)
     } else if let Some(full) = env(ENV_METRICS_ENDPOINT) {
         (full.trim().to_owned(), EndpointSource::EnvMetrics, false)
@@ -485,24 +540,44 @@ pub fn resolve(
     } else {
         return Ok(None);
     };
-    resolve_url(text, source, base, dest, &raw_env).map(Some)
+    resolve_url(text, source, base, (dest, Section::Otlp), &raw_env, &raw_env).map(Some)
 }
 
-/// Settings for a remote write URL (`--remote-write`), used as given: the
-/// defaults, the URL's credentials as basic auth, no OTLP environment.
-pub fn resolve_remote_write(url: &str) -> Result<OtlpSettings, SettingsError> {
-    resolve_url(url.trim().to_owned(), EndpointSource::RemoteWrite, false, None, &|_| None)
+/// Resolves the remote write destination: `--remote-write` (`flag`), else
+/// the scenario's `remoteWrite.url` (with its `${VAR}`s expanded), used as
+/// given; `Ok(None)` when neither is set. The `OTEL_EXPORTER_OTLP_*`
+/// variables do not apply (`SSL_CERT_FILE` does).
+pub fn resolve_remote_write(
+    dest: Option<&OtlpDestination<'_>>,
+    flag: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<OtlpSettings>, SettingsError> {
+    let (text, source) = match (flag, dest.and_then(|d| d.endpoint.as_deref())) {
+        (Some(flag), _) => (flag.trim().to_owned(), EndpointSource::RemoteWrite),
+        (None, Some(url)) => {
+            let text = expand(url, &env)
+                .map_err(|error| SettingsError::EndpointTemplate { origin: "remoteWrite.url", error })?;
+            (text, EndpointSource::RemoteWriteScenario)
+        }
+        (None, None) if dest.is_some() => return Err(SettingsError::NoRemoteWriteUrl),
+        (None, None) => return Ok(None),
+    };
+    let system_only = |var: &str| if var == tls::ENV_SSL_CERT_FILE { env(var) } else { None };
+    resolve_url(text, source, false, (dest, Section::RemoteWrite), &system_only, &env).map(Some)
 }
 
-/// The settings for URL `text` (from `source`; `base`: `/v1/metrics` is appended).
+/// The settings for URL `text` (from `source`; `base`: `/v1/metrics` is
+/// appended) with the rest from `dest` (read from `section`), then the
+/// environment `otel_env`; `vars` expands `${VAR}`s in headers.
 fn resolve_url(
     text: String,
     source: EndpointSource,
     base: bool,
-    dest: Option<&OtlpDestination<'_>>,
-    raw_env: &dyn Fn(&str) -> Option<String>,
+    (dest, section): (Option<&OtlpDestination<'_>>, Section),
+    otel_env: &dyn Fn(&str) -> Option<String>,
+    vars: &dyn Fn(&str) -> Option<String>,
 ) -> Result<OtlpSettings, SettingsError> {
-    let env = |var: &str| raw_env(var).filter(|v| !v.trim().is_empty());
+    let env = |var: &str| otel_env(var).filter(|v| !v.trim().is_empty());
     let endpoint = Endpoint::parse(&text, base)
         .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
     let mut warnings = Vec::new();
@@ -535,7 +610,7 @@ fn resolve_url(
         // come from a variable, which is named (its value never is).
         let mut unusable = None;
         let value = expand(&h.value, |var| {
-            let value = raw_env(var)?;
+            let value = vars(var)?;
             if !is_header_value(&value) {
                 unusable.get_or_insert_with(|| var.to_owned());
             }
@@ -563,11 +638,11 @@ fn resolve_url(
     // many systems, would otherwise be read by every run).
     let tls_files = dest.and_then(|d| d.tls.as_ref());
     let tls = if endpoint.url.starts_with("https://") {
-        tls::resolve(tls_files, &env)?
+        tls::resolve(tls_files, section.name(), &env)?
     } else {
         if tls_files.is_some() {
-            warnings
-                .push(format!("`otlpDestination.tls` is not used: the endpoint {} is not https://", endpoint.shown()));
+            let name = section.name();
+            warnings.push(format!("`{name}.tls` is not used: the endpoint {} is not https://", endpoint.shown()));
         }
         TlsSettings::default()
     };

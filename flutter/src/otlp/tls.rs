@@ -56,14 +56,15 @@ pub const ENV_METRICS_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY"
 pub const ENV_SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 
 impl TlsFiles<'static> {
-    /// Reads `otlpDestination.tls`; problems are reported at their place.
-    pub(crate) fn read(r: &mut Reader<'_>, n: &Node) -> Option<TlsFiles<'static>> {
-        let f = r.fields(n, "`otlpDestination.tls`", KEYS)?;
+    /// Reads `SECTION.tls` (`otlpDestination`, `remoteWrite`); problems are
+    /// reported at their place.
+    pub(crate) fn read(r: &mut Reader<'_>, n: &Node, section: &str) -> Option<TlsFiles<'static>> {
+        let f = r.fields(n, &format!("`{section}.tls`"), KEYS)?;
         let path = |r: &mut Reader<'_>, key: &str| {
             let node = f.get(key)?;
-            let path = r.string(node, &format!("`otlpDestination.tls.{key}`"))?;
+            let path = r.string(node, &format!("`{section}.tls.{key}`"))?;
             if path.is_empty() {
-                r.error(node, format!("`otlpDestination.tls.{key}` must name a file"));
+                r.error(node, format!("`{section}.tls.{key}` must name a file"));
                 return None;
             }
             Some(Cow::Owned(path))
@@ -74,7 +75,7 @@ impl TlsFiles<'static> {
             key_file: path(r, "keyFile"),
             insecure_skip_verify: f
                 .get("insecureSkipVerify")
-                .and_then(|v| r.boolean(v, "`otlpDestination.tls.insecureSkipVerify`")),
+                .and_then(|v| r.boolean(v, &format!("`{section}.tls.insecureSkipVerify`"))),
         };
         for (given, missing, other) in [("certFile", "keyFile", &tls.key_file), ("keyFile", "certFile", &tls.cert_file)]
         {
@@ -84,9 +85,7 @@ impl TlsFiles<'static> {
             {
                 r.error(
                     node,
-                    format!(
-                        "`otlpDestination.tls.{given}` needs `{missing}` beside it: a client certificate is the pair"
-                    ),
+                    format!("`{section}.tls.{given}` needs `{missing}` beside it: a client certificate is the pair"),
                 );
             }
         }
@@ -143,10 +142,14 @@ pub struct TlsError {
     pub message: String,
 }
 
-/// Resolves and reads the TLS settings; `env` reads an environment variable.
-pub fn resolve(files: Option<&TlsFiles<'_>>, env: &impl Fn(&str) -> Option<String>) -> Result<TlsSettings, TlsError> {
-    let given =
-        |key: &str, path: Option<&Cow<'_, str>>| path.map(|p| (format!("otlpDestination.tls.{key}"), p.to_string()));
+/// Resolves and reads the TLS settings of `section` (`otlpDestination`,
+/// `remoteWrite`); `env` reads an environment variable.
+pub fn resolve(
+    files: Option<&TlsFiles<'_>>,
+    section: &str,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<TlsSettings, TlsError> {
+    let given = |key: &str, path: Option<&Cow<'_, str>>| path.map(|p| (format!("{section}.tls.{key}"), p.to_string()));
     let from_env = |var: &str| env(var).map(|p| (var.to_owned(), p));
     let roots = given("caFile", files.and_then(|f| f.ca_file.as_ref()))
         .or_else(|| from_env(ENV_METRICS_CERTIFICATE))

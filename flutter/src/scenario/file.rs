@@ -4,7 +4,7 @@ use super::diagnostic::Span;
 use super::read::Reader;
 use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
-use crate::otlp::destination::OtlpDestination;
+use crate::otlp::destination::{OtlpDestination, Section};
 use crate::rng::RngKind;
 use crate::timestamp::Timestamp;
 
@@ -43,12 +43,13 @@ pub(crate) struct Settings {
     pub dryrun: Option<bool>,
     pub rng: Option<RngKind>,
     pub otlp: Option<OtlpDestination<'static>>,
+    pub remote_write: Option<OtlpDestination<'static>>,
 }
 
 impl Settings {
     /// A later file's settings over these: each one it sets wins.
     fn overlay(&mut self, later: Settings) {
-        let Settings { duration, seed, wallclock_start, dryrun, rng, otlp } = later;
+        let Settings { duration, seed, wallclock_start, dryrun, rng, otlp, remote_write } = later;
         self.duration = duration.or(self.duration);
         self.seed = seed.or(self.seed);
         self.wallclock_start = wallclock_start.or(self.wallclock_start);
@@ -56,6 +57,9 @@ impl Settings {
         self.rng = rng.or(self.rng);
         if let Some(o) = otlp {
             self.otlp.get_or_insert_with(OtlpDestination::default).overlay(o);
+        }
+        if let Some(o) = remote_write {
+            self.remote_write.get_or_insert_with(OtlpDestination::default).overlay(o);
         }
     }
 }
@@ -78,6 +82,7 @@ const TOP_KEYS: &[(&str, &str)] = &[
     ("dryrun", "dryrun"),
     ("rng", "rng"),
     ("otlpDestination", "otlpDestination"),
+    ("remoteWrite", "remoteWrite"),
     ("script", "script"),
 ];
 
@@ -132,7 +137,10 @@ pub(crate) fn read_file<'n>(r: &mut Reader<'_>, root: &'n Node) -> RawFile<'n> {
         s.rng = r.choice(n, "`rng`", RNG_KINDS);
     }
     if let Some(n) = top.get("otlpDestination") {
-        s.otlp = OtlpDestination::read(r, n);
+        s.otlp = OtlpDestination::read(r, n, Section::Otlp);
+    }
+    if let Some(n) = top.get("remoteWrite") {
+        s.remote_write = OtlpDestination::read(r, n, Section::RemoteWrite);
     }
     if let Some(n) = top.get("script") {
         match r.seq(n, "`script`") {

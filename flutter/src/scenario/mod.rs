@@ -186,6 +186,7 @@ impl Scenario<'static> {
                     dryrun: s.dryrun.unwrap_or(false),
                     rng: s.rng.unwrap_or_default(),
                     otlp: s.otlp,
+                    remote_write: s.remote_write,
                     script: Cow::Owned(checked.actions),
                     shard: None,
                 })

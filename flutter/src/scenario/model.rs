@@ -45,6 +45,9 @@ pub struct Scenario<'a> {
     pub rng: RngKind,
     /// Where OTLP goes, if anywhere.
     pub otlp: Option<OtlpDestination<'a>>,
+    /// Where Prometheus remote write goes, if anywhere (its `endpoint` holds
+    /// `remoteWrite.url`, the full URL).
+    pub remote_write: Option<OtlpDestination<'a>>,
     /// The actions, in the order of the merged files (not sorted by `at`).
     pub script: Cow<'a, [Action<'a>]>,
     /// Play only this shard's series (`--shard`); `None` plays them all.
