@@ -1,6 +1,7 @@
 //! `flutter-bin`: loads scenario files, then plays them into log lines or OTLP.
 
 mod args;
+mod progress;
 mod report;
 mod signals;
 
@@ -214,6 +215,13 @@ fn play(
         };
         sink.with_interrupt(stop.clone())
     });
+    // On a terminal only, and not over point lines printed to the same one.
+    use std::io::IsTerminal;
+    let show_progress = !args.quiet && io::stderr().is_terminal() && !(print_points && io::stdout().is_terminal());
+    let mut progress = show_progress.then(|| {
+        let watch = otlp.as_ref().and_then(OtlpSink::watch);
+        progress::Progress::new(engine.last_tick(), watch, pacing == Pacing::RealTime)
+    });
     let mut sinks: Vec<&mut dyn Sink> = Vec::new();
     if print_points {
         sinks.push(&mut log);
@@ -223,6 +231,9 @@ fn play(
     }
     if let Some(j) = json.as_mut() {
         sinks.push(j);
+    }
+    if let Some(p) = progress.as_mut() {
+        sinks.push(p);
     }
     let mut warned_late = false;
     let mut on_late = |late: flutter::Lateness| {

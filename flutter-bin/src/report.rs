@@ -8,6 +8,13 @@ use flutter::otlp::OtlpSettings;
 use flutter::otlp::destination::Compression;
 use flutter::plan::{Plan, Requests};
 
+/// `eprintln!`, above the progress line when one is shown.
+macro_rules! above {
+    ($($t:tt)*) => {
+        crate::progress::above(&format!($($t)*))
+    };
+}
+
 /// Drop causes already reported.
 static REPORTED_DROPS: Mutex<Vec<DropCause>> = Mutex::new(Vec::new());
 
@@ -17,19 +24,19 @@ static REPORTED_DROPS: Mutex<Vec<DropCause>> = Mutex::new(Vec::new());
 pub fn print_event(event: &DeliveryEvent) {
     match event {
         DeliveryEvent::Retrying { attempt, reason, wait } if attempt.is_power_of_two() => {
-            eprintln!("flutter: delivery attempt {attempt} failed ({reason}); retrying in {:.2}s", wait.as_secs_f64());
+            above!("flutter: delivery attempt {attempt} failed ({reason}); retrying in {:.2}s", wait.as_secs_f64());
         }
         DeliveryEvent::Retrying { .. } => {}
         DeliveryEvent::Recovered { attempts } => {
-            eprintln!("flutter: delivered after {attempts} failed attempt{}", plural(u64::from(*attempts)));
+            above!("flutter: delivered after {attempts} failed attempt{}", plural(u64::from(*attempts)));
         }
         DeliveryEvent::Rejected { status, detail, points, first_for_status: true } => {
             let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
-            eprintln!("flutter: the receiver rejected {} with HTTP {status}{detail}", count(*points, "point"));
+            above!("flutter: the receiver rejected {} with HTTP {status}{detail}", count(*points, "point"));
         }
         DeliveryEvent::Rejected { .. } => {}
         DeliveryEvent::Splitting { points, first: true } => {
-            eprintln!(
+            above!(
                 "flutter: the receiver refused a request of {} as too large (HTTP 413); splitting it in halves until \
                  it is accepted",
                 count(*points, "point")
@@ -37,20 +44,17 @@ pub fn print_event(event: &DeliveryEvent) {
         }
         DeliveryEvent::Splitting { .. } => {}
         DeliveryEvent::Split { largest_accepted: Some(n) } => {
-            eprintln!(
+            above!(
                 "flutter: the receiver took at most {} a request after refusing larger ones: set \
                  `maxPointsPerRequest: {n}` (or less) to send requests it accepts at once",
                 count(*n, "point")
             );
         }
         DeliveryEvent::Split { largest_accepted: None } => {
-            eprintln!("flutter: the receiver refused requests as too large down to single points");
+            above!("flutter: the receiver refused requests as too large down to single points");
         }
         DeliveryEvent::PartialSuccess { rejected, message } => {
-            eprintln!(
-                "flutter: the receiver refused {} of a request: {message}",
-                count(rejected.unsigned_abs(), "point")
-            );
+            above!("flutter: the receiver refused {} of a request: {message}", count(rejected.unsigned_abs(), "point"));
         }
         DeliveryEvent::Dropped { points, cause, detail } => {
             let mut reported = REPORTED_DROPS.lock().unwrap_or_else(|e| e.into_inner());
@@ -58,18 +62,18 @@ pub fn print_event(event: &DeliveryEvent) {
                 reported.push(*cause);
                 let detail = if detail.is_empty() { String::new() } else { format!(" (last error: {detail})") };
                 let lost = count(*points, "point");
-                eprintln!("flutter: {lost} lost: {cause}{detail}; further losses are counted in the summary");
+                above!("flutter: {lost} lost: {cause}{detail}; further losses are counted in the summary");
             }
         }
         DeliveryEvent::Failed { reason } => {
-            eprintln!("flutter: delivery failed: {reason}");
+            above!("flutter: delivery failed: {reason}");
         }
     }
 }
 
 /// A warning on stderr; what it quotes from files cannot drive the terminal.
 pub fn warn(text: &str) {
-    eprintln!("flutter: warning: {}", flutter::printable::printable(text));
+    above!("flutter: warning: {}", flutter::printable::printable(text));
 }
 
 /// The end-of-run line for an OTLP run.

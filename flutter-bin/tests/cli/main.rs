@@ -7,6 +7,7 @@ mod deploy;
 mod faults;
 mod output;
 mod pacing;
+mod progress;
 mod prometheus;
 mod receiver;
 mod remote_write;

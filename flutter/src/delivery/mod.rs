@@ -1,6 +1,6 @@
 //! Delivery: requests, retries, back-off, `Retry-After`, queues,
 //! back-pressure and the accounting of every point. It knows nothing of what a
-//! body holds: OTLP (and, later, other formats) encode requests on top of it
+//! body holds: OTLP and Prometheus remote write encode requests on top of it
 //! and name a [`Transport`] that posts them.
 
 #[cfg(feature = "otlp")]
@@ -15,6 +15,8 @@ use std::time::Duration;
 pub use http::BODY_EXCERPT;
 #[cfg(feature = "otlp")]
 pub(crate) use http::HttpTransport;
+#[cfg(feature = "otlp")]
+pub use sender::DeliveryWatch;
 #[cfg(feature = "otlp")]
 pub(crate) use sender::Sender;
 

@@ -54,6 +54,23 @@ impl Shared {
 }
 
 /// The handle the sink holds: push requests, then close.
+/// Reads a running delivery's counts (for a progress display).
+#[derive(Clone)]
+pub struct DeliveryWatch(Arc<Shared>);
+
+impl std::fmt::Debug for DeliveryWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DeliveryWatch").field(&self.stats()).finish()
+    }
+}
+
+impl DeliveryWatch {
+    /// The counts so far.
+    pub fn stats(&self) -> DeliveryStats {
+        self.0.lock().stats
+    }
+}
+
 pub(crate) struct Sender {
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
@@ -90,6 +107,11 @@ impl Sender {
             shared.lock().failure = Some("could not start the delivery thread".into());
         }
         Sender { shared, threads }
+    }
+
+    /// A handle that reads the delivery's counts while it runs.
+    pub fn watch(&self) -> DeliveryWatch {
+        DeliveryWatch(self.shared.clone())
     }
 
     /// Counts points handed to the sink.

@@ -109,6 +109,11 @@ impl OtlpSink {
         self.result.as_ref().map(|(s, _)| *s)
     }
 
+    /// Reads the delivery's counts while the run goes on (`None` once finished).
+    pub fn watch(&self) -> Option<crate::delivery::DeliveryWatch> {
+        self.sender.as_ref().map(Sender::watch)
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &OtlpSettings {
         &self.settings
