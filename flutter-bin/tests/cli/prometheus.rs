@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{TempDir, test_dep};
+use crate::util::{TempDir, http_agent, http_get, test_dep};
 
 /// A running Prometheus; killed when dropped.
 pub struct Prometheus {
@@ -56,18 +56,13 @@ impl Prometheus {
         format!("http://127.0.0.1:{}/api/v1/write", self.port)
     }
 
-    fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder().proxy(None).timeout_global(Some(Duration::from_secs(30))).build().into()
-    }
-
     fn get(&self, path: &str) -> Option<String> {
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        Self::agent().get(&url).call().ok()?.body_mut().read_to_string().ok()
+        http_get(self.port, path)
     }
 
     fn api(&self, path: &str, form: &[(&str, String)]) -> serde_json::Value {
         let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let mut resp = Self::agent().post(&url).send_form(form.iter().map(|(k, v)| (*k, v.as_str()))).expect(path);
+        let mut resp = http_agent().post(&url).send_form(form.iter().map(|(k, v)| (*k, v.as_str()))).expect(path);
         let v: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
         assert_eq!(v["status"], "success", "{v}");
         v["data"].clone()

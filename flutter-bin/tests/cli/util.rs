@@ -145,3 +145,13 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// An HTTP client for the tests' own backends: no proxy, a generous timeout.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder().proxy(None).timeout_global(Some(std::time::Duration::from_secs(30))).build().into()
+}
+
+/// `GET http://127.0.0.1:PORT/PATH`'s body, if it answers.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    http_agent().get(&format!("http://127.0.0.1:{port}{path}")).call().ok()?.body_mut().read_to_string().ok()
+}

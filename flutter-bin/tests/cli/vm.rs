@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{TempDir, test_dep};
+use crate::util::{TempDir, http_agent, http_get, test_dep};
 
 /// A running VictoriaMetrics; killed when dropped.
 pub struct VictoriaMetrics {
@@ -61,13 +61,8 @@ impl VictoriaMetrics {
         format!("http://127.0.0.1:{}/opentelemetry", self.port)
     }
 
-    fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder().proxy(None).timeout_global(Some(Duration::from_secs(30))).build().into()
-    }
-
     fn get(&self, path: &str) -> Option<String> {
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        Self::agent().get(&url).call().ok()?.body_mut().read_to_string().ok()
+        http_get(self.port, path)
     }
 
     /// Where remote write goes.
@@ -80,7 +75,7 @@ impl VictoriaMetrics {
         self.get("/internal/force_flush").expect("force_flush");
         let url = format!("http://127.0.0.1:{}/api/v1/query", self.port);
         let form = [("query", promql.to_owned()), ("time", format!("{:.3}", at_ms as f64 / 1000.0))];
-        let mut resp = Self::agent().post(&url).send_form(form).expect("query");
+        let mut resp = http_agent().post(&url).send_form(form).expect("query");
         let v: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
         assert_eq!(v["status"], "success", "{v}");
         let labels = |m: &serde_json::Value| {
@@ -99,7 +94,7 @@ impl VictoriaMetrics {
             ("start", format!("{:.3}", from_ms as f64 / 1000.0)),
             ("end", format!("{:.3}", to_ms as f64 / 1000.0)),
         ];
-        let mut resp = Self::agent().post(&url).send_form(form).expect("export");
+        let mut resp = http_agent().post(&url).send_form(form).expect("export");
         let text = resp.body_mut().with_config().limit(1 << 30).read_to_string().expect("export body");
         let mut out = Series::new();
         for line in text.lines().filter(|l| !l.is_empty()) {

@@ -164,25 +164,17 @@ impl Section {
         }
     }
 
-    fn keys(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Section::Otlp => KEYS,
-            Section::RemoteWrite => REMOTE_WRITE_KEYS,
-        }
+    /// Its keys: `otlpDestination`'s, or for `remoteWrite` the same with
+    /// `url` for `endpoint` and no `compression` (always snappy).
+    fn keys(self) -> Vec<(&'static str, &'static str)> {
+        let rename = |&(k, v): &(&'static str, &'static str)| match (self, k) {
+            (Section::RemoteWrite, "endpoint") => Some(("url", "url")),
+            (Section::RemoteWrite, "compression") => None,
+            _ => Some((k, v)),
+        };
+        KEYS.iter().filter_map(rename).collect()
     }
 }
-
-const REMOTE_WRITE_KEYS: &[(&str, &str)] = &[
-    ("url", "url"),
-    ("headers", "headers"),
-    ("timeout", "timeout"),
-    ("maxPointsPerRequest", "maxPointsPerRequest"),
-    ("queueDuration", "queueDuration"),
-    ("flushTimeout", "flushTimeout"),
-    ("retryBudget", "retryBudget"),
-    ("tls", "tls"),
-    ("connections", "connections"),
-];
 
 const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
 
@@ -191,7 +183,7 @@ impl OtlpDestination<'static> {
     /// held as `endpoint`); problems are reported at their place.
     pub(crate) fn read(r: &mut Reader<'_>, n: &Node, section: Section) -> Option<OtlpDestination<'static>> {
         let name = section.name();
-        let f = r.fields(n, &format!("`{name}`"), section.keys())?;
+        let f = r.fields(n, &format!("`{name}`"), &section.keys())?;
         let mut out = OtlpDestination::default();
         let url_key = section.url_key();
         if let Some(n) = f.get(url_key)
