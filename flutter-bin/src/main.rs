@@ -238,12 +238,12 @@ fn play(
     let mut warned_late = false;
     let mut on_late = |late: flutter::Lateness| {
         if !std::mem::replace(&mut warned_late, true) {
-            eprintln!(
+            progress::above(&format!(
                 "flutter: warning: falling behind: tick {} started {:.2}s late, so the run cannot keep up in real time \
                  (fewer series, or --fast for a backfill); later late ticks are counted in the summary",
                 flutter::GoDuration::from_secs(late.tick as i64),
                 late.by.as_secs_f64()
-            );
+            ));
         }
     };
     let result = flutter::run_with(&mut engine, pacing, &mut clock, &mut sinks, &mut on_late);

@@ -133,6 +133,16 @@ enum Wire {
     RemoteWrite(crate::remote_write::Encoder),
 }
 
+impl Wire {
+    /// What a message calls it.
+    fn name(&self) -> &'static str {
+        match self {
+            Wire::Otlp(_) => "OTLP",
+            Wire::RemoteWrite(_) => "remote write",
+        }
+    }
+}
+
 impl RequestEncoder for Wire {
     fn add_streams(&mut self, streams: &[crate::batch::Stream<'_>]) {
         match self {
@@ -179,7 +189,7 @@ fn send(
             .map_err(|e| SinkError::Delivery(format!("snappy compression failed: {e}")))?,
     };
     let request = Request { body, points: count, first_tick, last_tick };
-    sender.push(request).map_err(|e| SinkError::Delivery(format!("OTLP delivery failed: {e}")))
+    sender.push(request).map_err(|e| SinkError::Delivery(format!("{} delivery failed: {e}", encoder.name())))
 }
 
 /// A gzip body undone (to split it).
@@ -217,7 +227,7 @@ impl Sink for OtlpSink {
         let (stats, failure) = sender.close(deadline);
         self.result = Some((stats, failure.clone()));
         match failure {
-            Some(f) => Err(SinkError::Delivery(format!("OTLP delivery failed: {f}"))),
+            Some(f) => Err(SinkError::Delivery(format!("{} delivery failed: {f}", self.requests.encoder.name()))),
             None => flushed,
         }
     }
