@@ -32,7 +32,13 @@ struct State {
     splits: u64,
     /// The most points in a request accepted after a split.
     largest_after_split: Option<u64>,
+    /// Bodies delivered, emptied, for the sink to encode into again: a fresh
+    /// body of a few hundred kB each request costs the kernel new zeroed pages.
+    spare: Vec<Vec<u8>>,
 }
+
+/// How many emptied bodies wait to be reused.
+const SPARE_BODIES: usize = 4;
 
 struct Shared {
     state: Mutex<State>,
@@ -112,6 +118,12 @@ impl Sender {
     /// A handle that reads the delivery's counts while it runs.
     pub fn watch(&self) -> DeliveryWatch {
         DeliveryWatch(self.shared.clone())
+    }
+
+    /// An empty buffer to encode the next body into: one a delivered
+    /// request left, when there is one.
+    pub fn spare_body(&self) -> Vec<u8> {
+        self.shared.lock().spare.pop().unwrap_or_default()
     }
 
     /// Counts points handed to the sink.
@@ -232,6 +244,12 @@ fn deliver_loop(shared: &Shared, transport: &impl Transport) {
         if !deliver(shared, transport, &request, false) {
             shared.changed.notify_all();
             return;
+        }
+        let mut body = request.body;
+        body.clear();
+        let mut st = shared.lock();
+        if st.spare.len() < SPARE_BODIES {
+            st.spare.push(body);
         }
     }
 }

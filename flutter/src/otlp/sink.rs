@@ -182,7 +182,7 @@ fn send(
     encoder.encode(points, buf);
     let body = match body {
         // The encoded body itself goes: no copy (the encoder sizes the next one up front).
-        Body::Plain => std::mem::take(buf),
+        Body::Plain => std::mem::replace(buf, sender.spare_body()),
         Body::Gzip => gzip(buf)?,
         Body::Snappy => snap::raw::Encoder::new()
             .compress_vec(buf)
