@@ -157,7 +157,7 @@ fn main() -> ExitCode {
         eprintln!("error: remote write: {e}\nflutter: nothing was run");
         return ExitCode::from(2);
     }
-    if args.output.as_deref().is_some_and(is_stdout) && args.print {
+    if args.output.as_deref().is_some_and(is_dash) && args.print {
         eprintln!("error: --output - and --print both write to stdout: give --output a file\nflutter: nothing was run");
         return ExitCode::from(2);
     }
@@ -317,11 +317,8 @@ fn check(
 ) -> ExitCode {
     let plan = plan::plan(scenario);
     let real_time = !(scenario.dryrun || args.fast);
-    let files: Vec<String> = args
-        .configs
-        .iter()
-        .map(|p| if is_stdout(p) { "<stdin>".to_owned() } else { p.display().to_string() })
-        .collect();
+    let files: Vec<String> =
+        args.configs.iter().map(|p| if is_dash(p) { STDIN_NAME.to_owned() } else { p.display().to_string() }).collect();
     let mut out = String::new();
     // Names come from files and the command line: shown, never obeyed by the terminal.
     out.push_str(&format!("scenario: {} (valid)\n", printable(&files.join(" + "))));
@@ -389,7 +386,7 @@ fn sources(args: &Args) -> Result<Vec<Source<'static>>, String> {
     let mut sources = Vec::with_capacity(args.configs.len() + 1);
     let mut stdin_read = false;
     for path in &args.configs {
-        if !is_stdout(path) {
+        if !is_dash(path) {
             sources.push(Source::read(path));
             continue;
         }
@@ -398,7 +395,7 @@ fn sources(args: &Args) -> Result<Vec<Source<'static>>, String> {
         }
         let mut bytes = Vec::new();
         io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
-        sources.push(Source { name: "<stdin>".into(), bytes: Ok(bytes.into()) });
+        sources.push(Source { name: STDIN_NAME.into(), bytes: Ok(bytes.into()) });
     }
     if let Some(d) = &args.duration {
         if d.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
@@ -449,19 +446,22 @@ fn remote_write_refusal(scenario: &Scenario<'static>) -> Option<String> {
     })
 }
 
-/// `--output -`: stdout.
-fn is_stdout(path: &Path) -> bool {
+/// What a scenario read from stdin is called in messages.
+const STDIN_NAME: &str = "<stdin>";
+
+/// `-`: stdin as a CONFIG, stdout as `--output`.
+fn is_dash(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
 /// How `--output` is shown: the file, or stdout.
 fn output_name(path: &Path) -> String {
-    if is_stdout(path) { "stdout".to_owned() } else { printable(&path.display().to_string()).into_owned() }
+    if is_dash(path) { "stdout".to_owned() } else { printable(&path.display().to_string()).into_owned() }
 }
 
 /// Where `--output` writes: the file created (or emptied), or stdout.
 fn open_output(path: &Path) -> Result<Box<dyn Write>, String> {
-    if is_stdout(path) {
+    if is_dash(path) {
         return Ok(Box::new(io::BufWriter::new(io::stdout())));
     }
     let file = std::fs::File::create(path)
