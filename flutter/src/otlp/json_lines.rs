@@ -16,12 +16,36 @@ use crate::sink::{Sink, SinkError};
 /// `maxPointsPerRequest`, transcoded from the same protobuf bytes.
 #[derive(Debug)]
 pub struct JsonLinesSink<W: Write> {
-    out: W,
     requests: Requests<Encoder>,
+    lines: Lines<W>,
+}
+
+/// Where the lines go, the buffers they are made in, and what was written.
+#[derive(Debug)]
+struct Lines<W> {
+    out: W,
     body: Vec<u8>,
     line: String,
     lines: u64,
     points: u64,
+}
+
+impl<W: Write> Lines<W> {
+    /// Encodes `points` as one request and appends it to `out` as one line.
+    fn write(&mut self, encoder: &mut Encoder, points: Points<'_>) -> Result<(), SinkError> {
+        self.body.clear();
+        let n = points.len() as u64;
+        RequestEncoder::encode(encoder, points, &mut self.body);
+        self.line.clear();
+        // JSON takes about four times the protobuf's bytes: one allocation, not many.
+        self.line.reserve(self.body.len() * 4);
+        json::metrics_request(&self.body, &mut self.line).map_err(io::Error::other)?;
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes())?;
+        self.lines += 1;
+        self.points += n;
+        Ok(())
+    }
 }
 
 impl<W: Write> JsonLinesSink<W> {
@@ -30,75 +54,37 @@ impl<W: Write> JsonLinesSink<W> {
     /// filled across ticks).
     pub fn new(out: W, max_points_per_request: usize, pacing: Pacing) -> Self {
         JsonLinesSink {
-            out,
             requests: Requests::new(Encoder::new(), max_points_per_request, pacing),
-            body: Vec::new(),
-            line: String::new(),
-            lines: 0,
-            points: 0,
+            lines: Lines { out, body: Vec::new(), line: String::new(), lines: 0, points: 0 },
         }
     }
 
     /// Lines written so far.
     pub fn lines(&self) -> u64 {
-        self.lines
+        self.lines.lines
     }
 
     /// Points written so far.
     pub fn points(&self) -> u64 {
-        self.points
+        self.lines.points
     }
 
     /// The writer, once the sink is done with it.
     pub fn into_inner(self) -> W {
-        self.out
-    }
-}
-
-/// Appends the request of `points` to `out` as one line.
-fn write_line(
-    encoder: &mut Encoder,
-    points: Points<'_>,
-    (body, line): (&mut Vec<u8>, &mut String),
-    out: &mut impl Write,
-) -> Result<(), SinkError> {
-    body.clear();
-    RequestEncoder::encode(encoder, points, body);
-    line.clear();
-    // JSON takes about four times the protobuf's bytes: one allocation, not many.
-    line.reserve(body.len() * 4);
-    json::metrics_request(body, line).map_err(io::Error::other)?;
-    line.push('\n');
-    out.write_all(line.as_bytes())?;
-    Ok(())
-}
-
-impl<W: Write> JsonLinesSink<W> {
-    fn write_ready(&mut self, batch: Option<&Batch<'_>>) -> Result<(), SinkError> {
-        let (out, lines, points) = (&mut self.out, &mut self.lines, &mut self.points);
-        let buffers = (&mut self.body, &mut self.line);
-        let mut write = |encoder: &mut Encoder, p: Points<'_>, _| {
-            let n = p.len() as u64;
-            write_line(encoder, p, (&mut *buffers.0, &mut *buffers.1), out)?;
-            *lines += 1;
-            *points += n;
-            Ok(())
-        };
-        match batch {
-            Some(batch) => self.requests.tick(batch, &mut write),
-            None => self.requests.flush(true, &mut write),
-        }
+        self.lines.out
     }
 }
 
 impl<W: Write> Sink for JsonLinesSink<W> {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
-        self.write_ready(Some(batch))
+        let lines = &mut self.lines;
+        self.requests.tick(batch, |encoder, points, _| lines.write(encoder, points))
     }
 
     fn finish(&mut self) -> Result<(), SinkError> {
-        self.write_ready(None)?;
-        self.out.flush()?;
+        let lines = &mut self.lines;
+        self.requests.flush(true, |encoder, points, _| lines.write(encoder, points))?;
+        self.lines.out.flush()?;
         Ok(())
     }
 }
