@@ -116,6 +116,9 @@ pub enum Command {
     },
     /// Print the manual page (roff: `flutter-bin man | man -l -`).
     Man,
+    /// Print the JSON Schema of scenario files (draft-07, for editors:
+    /// `# yaml-language-server: $schema=PATH` as a file's first line).
+    Schema,
 }
 
 /// `--rng` values.

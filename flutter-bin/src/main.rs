@@ -407,7 +407,7 @@ fn sources(args: &Args) -> Result<Vec<Source<'static>>, String> {
     Ok(sources)
 }
 
-/// `completions` and `man`: printed on stdout.
+/// `completions`, `man` and `schema`: printed on stdout.
 fn print_command(command: &args::Command) -> ExitCode {
     use clap::CommandFactory;
     let mut cmd = Args::command();
@@ -419,6 +419,10 @@ fn print_command(command: &args::Command) -> ExitCode {
             Ok(())
         }
         args::Command::Man => clap_mangen::Man::new(cmd).render(&mut text),
+        args::Command::Schema => {
+            text = flutter::scenario::json_schema().into_bytes();
+            Ok(())
+        }
     };
     let mut out = io::stdout().lock();
     match made.and_then(|()| out.write_all(&text)).and_then(|()| out.flush()) {

@@ -12,6 +12,7 @@ mod prometheus;
 mod receiver;
 mod remote_write;
 mod runs;
+mod schema;
 mod tls;
 mod util;
 mod vm;

@@ -43,10 +43,10 @@ fn uniform_fraction(x: f64, centre: f64, width: f64) -> f64 {
 }
 
 /// A distribution's name, its parameter's key (if any), and how to make it.
-type DistributionType = (&'static str, Option<&'static str>, fn(f64) -> Distribution);
+pub(crate) type DistributionType = (&'static str, Option<&'static str>, fn(f64) -> Distribution);
 
 /// Every distribution.
-const TYPES: &[DistributionType] = &[
+pub(crate) const TYPES: &[DistributionType] = &[
     ("normal", Some("stdDev"), |std_dev| Distribution::Normal { std_dev }),
     ("lognormal", Some("sigma"), |sigma| Distribution::LogNormal { sigma }),
     ("exponential", None, |_| Distribution::Exponential),

@@ -72,7 +72,7 @@ pub fn check_connections(n: u64) -> Result<u32, String> {
 }
 
 /// The largest `maxPointsPerRequest` accepted.
-const MAX_POINTS_PER_REQUEST: u64 = 1_000_000;
+pub(crate) const MAX_POINTS_PER_REQUEST: u64 = 1_000_000;
 
 /// Headers flutter sets itself on every OTLP request.
 pub(crate) const RESERVED_HEADERS: &[&str] =
@@ -166,7 +166,7 @@ impl Section {
 
     /// Its keys: `otlpDestination`'s, or for `remoteWrite` the same with
     /// `url` for `endpoint` and no `compression` (always snappy).
-    fn keys(self) -> Vec<(&'static str, &'static str)> {
+    pub(crate) fn keys(self) -> Vec<(&'static str, &'static str)> {
         let rename = |&(k, v): &(&'static str, &'static str)| match (self, k) {
             (Section::RemoteWrite, "endpoint") => Some(("url", "url")),
             (Section::RemoteWrite, "compression") => None,
@@ -176,7 +176,7 @@ impl Section {
     }
 }
 
-const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
+pub(crate) const COMPRESSIONS: &[(&str, Compression)] = &[("none", Compression::None), ("gzip", Compression::Gzip)];
 
 impl OtlpDestination<'static> {
     /// Reads one file's `otlpDestination` or `remoteWrite` (whose `url` is

@@ -33,7 +33,7 @@ pub struct TlsFiles<'a> {
     pub insecure_skip_verify: Option<bool>,
 }
 
-const KEYS: &[(&str, &str)] = &[
+pub(crate) const KEYS: &[(&str, &str)] = &[
     ("caFile", "caFile"),
     ("certFile", "certFile"),
     ("keyFile", "keyFile"),

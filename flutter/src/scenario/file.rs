@@ -75,7 +75,7 @@ pub(crate) struct RawFile<'n> {
     pub script_unknown: bool,
 }
 
-const TOP_KEYS: &[(&str, &str)] = &[
+pub(crate) const TOP_KEYS: &[(&str, &str)] = &[
     ("duration", "duration"),
     ("seed", "seed"),
     ("wallclockStart", "wallclockStart"),
@@ -86,7 +86,7 @@ const TOP_KEYS: &[(&str, &str)] = &[
     ("script", "script"),
 ];
 
-const ACTION_KEYS: &[(&str, &str)] = &[("at", "at"), ("type", "type"), ("name", "name"), ("spec", "spec")];
+pub(crate) const ACTION_KEYS: &[(&str, &str)] = &[("at", "at"), ("type", "type"), ("name", "name"), ("spec", "spec")];
 
 /// Action types and what they mean.
 pub(crate) const ACTION_TYPES: &[(&str, RawKind)] = &[

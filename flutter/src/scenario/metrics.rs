@@ -15,7 +15,7 @@ use crate::go::float::go_float;
 use crate::kinds::metrics::{MetricKind, setting_keys};
 
 /// The keys every metric spec may hold (aliases map to their field).
-const COMMON_KEYS: &[(&str, &str)] = &[
+pub(crate) const COMMON_KEYS: &[(&str, &str)] = &[
     ("type", "type"),
     ("name", "name"),
     ("emitters", "emitters"),
@@ -27,7 +27,10 @@ const COMMON_KEYS: &[(&str, &str)] = &[
     ("to", "to"),
     ("churn", "churn"),
 ];
-const ATTRIBUTE_KEYS: &[(&str, &str)] = &[("resource", "resource"), ("scope", "scope"), ("datapoint", "datapoint")];
+pub(crate) const CHURN_KEYS: &[(&str, &str)] =
+    &[("every", "every"), ("fraction", "fraction"), ("attribute", "attribute")];
+pub(crate) const ATTRIBUTE_KEYS: &[(&str, &str)] =
+    &[("resource", "resource"), ("scope", "scope"), ("datapoint", "datapoint")];
 
 /// Reads the spec of metric `a.name`, of kind `kind` (`None`: too broken to
 /// tell). `defining` means the action defines the metric, so required fields
@@ -136,8 +139,7 @@ fn whole_seconds(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration>
 
 /// `churn: {every: 15m, fraction: 0.1, attribute: k8s.pod.name}`.
 fn read_churn(r: &mut Reader<'_>, n: &Node) -> Option<Churn<'static>> {
-    const KEYS: &[(&str, &str)] = &[("every", "every"), ("fraction", "fraction"), ("attribute", "attribute")];
-    let f = r.fields(n, "`churn`", KEYS)?;
+    let f = r.fields(n, "`churn`", CHURN_KEYS)?;
     let every = opt(r, &f, "every", |r, n| whole_seconds(r, n, "churn `every`"));
     let fraction = opt(r, &f, "fraction", |r, n| {
         let x = r.float(n, "churn `fraction`")?;

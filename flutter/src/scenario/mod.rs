@@ -20,6 +20,7 @@ mod metrics;
 mod model;
 mod overrides;
 pub(crate) mod read;
+mod schema;
 mod script;
 mod set_sources;
 pub(crate) mod spec;
@@ -32,7 +33,7 @@ pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Diagnostic, LoadError};
 pub use model::{Action, ActionKind, AttrValue, Churn, EmitterAction, KeyValue, MetricSpec, Scenario};
 pub use overrides::{AttributeLevel, AttributeOverride, OverrideError};
-pub use spec::{FieldDoc, KindDoc};
+pub use spec::{CustomShape, DurationRule, FieldDoc, FieldShape, KindDoc, Rule};
 pub use yaml::Pos;
 
 // The rest of the model, from where it lives: every kind's spec (and the types
@@ -50,6 +51,7 @@ pub use crate::otlp::destination::{Compression, Header, OtlpDestination};
 pub use crate::otlp::tls::TlsFiles;
 pub use crate::rng::RngKind;
 pub use crate::timestamp::Timestamp;
+pub use schema::json_schema;
 
 use diagnostic::{Reporter, Span};
 use read::Reader;

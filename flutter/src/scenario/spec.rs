@@ -47,8 +47,8 @@ pub(crate) enum FieldValue<S: 'static> {
     /// One of a fixed set of words; the setter gets the word's index.
     Choice(&'static [&'static str], fn(&mut S, usize)),
     /// Anything else, read by the kind's own function (which reports its own
-    /// errors); `what` names the type for docs.
-    Custom { what: &'static str, read: CustomRead<S> },
+    /// errors); `shape` says what it takes, for docs and the schema.
+    Custom { shape: CustomShape, read: CustomRead<S> },
 }
 
 /// Reads a custom field into the spec; `None` when it reported a problem.
@@ -80,8 +80,8 @@ impl<S> Field<S> {
     }
 
     /// A field read by the kind's own function.
-    pub const fn custom(key: &'static str, what: &'static str, read: CustomRead<S>) -> Self {
-        Self::new(key, FieldValue::Custom { what, read })
+    pub const fn custom(key: &'static str, shape: CustomShape, read: CustomRead<S>) -> Self {
+        Self::new(key, FieldValue::Custom { shape, read })
     }
 
     /// Its documentation.
@@ -115,25 +115,99 @@ impl<S> Field<S> {
         self
     }
 
-    /// What the field is, for docs.
-    pub(crate) fn describe(&self) -> FieldDoc {
+    /// What the field is, for docs; `drawable` says the spec is an emitter's,
+    /// whose number fields (and `per_series` ones) each series may draw.
+    pub(crate) fn describe(&self, drawable: bool) -> FieldDoc {
+        let shape = self.shape();
         FieldDoc {
             key: self.key,
-            ty: self.type_name(),
+            ty: shape.word(),
             doc: self.doc,
             default: self.default.map(|d| d.to_string()),
             required: self.required,
+            per_series: drawable && (matches!(shape, FieldShape::Number(_)) || self.per_series),
+            shape,
         }
     }
 
-    /// The type, as a word for docs.
-    fn type_name(&self) -> &'static str {
+    /// What the field takes.
+    fn shape(&self) -> FieldShape {
         match &self.value {
-            FieldValue::Number(..) => "number",
-            FieldValue::Duration(..) => "duration",
-            FieldValue::Bool(_) => "boolean",
-            FieldValue::Choice(..) => "word",
-            FieldValue::Custom { what, .. } => what,
+            FieldValue::Number(rule, _) => FieldShape::Number(*rule),
+            FieldValue::Duration(rule, _) => FieldShape::Duration(*rule),
+            FieldValue::Bool(_) => FieldShape::Bool,
+            FieldValue::Choice(names, _) => FieldShape::Word(names),
+            FieldValue::Custom { shape, .. } => FieldShape::Custom(*shape),
+        }
+    }
+}
+
+/// What a field's value may be: the loader's rule, as data for the docs and
+/// the JSON Schema (the loader stays the judge; the schema may be looser).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum FieldShape {
+    /// A finite number in a range.
+    Number(Rule),
+    /// A Go duration (`90s`, `1h30m`) in a range.
+    Duration(DurationRule),
+    /// `true` or `false`.
+    Bool,
+    /// One of these words.
+    Word(&'static [&'static str]),
+    /// Something a kind reads itself.
+    Custom(CustomShape),
+}
+
+impl FieldShape {
+    /// The type in a word or two, for docs.
+    pub fn word(self) -> &'static str {
+        match self {
+            FieldShape::Number(_) => "number",
+            FieldShape::Duration(_) => "duration",
+            FieldShape::Bool => "boolean",
+            FieldShape::Word(_) => "word",
+            FieldShape::Custom(c) => c.word(),
+        }
+    }
+}
+
+/// The values a kind's own reader takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum CustomShape {
+    /// An integer from `min` to `max`.
+    Integer {
+        /// The least.
+        min: i64,
+        /// The greatest.
+        max: i64,
+    },
+    /// A list of numbers.
+    NumberList {
+        /// It needs at least one.
+        non_empty: bool,
+    },
+    /// Prometheus' rule-test notation: a string (a lone number also reads).
+    SequenceNotation,
+    /// A number from 0 to `max`, or an emitter's name.
+    NumberOrEmitter {
+        /// The greatest number.
+        max: f64,
+    },
+    /// `{type: normal, stdDev: 5}` and the like.
+    Distribution,
+}
+
+impl CustomShape {
+    /// The type in a word or two, for docs.
+    pub fn word(self) -> &'static str {
+        match self {
+            CustomShape::Integer { .. } => "integer",
+            CustomShape::NumberList { .. } => "list of numbers",
+            CustomShape::SequenceNotation => "sequence notation",
+            CustomShape::NumberOrEmitter { .. } => "number or emitter name",
+            CustomShape::Distribution => "distribution",
         }
     }
 }
@@ -151,6 +225,10 @@ pub struct FieldDoc {
     pub default: Option<String>,
     /// Whether a definition must give it.
     pub required: bool,
+    /// What it takes.
+    pub shape: FieldShape,
+    /// Whether each series may draw it (`{uniform: [a, b]}`, `{normal: [m, s]}`).
+    pub per_series: bool,
 }
 
 /// One kind (of emitter or metric), as documentation.
@@ -190,9 +268,12 @@ impl std::fmt::Display for DefaultValue {
 
 /// Ranges a number may need to be in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Rule {
+pub enum Rule {
+    /// Any finite number.
     Any,
+    /// At least 0.
     NonNegative,
+    /// Above 0.
     Positive,
     /// [0, 1]
     Unit,
@@ -213,7 +294,7 @@ impl Rule {
     }
 
     /// Reads a number in this range; `what` names it in messages.
-    pub fn read(self, r: &mut Reader<'_>, n: &Node, key: &str) -> Option<f64> {
+    pub(crate) fn read(self, r: &mut Reader<'_>, n: &Node, key: &str) -> Option<f64> {
         let v = r.float(n, &format!("`{key}`"))?;
         match self.check(v) {
             Ok(()) => Some(v),
@@ -227,14 +308,16 @@ impl Rule {
 
 /// Ranges a duration may need to be in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DurationRule {
+pub enum DurationRule {
+    /// Any duration, negative too.
     Any,
+    /// Above zero.
     Positive,
 }
 
 impl DurationRule {
     /// Reads a duration in this range; `what` names it in messages.
-    pub fn read(self, r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration> {
+    pub(crate) fn read(self, r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration> {
         match self {
             DurationRule::Any => r.duration(n, what),
             DurationRule::Positive => r.positive_duration(n, what),

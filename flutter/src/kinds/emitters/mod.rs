@@ -280,7 +280,7 @@ macro_rules! emitter_kinds {
                 name: <$module::$runtime as EmitterKind>::NAME,
                 aliases: <$module::$runtime as EmitterKind>::ALIASES,
                 doc: <$module::$runtime as EmitterKind>::DOC,
-                fields: <$module::$runtime as EmitterKind>::FIELDS.iter().map(Field::describe).collect(),
+                fields: <$module::$runtime as EmitterKind>::FIELDS.iter().map(|f| f.describe(true)).collect(),
             }, )+]
         }
 

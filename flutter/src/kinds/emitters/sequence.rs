@@ -8,7 +8,7 @@ use super::{ChainValue, EmitterKind, Mark, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::Reader;
-use crate::scenario::spec::{Context, DefaultValue, Field};
+use crate::scenario::spec::{Context, CustomShape, DefaultValue, Field};
 use crate::scenario::yaml::{Node, Value};
 
 /// One step of a `sequence`, as written: `a+bxn`, `_xn`, `stale`, …
@@ -98,7 +98,7 @@ impl EmitterKind for Sequence {
     const DOC: &'static str = "the listed values, one per sample (Prometheus rule-test notation: `1+2x3`, `_`, \
                                `stale`, …); after the last it holds it, or starts again with `repeat`";
     const FIELDS: &'static [F] = &[
-        F::custom("values", "sequence notation", read_values)
+        F::custom("values", CustomShape::SequenceNotation, read_values)
             .doc("the values in Prometheus' rule-test notation, e.g. `\"1+1x10 _ stale\"`")
             .required("values: \"1+1x10 _ stale\""),
         F::boolean("repeat", |s, v| s.repeat = Some(v))

@@ -9,7 +9,7 @@ use super::{ChainValue, EmitterKind, SeriesState, ValueRange};
 use crate::distributions::RandomBits;
 use crate::go::duration::GoDuration;
 use crate::scenario::read::Reader;
-use crate::scenario::spec::{Context, DefaultValue, DurationRule, Field};
+use crate::scenario::spec::{Context, CustomShape, DefaultValue, DurationRule, Field};
 use crate::scenario::yaml::Node;
 
 /// `steps`: value number `floor(e / every)` of `values`, `e` the time since the
@@ -60,7 +60,7 @@ impl EmitterKind for Steps {
     const DOC: &'static str = "each of `values` in turn, held for `every` of simulated time since the emitter was \
                                set; cycling (`repeat: true`) or holding the last; stateless";
     const FIELDS: &'static [F] = &[
-        F::custom("values", "list of numbers", read_values)
+        F::custom("values", CustomShape::NumberList { non_empty: true }, read_values)
             .doc("the values, in order (at least one)")
             .required("values: [10, 50, 20]"),
         F::duration("every", DurationRule::Positive, |s, v| s.every = Some(v))

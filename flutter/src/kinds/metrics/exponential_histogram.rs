@@ -13,7 +13,7 @@ use crate::distributions::{RandomBits, binomial, extreme_tail};
 use crate::kinds::distribution::Distribution;
 use crate::kinds::emitters::Problem;
 use crate::scenario::read::Reader;
-use crate::scenario::spec::{Context, DefaultValue, Field};
+use crate::scenario::spec::{Context, CustomShape, DefaultValue, Field};
 use crate::scenario::yaml::{Node, Value};
 
 /// An exponential histogram's settings.
@@ -37,8 +37,8 @@ impl ExponentialHistogramSpec<'_> {
     pub const DEFAULT_MAX_SIZE: u32 = 160;
     /// The OTel SDK's default (finest) scale.
     pub const DEFAULT_MAX_SCALE: i32 = 20;
-    const MAX_SIZE_RANGE: (u64, u64) = (2, 16384);
-    const MAX_SCALE_RANGE: (i128, i128) = (-10, 20);
+    const MAX_SIZE_RANGE: (i64, i64) = (2, 16384);
+    const MAX_SCALE_RANGE: (i64, i64) = (-10, 20);
 }
 
 type S = ExponentialHistogramSpec<'static>;
@@ -78,10 +78,10 @@ impl MetricKindDef for ExponentialHistogram {
             s.distribution = Some(read_distribution(r, n)?);
             Some(())
         }),
-        F::custom("maxSize", "integer", read_max_size)
+        F::custom("maxSize", integer(S::MAX_SIZE_RANGE), read_max_size)
             .doc("the most buckets per sign, 2 to 16384; fixed by the definition")
             .default(DefaultValue::Number(S::DEFAULT_MAX_SIZE as f64)),
-        F::custom("maxScale", "integer", read_max_scale)
+        F::custom("maxScale", integer(S::MAX_SCALE_RANGE), read_max_scale)
             .doc("the finest scale, -10 to 20; fixed by the definition")
             .default(DefaultValue::Number(S::DEFAULT_MAX_SCALE as f64)),
     ];
@@ -162,10 +162,15 @@ impl MetricKindDef for ExponentialHistogram {
     }
 }
 
+/// An integer field's shape, for docs and the schema.
+const fn integer((min, max): (i64, i64)) -> CustomShape {
+    CustomShape::Integer { min, max }
+}
+
 fn read_max_size(r: &mut Reader<'_>, n: &Node, _: &Context<'_>, spec: &mut S) -> Option<()> {
     let v = r.u64(n, "`maxSize`")?;
     let (lo, hi) = S::MAX_SIZE_RANGE;
-    if !(lo..=hi).contains(&v) {
+    if !(lo as u64..=hi as u64).contains(&v) {
         r.error(n, format!("`maxSize` must be from {lo} to {hi}, found {v}"));
         return None;
     }
@@ -179,7 +184,7 @@ fn read_max_scale(r: &mut Reader<'_>, n: &Node, _: &Context<'_>, spec: &mut S) -
         return None;
     };
     let (lo, hi) = S::MAX_SCALE_RANGE;
-    if !(lo..=hi).contains(&v) {
+    if !(i128::from(lo)..=i128::from(hi)).contains(&v) {
         r.error(n, format!("`maxScale` must be from {lo} to {hi}, found {v}"));
         return None;
     }

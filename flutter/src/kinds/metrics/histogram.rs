@@ -13,7 +13,7 @@ use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
 use crate::kinds::emitters::Problem;
 use crate::scenario::read::Reader;
-use crate::scenario::spec::{Context, Field};
+use crate::scenario::spec::{Context, CustomShape, Field};
 use crate::scenario::yaml::Node;
 
 /// An explicit-bucket histogram's settings.
@@ -70,7 +70,7 @@ impl MetricKindDef for Histogram {
             s.distribution = Some(read_distribution(r, n)?);
             Some(())
         }),
-        F::custom("buckets", "list of numbers", read_buckets)
+        F::custom("buckets", CustomShape::NumberList { non_empty: false }, read_buckets)
             .doc("bucket bounds, strictly increasing (default the OTel SDK's 0, 5, 10, 25, …, 10000); fixed by the definition"),
     ];
 

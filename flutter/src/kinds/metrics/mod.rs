@@ -33,7 +33,7 @@ use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
 use crate::kinds::emitters::Problem;
 use crate::scenario::read::{Fields, Reader};
-use crate::scenario::spec::{Context, DefaultValue, Field, KindDoc, read_spec};
+use crate::scenario::spec::{Context, CustomShape, DefaultValue, Field, KindDoc, read_spec};
 use crate::scenario::yaml::{Node, Value};
 
 /// One metric kind: its name, settings, data model and behaviour.
@@ -218,7 +218,7 @@ fn temporality(i: usize) -> Option<Temporality> {
 
 /// The `rate` field of a kind whose spec has one.
 const fn rate_field<S>(read: crate::scenario::spec::CustomRead<S>) -> Field<S> {
-    Field::custom("rate", "number or emitter name", read)
+    Field::custom("rate", CustomShape::NumberOrEmitter { max: MAX_RATE }, read)
         .doc("observations per second: a number, or an emitter's name (sampled at each point)")
         .default(DefaultValue::Number(1.0))
 }
@@ -250,7 +250,7 @@ fn read_rate(r: &mut Reader<'_>, n: &Node, ctx: &Context<'_>) -> Option<Rate<'st
 
 /// The `distribution` field of a kind whose spec has one.
 const fn distribution_field<S>(read: crate::scenario::spec::CustomRead<S>) -> Field<S> {
-    Field::custom("distribution", "distribution", read)
+    Field::custom("distribution", CustomShape::Distribution, read)
         .doc("how observations spread around the chain's value: `{type: normal, stdDev}`, `{type: lognormal, sigma}`, `{type: exponential}` or `{type: uniform, width}`")
 }
 
@@ -595,7 +595,7 @@ macro_rules! metric_kinds {
                 name: $module::$kind::NAME,
                 aliases: &[],
                 doc: $module::$kind::DOC,
-                fields: $module::$kind::FIELDS.iter().map(Field::describe).collect(),
+                fields: $module::$kind::FIELDS.iter().map(|f| f.describe(false)).collect(),
             }, )+]
         }
 
