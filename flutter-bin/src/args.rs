@@ -45,6 +45,11 @@ pub struct Args {
     #[arg(long)]
     pub check: bool,
 
+    /// Draw every metric's series over the run to FILE (.svg or .png) and
+    /// exit: a preview, nothing is sent or printed.
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
+    pub plot: Option<PathBuf>,
+
     /// Send OTLP to this base URL (`<URL>/v1/metrics`); overrides the scenario
     /// and the OTEL_EXPORTER_OTLP_* environment.
     #[arg(long, value_name = "URL")]

@@ -1,6 +1,7 @@
 //! `flutter-bin`: loads scenario files, then plays them into log lines or OTLP.
 
 mod args;
+mod plot;
 mod progress;
 mod report;
 mod signals;
@@ -94,6 +95,9 @@ fn main() -> ExitCode {
     if let Err(e) = config.wallclock_start.run_end(scenario.duration) {
         eprintln!("error: {e}\nflutter: nothing was run");
         return ExitCode::from(2);
+    }
+    if let Some(path) = &args.plot {
+        return preview(&args, path, &scenario, config);
     }
     // Remote write when the command line or the scenario asks for it, unless
     // --endpoint asks for OTLP.
@@ -405,6 +409,26 @@ fn sources(args: &Args) -> Result<Vec<Source<'static>>, String> {
         sources.push(Source { name: "--duration".into(), bytes: Ok(yaml.into_bytes().into()) });
     }
     Ok(sources)
+}
+
+/// `--plot`: the picture, and on stderr what it holds.
+fn preview(args: &Args, path: &std::path::Path, scenario: &Scenario<'static>, config: RunConfig) -> ExitCode {
+    if config.seed_was_drawn(scenario) && !args.quiet {
+        eprintln!("flutter: seed {} (replay with --seed {})", config.seed, config.seed);
+    }
+    match plot::write(path, scenario, config) {
+        Ok((panels, hidden)) => {
+            if !args.quiet {
+                let more = if hidden > 0 { format!(" ({hidden} more names not drawn)") } else { String::new() };
+                eprintln!("flutter: drew {panels} panels to {}{more}; nothing was sent", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `completions`, `man` and `schema`: printed on stdout.

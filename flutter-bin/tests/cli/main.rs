@@ -7,6 +7,7 @@ mod deploy;
 mod faults;
 mod output;
 mod pacing;
+mod plot;
 mod progress;
 mod prometheus;
 mod receiver;
