@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use flutter::delivery::{DeliveryEvent, DeliveryStats, DropCause};
 use flutter::otlp::OtlpSettings;
-use flutter::otlp::destination::Compression;
+use flutter::otlp::destination::{Compression, Protocol};
 use flutter::plan::{Plan, Requests};
 
 /// `eprintln!`, above the progress line when one is shown.
@@ -32,7 +32,7 @@ pub fn print_event(event: &DeliveryEvent) {
         }
         DeliveryEvent::Rejected { status, detail, points, first_for_status: true } => {
             let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
-            above!("flutter: the receiver rejected {} with HTTP {status}{detail}", count(*points, "point"));
+            above!("flutter: the receiver rejected {} with {status}{detail}", count(*points, "point"));
         }
         DeliveryEvent::Rejected { .. } => {}
         DeliveryEvent::Splitting { points, first: true } => {
@@ -170,7 +170,8 @@ pub fn destination(d: &OtlpSettings, bytes: u64, requests: Requests) -> String {
     let connections = if d.connections > 1 { format!(", {} connections", d.connections) } else { String::new() };
     let bound = if requests.exact { "" } else { "at most " };
     format!(
-        "output: OTLP to {} (from {}), {}{headers}{connections}\n  about {} before compression, in {bound}{}\n",
+        "output: OTLP{} to {} (from {}), {}{headers}{connections}\n  about {} before compression, in {bound}{}\n",
+        if d.protocol == Protocol::Grpc { "/gRPC" } else { "" },
         d.shown_url,
         d.source.describe(),
         match d.compression {

@@ -29,7 +29,7 @@ fn label_text(v: &AttrValue<'_>) -> String {
 /// stores it: the metric name plus resource and data point attributes as
 /// labels; explicit histograms as cumulative `_bucket{le}` series with `_sum`
 /// and `_count`; exponential histograms as `_bucket{vmrange}` series.
-fn expected(files: &[PathBuf], seed: u64) -> (Series, usize) {
+pub fn expected(files: &[PathBuf], seed: u64) -> (Series, usize) {
     let scenario = Scenario::load_files(files).expect("scenario loads");
     let config = RunConfig { seed, ..RunConfig::from_scenario(&scenario) };
     let mut engine = Engine::new(&scenario, config);
@@ -88,7 +88,7 @@ fn go_exp(x: f64) -> String {
     format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs())
 }
 
-fn assert_same(got: &Series, want: &Series) {
+pub fn assert_same(got: &Series, want: &Series) {
     assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "series (labels) differ");
     for (labels, want_points) in want {
         let got_points = &got[labels];

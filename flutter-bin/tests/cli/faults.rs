@@ -477,24 +477,54 @@ fn a_header_variable_with_a_line_break_stops_the_run_before_any_point() {
 }
 
 #[test]
-fn a_protocol_other_than_http_protobuf_is_an_error() {
+fn a_protocol_flutter_does_not_speak_is_an_error() {
     let rx = Receiver::start(vec![]);
     let dir = TempDir::new("protocol");
     let cfg = scenario(&dir, &rx.endpoint(), "");
     for args in [&["--fast", &cfg][..], &["--check", &cfg][..]] {
-        let out: Run = flutter_cmd(args).env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc").output().unwrap().into();
+        let out: Run = flutter_cmd(args).env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json").output().unwrap().into();
         assert_eq!(out.code, Some(2), "{}", out.stderr);
         assert!(
             out.stderr.contains(
-                "error: environment variable OTEL_EXPORTER_OTLP_PROTOCOL: `grpc` is not supported: flutter sends \
-                 OTLP over HTTP with protobuf bodies (`http/protobuf`); point the endpoint at the collector's \
-                 OTLP/HTTP port (usually 4318) instead of gRPC (4317)"
+                "error: environment variable OTEL_EXPORTER_OTLP_PROTOCOL: `http/json` is not supported: flutter sends \
+                 OTLP as `http/protobuf` or `grpc`"
             ),
             "{}",
             out.stderr
         );
     }
     assert!(rx.requests().is_empty());
+}
+
+#[test]
+fn grpc_to_a_server_that_answers_http_1_stops_at_once_with_a_hint() {
+    // An OTLP/HTTP port: whatever comes, an HTTP/1.1 answer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            use std::io::Write;
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let dir = TempDir::new("grpc-http1");
+    let cfg = scenario(&dir, &format!("http://{addr}"), "");
+    let started = Instant::now();
+    let out: Run = flutter_cmd(&["--fast", &cfg]).env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc").output().unwrap().into();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(5), "no retries");
+    assert!(
+        out.stderr
+            .contains(&format!("flutter: delivery failed: http://{addr} does not answer in HTTP/2, which gRPC needs"))
+            && out.stderr.contains("it may be an OTLP/HTTP port (usually 4318, where gRPC is usually 4317)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        summary(&out).starts_with("flutter: 40 points generated, 0 delivered, 0 rejected, 40 lost"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod command_line;
 mod corpus;
 mod deploy;
 mod faults;
+mod grpc;
 mod output;
 mod pacing;
 mod plot;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Attempt, PartialAcceptance, Transport};
+use super::{Attempt, PartialAcceptance, RejectStatus, Transport};
 use crate::otlp::endpoint::redact_credentials;
 use crate::otlp::tls::TlsSettings;
 use crate::printable::printable;
@@ -112,13 +112,13 @@ fn tls_config(tls: &TlsSettings) -> ureq::tls::TlsConfig {
 /// not be made now, "Temporary failure in name resolution", which is retried).
 /// std reports both as an uncategorised `io::Error` from `getaddrinfo`, told
 /// apart only by its text.
-fn dns_failure(io: &std::io::Error, url: &str) -> Option<String> {
+pub(crate) fn dns_failure(io: &std::io::Error, url: &str) -> Option<String> {
     let text = io.to_string();
     (text.contains("failed to lookup address information") && !text.contains("Temporary failure"))
         .then(|| host_not_found(url))
 }
 
-fn host_not_found(url: &str) -> String {
+pub(crate) fn host_not_found(url: &str) -> String {
     format!("the host of {} does not exist (DNS): check the endpoint's host name", redact_credentials(url))
 }
 
@@ -185,9 +185,11 @@ impl Transport for HttpTransport {
                 let reason = format!("HTTP {status}{}", excerpt_suffix(&body));
                 Attempt::Retry { reason, after: retry_after }
             }
-            300..=399 => Attempt::Rejected { status, detail: redirect_detail(location.as_deref()) },
+            300..=399 => {
+                Attempt::Rejected { status: RejectStatus::Http(status), detail: redirect_detail(location.as_deref()) }
+            }
             413 => Attempt::TooLarge { detail: excerpt(&body) },
-            _ => Attempt::Rejected { status, detail: excerpt(&body) },
+            _ => Attempt::Rejected { status: RejectStatus::Http(status), detail: excerpt(&body) },
         }
     }
 }

@@ -3,6 +3,8 @@
 //! body holds: OTLP and Prometheus remote write encode requests on top of it
 //! and name a [`Transport`] that posts them.
 
+#[cfg(feature = "grpc")]
+mod grpc;
 #[cfg(feature = "otlp")]
 mod http;
 #[cfg(feature = "otlp")]
@@ -11,6 +13,8 @@ mod sender;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "grpc")]
+pub(crate) use grpc::GrpcTransport;
 #[cfg(feature = "otlp")]
 pub use http::BODY_EXCERPT;
 #[cfg(feature = "otlp")]
@@ -41,10 +45,32 @@ pub(crate) enum Attempt {
     /// Refused (a 3xx, or a 4xx or 5xx not worth retrying): the points are
     /// rejected. `detail` is the start of the answer's body, or what a
     /// redirect means.
-    Rejected { status: u16, detail: String },
+    Rejected { status: RejectStatus, detail: String },
     /// Retrying cannot help (a host that does not exist, a TLS failure): the
     /// run stops.
     Fatal(String),
+}
+
+/// The status a receiver refused a request with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectStatus {
+    /// An HTTP status (OTLP/HTTP, remote write, or a proxy before gRPC).
+    Http(u16),
+    /// A gRPC status code.
+    Grpc(u8),
+}
+
+impl std::fmt::Display for RejectStatus {
+    /// `HTTP 400`, `gRPC INVALID_ARGUMENT (3)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RejectStatus::Http(status) => write!(f, "HTTP {status}"),
+            #[cfg(feature = "grpc")]
+            RejectStatus::Grpc(code) => write!(f, "gRPC {} ({code})", grpc::code_name(*code)),
+            #[cfg(not(feature = "grpc"))]
+            RejectStatus::Grpc(code) => write!(f, "gRPC status {code}"),
+        }
+    }
 }
 
 /// A receiver accepted a request but refused some of its points.
@@ -148,8 +174,8 @@ pub enum DeliveryEvent {
     },
     /// The receiver refused a request.
     Rejected {
-        /// The HTTP status.
-        status: u16,
+        /// The HTTP or gRPC status.
+        status: RejectStatus,
         /// The start of the answer's body, or what a redirect means.
         detail: String,
         /// Points in the request.

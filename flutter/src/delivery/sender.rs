@@ -15,7 +15,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Attempt, DeliveryEvent, DeliveryStats, DropCause, EventHandler, Mode, Request, Splitter, Transport};
+use super::{
+    Attempt, DeliveryEvent, DeliveryStats, DropCause, EventHandler, Mode, RejectStatus, Request, Splitter, Transport,
+};
 
 #[derive(Default)]
 struct State {
@@ -27,7 +29,7 @@ struct State {
     /// Set when delivery cannot go on.
     failure: Option<String>,
     stats: DeliveryStats,
-    reported_statuses: Vec<u16>,
+    reported_statuses: Vec<RejectStatus>,
     /// Requests split after a 413 so far.
     splits: u64,
     /// The most points in a request accepted after a split.
@@ -286,7 +288,7 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request, half:
                 let Some(halves) = halves else {
                     // One point, or a body that cannot be split: refused.
                     drop(st);
-                    return reject(shared, request, 413, detail);
+                    return reject(shared, request, RejectStatus::Http(413), detail);
                 };
                 st.splits += 1;
                 shared.emit(DeliveryEvent::Splitting { points: request.points, first: st.splits == 1 });
@@ -383,7 +385,7 @@ fn deliver(shared: &Shared, transport: &impl Transport, request: &Request, half:
 
 /// Counts a request's points as rejected with `status`; reports the first of
 /// each status.
-fn reject(shared: &Shared, request: &Request, status: u16, detail: String) -> bool {
+fn reject(shared: &Shared, request: &Request, status: RejectStatus, detail: String) -> bool {
     let mut st = shared.lock();
     st.stats.rejected += request.points;
     let first_for_status = !st.reported_statuses.contains(&status);

@@ -104,7 +104,33 @@ pub struct OtlpDestination<'a> {
     pub tls: Option<TlsFiles<'a>>,
     /// Requests sent at once, each over its own connection (default 1).
     pub connections: Option<u32>,
+    /// OTLP over HTTP with protobuf bodies (default), or over gRPC.
+    pub protocol: Option<Protocol>,
 }
+
+/// How OTLP goes to the destination.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "bake", derive(serde::Serialize))]
+pub enum Protocol {
+    /// `http/protobuf`: POSTs to `<endpoint>/v1/metrics`.
+    #[default]
+    HttpProtobuf,
+    /// `grpc`: `MetricsService/Export` calls over HTTP/2 to `<endpoint>`.
+    Grpc,
+}
+
+impl Protocol {
+    /// The name OTel's configuration gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::HttpProtobuf => "http/protobuf",
+            Protocol::Grpc => "grpc",
+        }
+    }
+}
+
+pub(crate) const PROTOCOLS: &[(&str, Protocol)] =
+    &[("http/protobuf", Protocol::HttpProtobuf), ("grpc", Protocol::Grpc)];
 
 /// An HTTP header as written in the scenario (the value is expanded at run time).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +164,7 @@ const KEYS: &[(&str, &str)] = &[
     ("retryBudget", "retryBudget"),
     ("tls", "tls"),
     ("connections", "connections"),
+    ("protocol", "protocol"),
 ];
 
 /// The scenario sections that hold a destination.
@@ -165,11 +192,11 @@ impl Section {
     }
 
     /// Its keys: `otlpDestination`'s, or for `remoteWrite` the same with
-    /// `url` for `endpoint` and no `compression` (always snappy).
+    /// `url` for `endpoint` and no `compression` (always snappy) or `protocol`.
     pub(crate) fn keys(self) -> Vec<(&'static str, &'static str)> {
         let rename = |&(k, v): &(&'static str, &'static str)| match (self, k) {
             (Section::RemoteWrite, "endpoint") => Some(("url", "url")),
-            (Section::RemoteWrite, "compression") => None,
+            (Section::RemoteWrite, "compression" | "protocol") => None,
             _ => Some((k, v)),
         };
         KEYS.iter().filter_map(rename).collect()
@@ -233,6 +260,9 @@ impl OtlpDestination<'static> {
         if let Some(n) = f.get("tls") {
             out.tls = TlsFiles::read(r, n, name);
         }
+        if let Some(n) = f.get("protocol") {
+            out.protocol = r.choice(n, &format!("`{name}.protocol`"), PROTOCOLS);
+        }
         if let Some(n) = f.get("connections")
             && let Some(v) = r.u64(n, &format!("`{name}.connections`"))
         {
@@ -258,8 +288,10 @@ impl OtlpDestination<'static> {
             retry_budget,
             tls,
             connections,
+            protocol,
         } = later;
         self.connections = connections.or(self.connections);
+        self.protocol = protocol.or(self.protocol);
         match (self.tls.as_mut(), tls) {
             (Some(mine), Some(theirs)) => mine.overlay(theirs),
             (None, Some(theirs)) => self.tls = Some(theirs),
@@ -431,6 +463,8 @@ pub struct OtlpSettings {
     pub tls: TlsSettings,
     /// Requests sent at once, each over its own connection.
     pub connections: usize,
+    /// OTLP/HTTP or OTLP/gRPC (remote write: always HTTP).
+    pub protocol: Protocol,
 }
 
 impl std::fmt::Debug for OtlpSettings {
@@ -449,6 +483,7 @@ impl std::fmt::Debug for OtlpSettings {
             .field("retry_budget", &self.retry_budget)
             .field("tls", &self.tls)
             .field("connections", &self.connections)
+            .field("protocol", &self.protocol)
             .finish()
     }
 }
@@ -570,9 +605,24 @@ fn resolve_url(
     vars: &dyn Fn(&str) -> Option<String>,
 ) -> Result<OtlpSettings, SettingsError> {
     let env = |var: &str| otel_env(var).filter(|v| !v.trim().is_empty());
+    let mut protocol = dest.and_then(|d| d.protocol);
+    for var in [ENV_METRICS_PROTOCOL, ENV_PROTOCOL] {
+        if protocol.is_none()
+            && let Some(text) = env(var)
+        {
+            protocol = Some(env_protocol(var, text.trim())?);
+        }
+    }
+    let protocol = protocol.unwrap_or_default();
+    let grpc = protocol == Protocol::Grpc;
+    // gRPC names its method: the endpoint is the server, used as given.
+    let base = base && !grpc;
     let endpoint = Endpoint::parse(&text, base)
         .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
     let mut warnings = Vec::new();
+    if grpc {
+        check_grpc_endpoint(&endpoint.url, source, &mut warnings)?;
+    }
     if base && text.trim_end_matches('/').ends_with(METRICS_PATH) {
         warnings.push(format!(
             "the endpoint from {} already ends in {METRICS_PATH}, and flutter appends {METRICS_PATH} to a base URL, \
@@ -581,13 +631,6 @@ fn resolve_url(
             endpoint.shown()
         ));
     }
-    for var in [ENV_METRICS_PROTOCOL, ENV_PROTOCOL] {
-        if let Some(protocol) = env(var) {
-            check_protocol(var, protocol.trim())?;
-            break;
-        }
-    }
-
     let mut headers: Vec<(String, String)> = Vec::new();
     for var in [ENV_HEADERS, ENV_METRICS_HEADERS] {
         if let Some(text) = env(var) {
@@ -664,6 +707,7 @@ fn resolve_url(
         retry_budget: duration(dest.and_then(|d| d.retry_budget), DEFAULT_RETRY_BUDGET),
         tls,
         connections: dest.and_then(|d| d.connections).map_or(1, |n| n as usize),
+        protocol,
     })
 }
 
@@ -671,21 +715,47 @@ fn std_duration(d: GoDuration) -> Duration {
     Duration::from_nanos(d.as_nanos().max(0) as u64)
 }
 
-/// `OTEL_EXPORTER_OTLP_PROTOCOL`: flutter speaks OTLP/HTTP with protobuf
-/// bodies only, so any other protocol is an error, never silently HTTP.
-fn check_protocol(var: &'static str, protocol: &str) -> Result<(), SettingsError> {
-    let hint = match protocol {
-        "http/protobuf" => return Ok(()),
-        "grpc" => "; point the endpoint at the collector's OTLP/HTTP port (usually 4318) instead of gRPC (4317)",
-        _ => "",
-    };
-    Err(SettingsError::BadEnv {
-        var,
-        message: format!(
-            "`{protocol}` is not supported: flutter sends OTLP over HTTP with protobuf bodies \
-             (`http/protobuf`){hint}"
-        ),
-    })
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf` or `grpc`; anything else
+/// (`http/json`) is an error, never silently another protocol.
+fn env_protocol(var: &'static str, text: &str) -> Result<Protocol, SettingsError> {
+    match PROTOCOLS.iter().find(|(name, _)| *name == text) {
+        Some(&(_, p)) => Ok(p),
+        None => Err(SettingsError::BadEnv {
+            var,
+            message: format!("`{text}` is not supported: flutter sends OTLP as `http/protobuf` or `grpc`"),
+        }),
+    }
+}
+
+/// A gRPC endpoint is `http://host:port`: plaintext (TLS is not supported
+/// over gRPC yet), its path unused.
+fn check_grpc_endpoint(url: &str, source: EndpointSource, warnings: &mut Vec<String>) -> Result<(), SettingsError> {
+    let origin = source.describe();
+    if !cfg!(feature = "grpc") {
+        let message = "asks for OTLP/gRPC, but this flutter was built without its `grpc` feature".to_owned();
+        return Err(SettingsError::BadEndpoint { origin, message });
+    }
+    if url.starts_with("https://") {
+        let message = format!(
+            "{url}: OTLP/gRPC over TLS is not supported yet; use a plaintext `http://` gRPC endpoint, or \
+             `protocol: http/protobuf` for an https:// endpoint"
+        );
+        return Err(SettingsError::BadEndpoint { origin, message });
+    }
+    if let Ok(u) = url::Url::parse(url)
+        && u.path() != "/"
+        && !u.path().is_empty()
+    {
+        warnings.push(format!(
+            "the gRPC endpoint from {origin} has a path ({}), which gRPC does not use: calls go to \
+             {}://{}{}",
+            u.path(),
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 /// `key1=value1,key2=value2`, values percent-decoded (the OTel convention).
@@ -864,21 +934,17 @@ mod tests {
     }
 
     #[test]
-    fn only_http_protobuf_is_spoken() {
-        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318");
-        let err = resolve(None, None, env(&[base, ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "environment variable OTEL_EXPORTER_OTLP_PROTOCOL: `grpc` is not supported: flutter sends OTLP over \
-             HTTP with protobuf bodies (`http/protobuf`); point the endpoint at the collector's OTLP/HTTP port \
-             (usually 4318) instead of gRPC (4317)"
-        );
+    fn the_protocol_comes_from_the_scenario_then_the_environment() {
+        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4317");
+        let grpc = resolve(None, None, env(&[base, ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")])).unwrap().unwrap();
+        // gRPC takes the endpoint as it is: no `/v1/metrics`.
+        assert_eq!((grpc.protocol, grpc.url.as_str()), (Protocol::Grpc, "http://base:4317/"));
         let metrics = ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json");
         let err = resolve(None, None, env(&[base, metrics, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]));
         assert_eq!(
             err.unwrap_err().to_string(),
             "environment variable OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: `http/json` is not supported: flutter sends \
-             OTLP over HTTP with protobuf bodies (`http/protobuf`)"
+             OTLP as `http/protobuf` or `grpc`"
         );
         // The signal's own variable wins, as for every other setting.
         let ok = env(&[
@@ -886,6 +952,15 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf"),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ]);
-        assert!(resolve(None, None, ok).unwrap().is_some());
+        let http = resolve(None, None, ok).unwrap().unwrap();
+        assert_eq!((http.protocol, http.url.as_str()), (Protocol::HttpProtobuf, "http://base:4317/v1/metrics"));
+        // The scenario's key wins over both.
+        let dest = OtlpDestination { protocol: Some(Protocol::Grpc), ..OtlpDestination::default() };
+        let s = resolve(Some(&dest), None, env(&[base, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]));
+        assert_eq!(s.unwrap().unwrap().protocol, Protocol::Grpc);
+        // gRPC over TLS is refused before the run.
+        let tls = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "https://base:4317"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]);
+        let err = resolve(None, None, tls).unwrap_err().to_string();
+        assert!(err.contains("OTLP/gRPC over TLS is not supported yet"), "{err}");
     }
 }

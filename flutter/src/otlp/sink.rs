@@ -12,7 +12,7 @@ use super::requests::{RequestEncoder, Requests, TickRange};
 use super::response::decode_partial_success;
 use super::split::split_request;
 use crate::batch::{Batch, Points};
-use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter};
+use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter, Transport};
 use crate::sink::{Sink, SinkError};
 
 /// Sends points as OTLP/HTTP protobuf ([`OtlpSink::new`]) or as Prometheus
@@ -51,6 +51,19 @@ impl OtlpSink {
         };
         let content = [Some(("Content-Type", "application/x-protobuf")), encoding.map(|e| ("Content-Encoding", e))];
         let wire = Wire::Otlp(Encoder::new());
+        #[cfg(feature = "grpc")]
+        if settings.protocol == super::destination::Protocol::Grpc {
+            // gRPC frames the same message (gzip-compressed with `grpc-encoding`).
+            let compressed = body == Body::Gzip;
+            let transport = crate::delivery::GrpcTransport::new(
+                &settings.url,
+                &settings.headers,
+                settings.timeout,
+                compressed,
+                decode_partial_success,
+            );
+            return Self::with_transport(settings, mode, Arc::new(events), (wire, body), transport, None);
+        }
         Self::start(settings, mode, Arc::new(events), (wire, body), &content, decode_partial_success, Some(split))
     }
 
@@ -83,7 +96,18 @@ impl OtlpSink {
         headers.extend(content.iter().flatten().map(|(k, v)| (k.to_string(), v.to_string())));
         let (url, connections) = (settings.url.clone(), settings.connections);
         let transport = HttpTransport::new(url, headers, settings.timeout, &settings.tls, connections, accepted);
-        let sender = Sender::start(transport, mode, events, split, connections);
+        Self::with_transport(settings, mode, events, (wire, body), transport, split)
+    }
+
+    fn with_transport(
+        settings: OtlpSettings,
+        mode: Mode,
+        events: Arc<dyn Fn(&DeliveryEvent) + Send + Sync>,
+        (wire, body): (Wire, Body),
+        transport: impl Transport,
+        split: Option<Splitter>,
+    ) -> Self {
+        let sender = Sender::start(transport, mode, events, split, settings.connections);
         let requests = Requests::new(wire, settings.max_points_per_request, mode.pacing());
         OtlpSink {
             settings,
@@ -159,7 +183,7 @@ impl RequestEncoder for Wire {
 }
 
 /// How a body is compressed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Body {
     Plain,
     Gzip,

@@ -47,7 +47,7 @@ pub use crate::kinds::metrics::*;
 pub fn catalog() -> (Vec<KindDoc>, Vec<KindDoc>) {
     (crate::kinds::emitters::catalog(), crate::kinds::metrics::catalog())
 }
-pub use crate::otlp::destination::{Compression, Header, OtlpDestination};
+pub use crate::otlp::destination::{Compression, Header, OtlpDestination, Protocol};
 pub use crate::otlp::tls::TlsFiles;
 pub use crate::rng::RngKind;
 pub use crate::timestamp::Timestamp;

@@ -14,7 +14,7 @@ use super::file::{ACTION_TYPES, RNG_KINDS, RawKind};
 use super::spec::{CustomShape, DurationRule, FieldDoc, FieldShape, KindDoc, Rule};
 use crate::kinds::distribution::TYPES as DISTRIBUTIONS;
 use crate::kinds::{emitters, metrics};
-use crate::otlp::destination::{COMPRESSIONS, MAX_CONNECTIONS, MAX_POINTS_PER_REQUEST, Section};
+use crate::otlp::destination::{COMPRESSIONS, MAX_CONNECTIONS, MAX_POINTS_PER_REQUEST, PROTOCOLS, Section};
 
 /// The schema, as pretty-printed JSON.
 pub fn json_schema() -> String {
@@ -365,6 +365,11 @@ fn destination_keys(section: Section) -> Vec<Key> {
                    "description": "requests in flight at once"}),
         ),
     ]);
+    if section == Section::Otlp {
+        let names = words(PROTOCOLS.iter().map(|(w, _)| *w));
+        let doc = "`http/protobuf` (POSTs to `<endpoint>/v1/metrics`) or `grpc` (plaintext, to `http://host:4317`)";
+        keys.push(("protocol", json!({"enum": names, "description": doc})));
+    }
     keys
 }
 
