@@ -142,6 +142,27 @@ struct ScriptedGrpc {
 
 impl ScriptedGrpc {
     fn start(answers: Vec<Answer>) -> ScriptedGrpc {
+        Self::serve(answers, None)
+    }
+
+    /// Over TLS with the server certificate of `pki` (ALPN `h2`).
+    fn start_tls(answers: Vec<Answer>, pki: &crate::tls::Pki) -> ScriptedGrpc {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let chain: Vec<_> = CertificateDer::pem_file_iter(&pki.server_cert).unwrap().map(Result::unwrap).collect();
+        let key = PrivateKeyDer::from_pem_file(&pki.server_key).unwrap();
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Self::serve(answers, Some(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config))))
+    }
+
+    fn serve(answers: Vec<Answer>, tls: Option<tokio_rustls::TlsAcceptor>) -> ScriptedGrpc {
         use std::sync::{Arc, Mutex};
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -152,11 +173,15 @@ impl ScriptedGrpc {
         runtime.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             while let Ok((socket, _)) = listener.accept().await {
-                let (log, answers) = (log.clone(), answers.clone());
+                let (log, answers, tls) = (log.clone(), answers.clone(), tls.clone());
                 tokio::spawn(async move {
-                    let Ok(mut connection) = h2::server::handshake(socket).await else { return };
-                    while let Some(Ok((request, respond))) = connection.accept().await {
-                        tokio::spawn(answer_call(request, respond, log.clone(), answers.clone()));
+                    match tls {
+                        None => serve_connection(socket, log, answers).await,
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(socket).await {
+                                serve_connection(stream, log, answers).await;
+                            }
+                        }
                     }
                 });
             }
@@ -170,6 +195,17 @@ impl ScriptedGrpc {
 
     fn calls(&self) -> std::sync::MutexGuard<'_, Vec<Call>> {
         self.calls.lock().unwrap()
+    }
+}
+
+async fn serve_connection<IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static>(
+    io: IO,
+    log: std::sync::Arc<std::sync::Mutex<Vec<Call>>>,
+    answers: std::sync::Arc<Vec<Answer>>,
+) {
+    let Ok(mut connection) = h2::server::handshake(io).await else { return };
+    while let Some(Ok((request, respond))) = connection.accept().await {
+        tokio::spawn(answer_call(request, respond, log.clone(), answers.clone()));
     }
 }
 
@@ -380,12 +416,39 @@ fn grpc_statuses_are_judged_as_the_otlp_specification_says() {
 }
 
 #[test]
+fn grpc_over_tls_trusts_what_otlp_http_trusts() {
+    let dir = TempDir::new("grpc-tls");
+    let pki = crate::tls::pki(&dir);
+    let rx = ScriptedGrpc::start_tls(vec![Answer::Ok(vec![])], &pki);
+    let endpoint = format!("https://127.0.0.1:{}", rx.port);
+    // Trusted through `tls.caFile`: delivered.
+    let extra = format!(", tls: {{caFile: '{}'}}", pki.ca);
+    let out: Run = flutter_cmd(&["--fast", &scenario(&dir, &endpoint, &extra)]).output().unwrap().into();
+    let out = out.ok();
+    assert!(out.stderr.contains("40 points generated, 40 delivered, 0 rejected, 0 lost; 1 request"), "{}", out.stderr);
+    assert_eq!(points_in(&rx.calls()[0].message), 40);
+    // Not trusted: the run stops at once, saying what to give.
+    let out: Run = flutter_cmd(&["--fast", &scenario(&dir, &endpoint, "")]).output().unwrap().into();
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr
+            .contains("delivery failed: TLS: the server's certificate is not signed by an authority flutter trusts"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(rx.calls().len(), 1);
+    // `insecureSkipVerify` takes it.
+    let out: Run = flutter_cmd(&["--fast", &scenario(&dir, &endpoint, ", tls: {insecureSkipVerify: true}")])
+        .output()
+        .unwrap()
+        .into();
+    out.ok();
+    assert_eq!(rx.calls().len(), 2);
+}
+
+#[test]
 fn grpc_settings_are_checked_before_the_run() {
     let dir = TempDir::new("grpc-settings");
-    let cfg = scenario(&dir, "https://127.0.0.1:4317", "");
-    let out: Run = flutter_cmd(&["--fast", &cfg]).output().unwrap().into();
-    assert_eq!(out.code, Some(2));
-    assert!(out.stderr.contains("OTLP/gRPC over TLS is not supported yet"), "{}", out.stderr);
     let out: Run =
         flutter_cmd(&["--check", &scenario(&dir, "http://127.0.0.1:4317/v1/metrics", "")]).output().unwrap().into();
     let out = out.ok();

@@ -16,16 +16,16 @@ use crate::util::{Run, TempDir, flutter_cmd};
 
 /// A certificate authority, a server certificate for 127.0.0.1 and a client
 /// certificate, all signed by it, as PEM files in `dir`.
-struct Pki {
-    ca: String,
+pub struct Pki {
+    pub ca: String,
     client_cert: String,
     client_key: String,
-    server_cert: String,
-    server_key: String,
+    pub server_cert: String,
+    pub server_key: String,
     ca_der: CertificateDer<'static>,
 }
 
-fn pki(dir: &TempDir) -> Pki {
+pub fn pki(dir: &TempDir) -> Pki {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();

@@ -1,5 +1,5 @@
-//! One OTLP/gRPC `Export` call of an encoded request over HTTP/2, and what
-//! its status means. The engine and the sender threads stay synchronous: the
+//! One OTLP/gRPC `Export` call of an encoded request over HTTP/2 (plaintext,
+//! or TLS with ALPN `h2`), and what its status means. The engine and the sender threads stay synchronous: the
 //! transport owns a one-worker tokio runtime that drives its HTTP/2
 //! connection, and each sender thread blocks on its own call (the calls of
 //! several sender threads share the connection as concurrent streams).
@@ -11,21 +11,24 @@ use bytes::Bytes;
 use h2::client::SendRequest;
 use http::{HeaderMap, HeaderName, HeaderValue, Request};
 
-use super::http::{dns_failure, excerpt, host_not_found};
+use super::http::{dns_failure, excerpt, host_not_found, tls_failure};
 use super::{Attempt, PartialAcceptance, RejectStatus, Transport};
 use crate::otlp::proto::{LEN, VARINT, get_varint, skip};
+use crate::otlp::tls::TlsSettings;
 use crate::printable::printable;
 
 /// The OTLP metrics service's one method.
 pub(crate) const METRICS_EXPORT: &str = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
 
-/// Calls `Export` on one `http://host:port` over one HTTP/2 connection,
+/// Calls `Export` on one `http(s)://host:port` over one HTTP/2 connection,
 /// opened on first use and again after it fails.
 #[derive(Debug)]
 pub(crate) struct GrpcTransport {
     runtime: Option<tokio::runtime::Runtime>,
-    /// `http://host:port`, for messages.
+    /// `http(s)://host:port`, for messages.
     url: String,
+    /// For `https://`: what TLS trusts and presents (or why it cannot).
+    tls: Option<Result<std::sync::Arc<rustls::ClientConfig>, String>>,
     host: String,
     port: u16,
     /// The user's headers, then gRPC's own.
@@ -39,13 +42,14 @@ pub(crate) struct GrpcTransport {
 }
 
 impl GrpcTransport {
-    /// `url` is `http://host[:port]` (a path is not used: gRPC names the method);
-    /// `headers` were checked as HTTP header names and values when resolved.
+    /// `url` is `http(s)://host[:port]` (a path is not used: gRPC names the
+    /// method); `headers` were checked as HTTP header names and values when
+    /// resolved, `tls` read and checked (it is used for `https://` only).
     pub fn new(
         url: &str,
         headers: &[(String, String)],
-        timeout: Duration,
-        compressed: bool,
+        (timeout, compressed): (Duration, bool),
+        tls: &TlsSettings,
         accepted: fn(&[u8]) -> Option<PartialAcceptance>,
     ) -> Self {
         let parsed = url::Url::parse(url).ok();
@@ -79,9 +83,11 @@ impl GrpcTransport {
             .enable_time()
             .build()
             .ok();
+        let https = url.starts_with("https://");
         GrpcTransport {
             runtime,
-            url: format!("http://{}", authority(&host, port)),
+            url: format!("{}://{}", if https { "https" } else { "http" }, authority(&host, port)),
+            tls: https.then(|| tls_connector(tls)),
             host,
             port,
             headers: map,
@@ -117,12 +123,38 @@ impl GrpcTransport {
             }
         };
         let _ = tcp.set_nodelay(true);
-        let (send, connection) =
-            h2::client::handshake(tcp).await.map_err(|e| retry(format!("HTTP/2 handshake failed: {e}")))?;
+        let handshake_failed = |e: h2::Error| retry(format!("HTTP/2 handshake failed: {e}"));
         // The connection runs on the runtime's worker until it closes.
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
+        let send = match &self.tls {
+            None => {
+                let (send, connection) = h2::client::handshake(tcp).await.map_err(handshake_failed)?;
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+                send
+            }
+            Some(Err(why)) => return Err(Attempt::Fatal(why.clone())),
+            Some(Ok(config)) => {
+                let connector = tokio_rustls::TlsConnector::from(config.clone());
+                let name = rustls::pki_types::ServerName::try_from(self.host.clone())
+                    .map_err(|e| Attempt::Fatal(format!("TLS: the endpoint's host is not a server name: {e}")))?;
+                let stream = connector.connect(name, tcp).await.map_err(|io| match tls_failure(&io) {
+                    Some(why) => Attempt::Fatal(why),
+                    None => retry(format!("TLS connection failed: {io}")),
+                })?;
+                if stream.get_ref().1.alpn_protocol() != Some(b"h2") {
+                    return Err(Attempt::Fatal(format!(
+                        "TLS: {} did not agree to HTTP/2 (ALPN h2), which gRPC needs: is it a gRPC endpoint?",
+                        self.url
+                    )));
+                }
+                let (send, connection) = h2::client::handshake(stream).await.map_err(handshake_failed)?;
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+                send
+            }
+        };
         *self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(send.clone());
         Ok(send)
     }
@@ -229,6 +261,82 @@ impl Transport for GrpcTransport {
                 }
             }
         })
+    }
+}
+
+/// A TLS client with the same trust as OTLP/HTTP's: the given roots or the
+/// Mozilla ones built in, a client certificate if given, and ALPN `h2`.
+fn tls_connector(tls: &TlsSettings) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::sync::Arc;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?;
+    let builder = if tls.insecure_skip_verify {
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        match &tls.roots {
+            Some(pem) => {
+                for cert in CertificateDer::pem_slice_iter(&pem.pem).flatten() {
+                    roots.add(cert).map_err(|e| format!("TLS: {}: {e}", pem.path))?;
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        builder.with_root_certificates(roots)
+    };
+    let mut config = match &tls.client {
+        Some((chain, key)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&chain.pem).flatten().collect();
+            let key = PrivateKeyDer::from_pem_slice(&key.pem).map_err(|e| format!("TLS: {}: {e}", key.path))?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| format!("TLS: the client certificate: {e}"))?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// `insecureSkipVerify`: every server certificate is taken (signatures are
+/// still checked, so the handshake itself is sound).
+#[derive(Debug)]
+struct AnyCertificate(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

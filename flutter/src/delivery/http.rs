@@ -125,7 +125,7 @@ pub(crate) fn host_not_found(url: &str) -> String {
 /// What a TLS failure means for the user, if `io` is one. Every TLS error is
 /// permanent for a run: the same handshake with the same server fails again.
 #[cfg(feature = "tls")]
-fn tls_failure(io: &std::io::Error) -> Option<String> {
+pub(crate) fn tls_failure(io: &std::io::Error) -> Option<String> {
     use rustls::{AlertDescription, CertificateError, Error as T};
     let e = io.get_ref()?.downcast_ref::<T>()?;
     Some(match e {
@@ -155,7 +155,7 @@ fn tls_failure(io: &std::io::Error) -> Option<String> {
 }
 
 #[cfg(not(feature = "tls"))]
-fn tls_failure(_: &std::io::Error) -> Option<String> {
+pub(crate) fn tls_failure(_: &std::io::Error) -> Option<String> {
     None
 }
 

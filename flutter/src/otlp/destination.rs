@@ -727,19 +727,11 @@ fn env_protocol(var: &'static str, text: &str) -> Result<Protocol, SettingsError
     }
 }
 
-/// A gRPC endpoint is `http://host:port`: plaintext (TLS is not supported
-/// over gRPC yet), its path unused.
+/// A gRPC endpoint is `http(s)://host:port`, its path unused.
 fn check_grpc_endpoint(url: &str, source: EndpointSource, warnings: &mut Vec<String>) -> Result<(), SettingsError> {
     let origin = source.describe();
     if !cfg!(feature = "grpc") {
         let message = "asks for OTLP/gRPC, but this flutter was built without its `grpc` feature".to_owned();
-        return Err(SettingsError::BadEndpoint { origin, message });
-    }
-    if url.starts_with("https://") {
-        let message = format!(
-            "{url}: OTLP/gRPC over TLS is not supported yet; use a plaintext `http://` gRPC endpoint, or \
-             `protocol: http/protobuf` for an https:// endpoint"
-        );
         return Err(SettingsError::BadEndpoint { origin, message });
     }
     if let Ok(u) = url::Url::parse(url)
@@ -958,9 +950,8 @@ mod tests {
         let dest = OtlpDestination { protocol: Some(Protocol::Grpc), ..OtlpDestination::default() };
         let s = resolve(Some(&dest), None, env(&[base, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]));
         assert_eq!(s.unwrap().unwrap().protocol, Protocol::Grpc);
-        // gRPC over TLS is refused before the run.
+        // Over TLS too, with an https:// endpoint as given.
         let tls = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "https://base:4317"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]);
-        let err = resolve(None, None, tls).unwrap_err().to_string();
-        assert!(err.contains("OTLP/gRPC over TLS is not supported yet"), "{err}");
+        assert_eq!(resolve(None, None, tls).unwrap().unwrap().url, "https://base:4317/");
     }
 }

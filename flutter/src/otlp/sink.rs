@@ -58,8 +58,8 @@ impl OtlpSink {
             let transport = crate::delivery::GrpcTransport::new(
                 &settings.url,
                 &settings.headers,
-                settings.timeout,
-                compressed,
+                (settings.timeout, compressed),
+                &settings.tls,
                 decode_partial_success,
             );
             return Self::with_transport(settings, mode, Arc::new(events), (wire, body), transport, None);

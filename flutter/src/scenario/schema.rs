@@ -367,7 +367,7 @@ fn destination_keys(section: Section) -> Vec<Key> {
     ]);
     if section == Section::Otlp {
         let names = words(PROTOCOLS.iter().map(|(w, _)| *w));
-        let doc = "`http/protobuf` (POSTs to `<endpoint>/v1/metrics`) or `grpc` (plaintext, to `http://host:4317`)";
+        let doc = "`http/protobuf` (POSTs to `<endpoint>/v1/metrics`) or `grpc` (calls to the endpoint as given, `http://host:4317`)";
         keys.push(("protocol", json!({"enum": names, "description": doc})));
     }
     keys
