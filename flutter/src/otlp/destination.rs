@@ -119,16 +119,7 @@ pub enum Protocol {
     Grpc,
 }
 
-impl Protocol {
-    /// The name OTel's configuration gives it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Protocol::HttpProtobuf => "http/protobuf",
-            Protocol::Grpc => "grpc",
-        }
-    }
-}
-
+/// The protocols by the names OTel's configuration gives them.
 pub(crate) const PROTOCOLS: &[(&str, Protocol)] =
     &[("http/protobuf", Protocol::HttpProtobuf), ("grpc", Protocol::Grpc)];
 

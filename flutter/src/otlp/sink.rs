@@ -15,8 +15,9 @@ use crate::batch::{Batch, Points};
 use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter, Transport};
 use crate::sink::{Sink, SinkError};
 
-/// Sends points as OTLP/HTTP protobuf ([`OtlpSink::new`]) or as Prometheus
-/// remote write ([`OtlpSink::remote_write`]), through one delivery layer.
+/// Sends points as OTLP, over HTTP with protobuf bodies or over gRPC as the
+/// settings' protocol says ([`OtlpSink::new`]), or as Prometheus remote write
+/// ([`OtlpSink::remote_write`]), through one delivery layer.
 ///
 /// In [`Mode::RealTime`] each tick becomes a request (split at
 /// `maxPointsPerRequest`) and the engine never waits for the network. In
@@ -35,8 +36,8 @@ pub struct OtlpSink {
 }
 
 impl OtlpSink {
-    /// Starts the delivery thread for OTLP; `events` hears about retries,
-    /// rejections and losses.
+    /// Starts the delivery threads for OTLP (HTTP or gRPC); `events` hears
+    /// about retries, rejections and losses.
     pub fn new(settings: OtlpSettings, mode: Mode, events: impl Fn(&DeliveryEvent) + Send + Sync + 'static) -> Self {
         let (body, encoding) = match settings.compression {
             Compression::None => (Body::Plain, None),
