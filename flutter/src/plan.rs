@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::batch::Stream;
-use crate::engine::Identity;
+use crate::engine::{Identity, Origin, identity_text, set_change};
 use crate::go::duration::GoDuration;
 use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
@@ -59,7 +59,7 @@ pub struct MetricPlan<'r> {
     pub exported: &'r str,
     /// Its kind.
     pub kind: MetricKind,
-    /// How many series it stands for.
+    /// How many series it stands for (its set's; the most at once if its set changes).
     pub series: u64,
     /// Points with a value, as scheduled.
     pub points: u64,
@@ -151,6 +151,11 @@ struct Planned<'r> {
     cohorts: Vec<Cohort>,
     /// Churn, once an action gave it.
     churn: Option<PlannedChurn>,
+    /// After its set changed: each series' cohort, by [`identity_text`]
+    /// (else every series is in the one cohort).
+    cohort_of: Option<BTreeMap<String, usize>>,
+    /// After its set changed: the series whose origin is not their own values.
+    moved: BTreeMap<String, Origin>,
     enabled: bool,
     to: u64,
     /// Ticks before this are counted.
@@ -319,6 +324,8 @@ impl<'r> Planner<'r> {
                         live: false,
                     }],
                     churn: None,
+                    cohort_of: None,
+                    moved: BTreeMap::new(),
                     enabled: true,
                     to: NEVER,
                     counted: tick,
@@ -364,13 +371,16 @@ impl<'r> Planner<'r> {
         }
         let old = p.identity;
         let identity = old.overlay(spec);
-        if p.stream != usize::MAX && !identity.same_series(&old) {
+        if p.stream != usize::MAX && !identity.set().same_expressions(&old.set()) {
+            self.resize(m, old, identity, tick);
+        } else if p.stream != usize::MAX && !identity.same_series(&old) {
             // New series: the old ones end here, the new ones start afresh, together.
             self.end(m, tick);
             let p = &mut self.metrics[m];
             let series = p.cohorts.iter().map(|c| c.series).sum();
             let next_point = if p.enabled { next_due(tick, NEVER, p.frequency, tick) } else { NEVER };
             p.cohorts = vec![Cohort { series, created: tick, last_point: NEVER, next_point, live: false }];
+            p.cohort_of = None;
         }
         if let Some(churn) = &spec.churn {
             let p = &mut self.metrics[m];
@@ -469,6 +479,68 @@ impl<'r> Planner<'r> {
             _ if started > 0 => p.cohorts.push(new),
             _ => {}
         }
+        if markers > 0 && tick <= self.last_tick {
+            p.plan.markers += markers;
+            self.stream_points[p.stream] += markers;
+            *self.ends.entry(tick).or_default() += markers;
+        }
+    }
+
+    /// Metric `m`'s set changes from `old`'s to `new`'s (other expressions) at
+    /// `tick`, as the engine changes it: the series in both keep their
+    /// cohorts, the others end (a marker each if live), the new ones are a
+    /// new cohort.
+    fn resize(&mut self, m: usize, old: Identity<'r>, new: Identity<'r>, tick: u64) {
+        let shard = self.scenario.shard;
+        let p = &mut self.metrics[m];
+        let (kind, name) = (p.plan.kind, p.plan.name);
+        let (old_set, new_set) = (old.set(), new.set());
+        let before = match p.cohort_of.take() {
+            Some(map) => map,
+            None => {
+                debug_assert_eq!(p.cohorts.len(), 1, "a metric whose set never changed and does not churn");
+                let positions: Vec<u64> = old_set.positions_in(name, shard).collect();
+                let text = |position: u64| {
+                    let stream = old.member_stream(&old_set, position.into(), name, kind, p.temporality, &[]);
+                    identity_text(&stream)
+                };
+                positions.into_iter().map(|position| (text(position), 0)).collect()
+            }
+        };
+        let change = set_change(name, kind, p.temporality, (&old, &old_set), (&new, &new_set), &p.moved, shard);
+        p.moved = change.moved;
+        let fresh = p.cohorts.len();
+        let mut kept = vec![0u64; fresh + 1];
+        let after: BTreeMap<String, usize> = change
+            .members
+            .into_iter()
+            .map(|(_, text, _)| {
+                let c = before.get(&text).copied().unwrap_or(fresh);
+                kept[c] += 1;
+                (text, c)
+            })
+            .collect();
+        let mut markers = 0;
+        for (c, cohort) in p.cohorts.iter_mut().enumerate() {
+            if cohort.live {
+                markers += cohort.series - kept[c];
+            }
+            cohort.series = kept[c];
+        }
+        let next_point = if p.enabled { next_due(tick, NEVER, p.frequency, tick) } else { NEVER };
+        p.cohorts.push(Cohort { series: kept[fresh], created: tick, last_point: NEVER, next_point, live: false });
+        // Empty cohorts go; the map follows the others' new places.
+        let mut place = vec![usize::MAX; fresh + 1];
+        let mut n = 0;
+        for (c, &k) in kept.iter().enumerate() {
+            if k > 0 {
+                place[c] = n;
+                n += 1;
+            }
+        }
+        p.cohorts.retain(|c| c.series > 0);
+        p.cohort_of = Some(after.into_iter().map(|(k, c)| (k, place[c])).collect());
+        p.plan.series = p.plan.series.max(p.cohorts.iter().map(|c| c.series).sum());
         if markers > 0 && tick <= self.last_tick {
             p.plan.markers += markers;
             self.stream_points[p.stream] += markers;

@@ -2,11 +2,14 @@
 //! defined, reconfigured, disabled and enabled.
 //!
 //! A metric action acts on every series of its set (in this shard), in set
-//! order. A series a set gains later (none yet: churn and changing sets are
-//! to come) starts from its group's prototype, which carries the metric's
-//! current settings.
+//! order. A series a set gains later (by churn or a changed set) starts from
+//! its group's prototype, which carries the metric's current settings.
 
-use super::series::{Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom};
+use std::collections::BTreeMap;
+
+use super::series::{
+    Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom, identity_text, set_change,
+};
 use super::{EmitterState, Engine, SharedState};
 use crate::batch::{Point, PointValue, Stream};
 use crate::go::duration::GoDuration;
@@ -181,7 +184,7 @@ impl<'r> Engine<'r> {
                 self.groups[g].members.push(i);
             }
         } else if !template.same_series(&old) {
-            self.change_set(g, tick);
+            self.change_set(g, old, tick);
         } else if template != old {
             // A new unit or description: the same series, described anew.
             for m in 0..self.groups[g].members.len() {
@@ -230,14 +233,15 @@ impl<'r> Engine<'r> {
         index as u32
     }
 
-    /// Group `g`'s name or attributes changed, its expressions did not (the
-    /// loader holds a reconfiguration to that): each series is a new one, so
-    /// each ends and starts anew in place, as a one-series metric does; its
-    /// emitters carry on (their random streams are keyed by the series'
-    /// values, which did not change).
-    fn change_set(&mut self, g: usize, tick: u64) {
+    /// Group `g`'s name or attributes changed at `tick`. With the same
+    /// expressions each series is a new one in place, as a one-series metric
+    /// is: it ends and starts anew, its emitters carrying on (their random
+    /// streams are keyed by the series' values, which did not change).
+    fn change_set(&mut self, g: usize, old: Identity<'r>, tick: u64) {
         let set = self.group_set(g);
-        debug_assert!(set.same_expressions(&self.groups[g].set), "the loader keeps a set's expressions");
+        if !set.same_expressions(&self.groups[g].set) {
+            return self.resize_set(g, old, set, tick);
+        }
         self.groups[g].set = set;
         for m in 0..self.groups[g].members.len() {
             let i = self.groups[g].members[m] as usize;
@@ -246,6 +250,61 @@ impl<'r> Engine<'r> {
             let stream = self.member_stream(g, self.series_info[i].member);
             self.series[i].stream = self.push_stream(stream);
         }
+    }
+
+    /// Group `g`'s set becomes `set`, of other expressions (grown, shrunk or
+    /// renamed), at `tick`: a series whose identity is in both carries on
+    /// (state, schedule, totals, start time, random streams); one only in the
+    /// old set ends; one only in the new set starts as a churn successor does.
+    fn resize_set(&mut self, g: usize, old_template: Identity<'r>, set: SeriesSet, tick: u64) {
+        let group = &self.groups[g];
+        let (kind, temporality) = (group.proto.kind, group.proto_info.temporality);
+        let change = set_change(
+            group.name,
+            kind,
+            temporality,
+            (&old_template, &group.set),
+            (&group.template, &set),
+            &group.moved,
+            self.shard,
+        );
+        let mut old: BTreeMap<String, u32> = group
+            .members
+            .iter()
+            .map(|&i| (identity_text(&self.streams[self.series[i as usize].stream as usize]), i))
+            .collect();
+        self.groups[g].set = set;
+        self.groups[g].moved = change.moved;
+        let mut members = Vec::with_capacity(change.members.len());
+        for (position, text, kept) in change.members {
+            let member = Member::from(position);
+            let i = match old.remove(&text) {
+                Some(i) => {
+                    self.series_info[i as usize].member = member;
+                    // The same series; a new unit or description describes it anew.
+                    let stream = self.member_stream(g, member);
+                    if self.streams[self.series[i as usize].stream as usize] != stream {
+                        self.series[i as usize].stream = self.push_stream(stream);
+                    }
+                    i
+                }
+                None => {
+                    debug_assert!(!kept, "a kept series stays in its shard");
+                    let i = self.new_member(g, member, tick);
+                    self.series[i as usize].restart(tick);
+                    i
+                }
+            };
+            members.push(i);
+        }
+        // Those left are only in the old set.
+        for i in old.into_values() {
+            self.end_series(i as usize, tick);
+            let s = &mut self.series[i as usize];
+            s.enabled = false;
+            s.next_visit = NEVER;
+        }
+        self.groups[g].members = members;
     }
 
     /// A new group for the metric action `name` (settings fixed by the
@@ -290,6 +349,7 @@ impl<'r> Engine<'r> {
             set: SeriesSet::of([name]),
             members: Vec::new(),
             churn: None,
+            moved: BTreeMap::new(),
             chain: Vec::new(),
             rate: None,
             proto,

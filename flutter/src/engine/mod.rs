@@ -23,8 +23,8 @@ use crate::run::RunConfig;
 use crate::scenario::{Action, EmitterAction, Scenario};
 use crate::shard::Shard;
 use draws::{Draws, SlotRng};
-pub(crate) use series::Identity;
 use series::{Group, Link, NO_OWN, Series, SeriesInfo, Slot};
+pub(crate) use series::{Identity, Origin, identity_text, set_change};
 
 /// An emitter's configuration, shared by every series that uses it.
 #[derive(Debug)]

@@ -319,14 +319,15 @@ fn metric_action<'s>(
     let set = state.set.as_ref()?;
     if let Some(before) = &before
         && !set.same_expressions(before)
+        && (state.churned.is_some() || read.churn.is_some())
     {
         let at = state.sets.first_expression().unwrap_or(a.name_span);
         r.rep.error(
             at,
             format!(
-                "metric `{}`: a reconfiguration may change the literal text of its name and attributes, not its \
-                 brace expressions (its set of {} series would become one of {}); changing sets is not \
-                 supported yet: define another metric for the new series",
+                "metric `{}` churns, so a reconfiguration may change the literal text of its name and attributes, \
+                 not its brace expressions (its set of {} series would become one of {}): define another metric \
+                 for the new series",
                 a.name,
                 before.count(),
                 set.count()

@@ -118,3 +118,117 @@ fn a_reconfiguration_renames_every_series_of_a_set() {
         );
     }
 }
+
+/// A counter of rate 1 per second at 10s over pods as the set changes:
+/// grown at 25s, shrunk and moved at 45s, its datapoint set grown at 65s,
+/// grown again at 70s.
+fn changing() -> Scenario<'static> {
+    Scenario::from_yaml(
+        "c.yaml",
+        "duration: 80s\nseed: 3\nwallclockStart: 2026-01-01T00:00:00Z\nscript:\n  \
+         - {type: metricEmitter, name: c, spec: {type: constant, value: 1}}\n  \
+         - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n  \
+         - {type: metric, name: m, spec: {type: counter, emitters: [c], frequency: 10s, attributes: {resource: {pod: 'p-{0..2}'}, datapoint: {k: a}}}}\n  \
+         - {type: metric, at: 25s, name: m, spec: {attributes: {resource: {pod: 'p-{0..4}'}}}}\n  \
+         - {type: metric, at: 45s, name: m, spec: {attributes: {resource: {pod: 'p-{3..5}'}}}}\n  \
+         - {type: metric, at: 65s, name: m, spec: {attributes: {datapoint: {k: '{a,b}'}}}}\n  \
+         - {type: metric, at: 70s, name: m, spec: {attributes: {resource: {pod: 'p-{3..6}'}}}}\n  \
+         - {type: metric, name: g, spec: {type: gauge, emitters: [w], frequency: 10s, attributes: {resource: {pod: 'p-{0..3}'}}}}\n  \
+         - {type: metric, at: 30s, name: g, spec: {attributes: {resource: {pod: 'p-{0..9}'}}}}\n",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.report()))
+}
+
+fn texts(sink: &flutter::MemorySink, metric: &str, pod: &str, k: &str) -> Vec<String> {
+    let points = sink.metric(metric).with_attr("pod", pod).with_attr("k", k).points();
+    points.iter().map(|p| format!("{} {:?}", p.time(), p.value)).collect()
+}
+
+#[test]
+fn a_set_that_grows_shrinks_or_moves_keeps_the_series_in_both() {
+    let s = changing();
+    let sink = s.simulate();
+    let text = |pod: &str, k: &str| texts(&sink, "m", pod, k);
+    let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // In the first set only: carried through the growth, ended by the shrink.
+    for pod in ["p-0", "p-1", "p-2"] {
+        let expected = ["10s Double(10.0)", "20s Double(20.0)", "30s Double(30.0)", "40s Double(40.0)", "45s Stale"];
+        assert_eq!(text(pod, "a"), list(&expected), "{pod}");
+    }
+    // Gained at 25s: created then (a point of 0), carried through the shrink
+    // and through the datapoint set's growth (k: a is in both).
+    for pod in ["p-3", "p-4"] {
+        let expected = [
+            "25s Double(0.0)",
+            "35s Double(10.0)",
+            "45s Double(20.0)",
+            "55s Double(30.0)",
+            "1m5s Double(40.0)",
+            "1m15s Double(50.0)",
+        ];
+        assert_eq!(text(pod, "a"), list(&expected), "{pod}");
+    }
+    assert_eq!(
+        text("p-5", "a"),
+        list(&["45s Double(0.0)", "55s Double(10.0)", "1m5s Double(20.0)", "1m15s Double(30.0)"])
+    );
+    for pod in ["p-3", "p-4", "p-5"] {
+        assert_eq!(text(pod, "b"), list(&["1m5s Double(0.0)", "1m15s Double(10.0)"]), "{pod}");
+    }
+    for k in ["a", "b"] {
+        assert_eq!(text("p-6", k), list(&["1m10s Double(0.0)", "1m20s Double(10.0)"]), "p-6 {k}");
+    }
+    assert_eq!(sink.metric("m").with_attr("pod", "p-7").points().len(), 0);
+    // A gauge's kept series carries its walk on: the same values as in a set
+    // that had it from the start.
+    let walk = |s: &Scenario<'static>, pod: &str| s.simulate().metric("g").with_attr("pod", pod).values();
+    let whole = Scenario::from_yaml(
+        "w.yaml",
+        "duration: 80s\nseed: 3\nwallclockStart: 2026-01-01T00:00:00Z\nscript:\n  \
+         - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n  \
+         - {type: metric, name: g, spec: {type: gauge, emitters: [w], frequency: 10s, attributes: {resource: {pod: 'p-{0..9}'}}}}\n",
+    )
+    .unwrap();
+    assert_eq!(walk(&s, "p-2").len(), 8);
+    assert_eq!(walk(&s, "p-2"), walk(&whole, "p-2"));
+    // A gained one starts at 30s with its walk from the start.
+    let gained = walk(&s, "p-7");
+    assert_eq!(gained.first().map(|v| v.0), Some(GoDuration::from_secs(30)));
+    assert_eq!(gained.len(), 6);
+    let plan = flutter::plan::plan(&s);
+    assert_eq!(plan.metrics.iter().map(|m| (m.name, m.series)).collect::<Vec<_>>(), [("m", 8), ("g", 10)]);
+    assert_eq!(plan.total_points(), sink.points().len() as u64);
+    assert_eq!(plan.markers, 3);
+}
+
+#[test]
+fn a_changing_set_plays_the_same_in_every_shard_layout() {
+    let whole = changing();
+    let all = {
+        let sink = whole.simulate();
+        let mut v: Vec<String> = sink
+            .points()
+            .iter()
+            .map(|p| format!("{:?} {} {:?}", sink.streams()[p.stream as usize], p.tick, p.value))
+            .collect();
+        v.sort();
+        v
+    };
+    for count in [1, 2, 3, 7] {
+        let mut union = Vec::new();
+        let mut planned = 0;
+        for index in 1..=count {
+            let shard = whole.shard(flutter::shard::Shard { index, count }).unwrap();
+            let sink = shard.simulate();
+            planned += flutter::plan::plan(&shard).total_points();
+            union.extend(
+                sink.points()
+                    .iter()
+                    .map(|p| format!("{:?} {} {:?}", sink.streams()[p.stream as usize], p.tick, p.value)),
+            );
+        }
+        union.sort();
+        assert_eq!(union, all, "{count} shards");
+        assert_eq!(planned, all.len() as u64, "{count} shards planned");
+    }
+}
