@@ -5,7 +5,7 @@
 # the figure is flutter's own: points per second of wall time and per CPU
 # second, and peak memory.
 #
-#   bash scripts/bench-discard.sh [SERIES] [SECONDS] [otlp|gzip|remote-write] [CONNECTIONS]
+#   bash scripts/bench-discard.sh [SERIES] [SECONDS] [otlp|gzip|grpc|remote-write] [CONNECTIONS]
 #   bash scripts/bench-discard.sh 1000000 60 otlp 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,9 @@ cargo build --release -q -p flutter-bin --bin flutter-bin --example discard
 bin=target/release/flutter-bin
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-target/release/examples/discard "$port" 2>/dev/null &
+mode=""
+[[ "$wire" == grpc ]] && mode=grpc
+target/release/examples/discard "$port" $mode 2>/dev/null &
 rx_pid=$!
 trap 'kill $rx_pid 2>/dev/null; wait $rx_pid 2>/dev/null; rm -rf "$work"' EXIT
 until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do sleep 0.1; done
@@ -27,6 +29,7 @@ digits=${#series}
 last=$(printf "%0${digits}d" $(( series - 1 )))
 compression=""
 [[ "$wire" == gzip ]] && compression="  compression: gzip"
+[[ "$wire" == grpc ]] && compression="  protocol: grpc"
 cat > "$work/fleet.yaml" <<YAML
 duration: ${seconds}s
 seed: 1
