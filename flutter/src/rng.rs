@@ -1,9 +1,6 @@
 //! Random streams: keyed ChaCha8 streams (one per series and emitter), and a
 //! port of Go's `math/rand/v2` PCG-DXSM so `rng: go` reproduces the Go tool.
 
-use rand::rngs::ChaCha8Rng;
-use rand::{Rng, SeedableRng};
-
 /// Which random streams a run draws from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "bake", derive(serde::Serialize))]
@@ -39,9 +36,19 @@ pub fn fnv1a64(text: &str) -> u64 {
     hash
 }
 
-/// The ChaCha8 stream of one (series, emitter) pair.
-#[derive(Debug)]
-pub struct ChaChaStream(ChaCha8Rng);
+/// The ChaCha8 stream of one (series, emitter) pair: the word stream of
+/// `rand`'s `ChaCha8Rng` for the same 32-byte seed (64-bit block counter from
+/// 0, stream 0), read 64 bits at a time. A run keeps one per series and
+/// emitter that draws, so it is kept small: the key, the position and the
+/// current block (104 bytes, where `ChaCha8Rng` buffers four blocks in 320).
+#[derive(Clone, Debug)]
+pub struct ChaChaStream {
+    key: [u32; 8],
+    /// The next 64-bit draw's index in the stream: block `next / 8`, draw `next % 8`.
+    next: u64,
+    /// Block `(next - 1) / 8`'s words as 64-bit draws (low word first).
+    block: [u64; 8],
+}
 
 impl ChaChaStream {
     /// The stream keyed by `seed`, FNV-1a-64 of the metric action's name, of the
@@ -54,20 +61,75 @@ impl ChaChaStream {
         key[8..16].copy_from_slice(&fnv1a64(metric).to_le_bytes());
         key[16..24].copy_from_slice(&fnv1a64(emitter).to_le_bytes());
         key[24..32].copy_from_slice(&series.to_le_bytes());
-        ChaChaStream(ChaCha8Rng::from_seed(key))
+        Self::from_seed(key)
+    }
+
+    /// The stream of a 32-byte seed, as `ChaCha8Rng::from_seed`.
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        let mut key = [0u32; 8];
+        for (k, bytes) in key.iter_mut().zip(seed.chunks_exact(4)) {
+            *k = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        }
+        ChaChaStream { key, next: 0, block: [0; 8] }
     }
 
     /// The next raw 64-bit draw.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
+        let i = (self.next % 8) as usize;
+        if i == 0 {
+            self.refill();
+        }
+        self.next += 1;
+        self.block[i]
     }
 
     /// A uniform draw in [0, 1): the top 53 bits of a 64-bit draw ÷ 2^53.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 * UNIT
+        (self.next_u64() >> 11) as f64 * UNIT
     }
+
+    /// Computes block `next / 8`: ChaCha with 8 rounds.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        let counter = self.next / 8;
+        let mut input = [0u32; 16];
+        input[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
+        input[4..12].copy_from_slice(&self.key);
+        input[12] = counter as u32;
+        input[13] = (counter >> 32) as u32;
+        let mut x = input;
+        for _ in 0..4 {
+            quarter(&mut x, 0, 4, 8, 12);
+            quarter(&mut x, 1, 5, 9, 13);
+            quarter(&mut x, 2, 6, 10, 14);
+            quarter(&mut x, 3, 7, 11, 15);
+            quarter(&mut x, 0, 5, 10, 15);
+            quarter(&mut x, 1, 6, 11, 12);
+            quarter(&mut x, 2, 7, 8, 13);
+            quarter(&mut x, 3, 4, 9, 14);
+        }
+        for (k, draw) in self.block.iter_mut().enumerate() {
+            let lo = x[2 * k].wrapping_add(input[2 * k]);
+            let hi = x[2 * k + 1].wrapping_add(input[2 * k + 1]);
+            *draw = (u64::from(hi) << 32) | u64::from(lo);
+        }
+    }
+}
+
+/// ChaCha's quarter round on words `a`, `b`, `c`, `d` of `x`.
+#[inline(always)]
+fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(16);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(12);
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(8);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(7);
 }
 
 /// Go's `math/rand/v2` PCG with the DXSM output function, 128-bit state.
@@ -109,6 +171,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn chacha_stream_is_rand_chacha8() {
+        use rand::rngs::ChaCha8Rng;
+        use rand::{Rng, SeedableRng};
+        for (seed, metric, emitter, series) in [(1, "m", "w", 0), (u64::MAX, "a metric", "", 77), (0, "", "", 0)] {
+            let mut ours = ChaChaStream::new(seed, metric, emitter, series);
+            let mut key = [0u8; 32];
+            key[0..8].copy_from_slice(&seed.to_le_bytes());
+            key[8..16].copy_from_slice(&fnv1a64(metric).to_le_bytes());
+            key[16..24].copy_from_slice(&fnv1a64(emitter).to_le_bytes());
+            key[24..32].copy_from_slice(&series.to_le_bytes());
+            let mut theirs = ChaCha8Rng::from_seed(key);
+            // Across blocks and across `ChaCha8Rng`'s four-block buffers.
+            for k in 0..1000 {
+                assert_eq!(ours.next_u64(), theirs.next_u64(), "draw {k} of {seed} {metric} {emitter} {series}");
+            }
+            assert_eq!(ours.uniform(), (theirs.next_u64() >> 11) as f64 * UNIT);
+        }
+        assert_eq!(std::mem::size_of::<ChaChaStream>(), 104);
+    }
+
+    #[test]
     fn go_pcg_matches_go_golden_values() {
         let mut p = GoPcg::new(1, 2);
         let want = [0xc4f5a58656eef510u64, 0x9dcec3ad077dec6c, 0xc8d04605312f8088, 0xcbedc0dcb63ac19a];
@@ -138,9 +221,11 @@ mod tests {
         assert_eq!(fnv1a64("foobar"), 0x85944171f73967e8);
     }
 
-    /// The ChaCha8 implementation itself: a crate upgrade that changed it fails here.
+    /// The oracle itself: a crate upgrade that changed `ChaCha8Rng` fails here.
     #[test]
     fn chacha8_crate_golden_value() {
+        use rand::rngs::ChaCha8Rng;
+        use rand::{Rng, SeedableRng};
         let mut r = ChaCha8Rng::seed_from_u64(42);
         assert_eq!(r.next_u64(), 0xae90bfb5395d5ba1);
     }
