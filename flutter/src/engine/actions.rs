@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use super::series::{
-    Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, StartFrom, identity_text, set_change,
+    Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, SlotsOf, StartFrom, identity_text,
+    set_change,
 };
 use super::{EmitterState, Engine, SharedState};
 use crate::batch::{Point, PointValue, Stream};
@@ -108,7 +109,7 @@ impl<'r> Engine<'r> {
     /// The slot series `index` keeps for `emitter`, made on first use.
     fn slot_for(&mut self, index: usize, emitter: u32) -> u32 {
         let info = &mut self.series_info[index];
-        if let Some(&(_, slot)) = info.slot_of.iter().find(|(e, _)| *e == emitter) {
+        if let Some(&(_, slot)) = info.slot_of.as_slice().iter().find(|(e, _)| *e == emitter) {
             return slot;
         }
         self.slots.push(Slot::new());
@@ -179,6 +180,7 @@ impl<'r> Engine<'r> {
             let set = self.group_set(g);
             let positions: Vec<u64> = set.positions_in(name, self.shard).collect();
             self.groups[g].set = set;
+            self.reserve(positions.len(), self.groups[g].chain.len());
             for position in positions {
                 let i = self.new_member(g, position.into(), tick);
                 self.groups[g].members.push(i);
@@ -195,6 +197,17 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// Room for `n` more series with chains of `links` emitters, made at
+    /// once: a million series would otherwise grow each array by doubling,
+    /// holding the old and the new one at the peak.
+    fn reserve(&mut self, n: usize, links: usize) {
+        self.series.reserve_exact(n);
+        self.series_info.reserve_exact(n);
+        self.streams.reserve_exact(n);
+        self.slots.reserve_exact(n * links);
+        self.links.reserve_exact(n * links);
+    }
+
     /// The set of group `g`'s current identity (churning the range its set churns).
     pub(super) fn group_set(&self, g: usize) -> SeriesSet {
         let group = &self.groups[g];
@@ -203,8 +216,7 @@ impl<'r> Engine<'r> {
 
     pub(super) fn member_stream(&self, g: usize, member: Member) -> Stream<'r> {
         let group = &self.groups[g];
-        let info = &group.proto_info;
-        group.template.member_stream(&group.set, member, group.name, group.proto.kind, info.temporality, info.bounds)
+        group.template.member_stream(&group.set, member, group.name, group.proto.kind, group.temporality, group.bounds)
     }
 
     pub(super) fn push_stream(&mut self, stream: Stream<'r>) -> u32 {
@@ -258,7 +270,7 @@ impl<'r> Engine<'r> {
     /// old set ends; one only in the new set starts as a churn successor does.
     fn resize_set(&mut self, g: usize, old_template: Identity<'r>, set: SeriesSet, tick: u64) {
         let group = &self.groups[g];
-        let (kind, temporality) = (group.proto.kind, group.proto_info.temporality);
+        let (kind, temporality) = (group.proto.kind, group.temporality);
         let change = set_change(
             group.name,
             kind,
@@ -311,6 +323,7 @@ impl<'r> Engine<'r> {
     /// definition are taken here).
     fn define_group(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration) -> usize {
         self.group_index.insert(name, self.groups.len() as u32);
+        self.group_names.push(name);
         let kind = spec.kind.kind();
         let proto = Series {
             next_visit: NEVER,
@@ -334,14 +347,11 @@ impl<'r> Engine<'r> {
             observations_rng: NO_RNG,
         };
         let proto_info = SeriesInfo {
-            name,
             group: self.groups.len() as u32,
             key: 0,
             member: Member::default(),
-            slot_of: Vec::new(),
+            slot_of: SlotsOf::EMPTY,
             rate: RateSource::PerSecond(0.0),
-            temporality: spec.kind.temporality(),
-            bounds: spec.kind.bounds(),
         };
         self.groups.push(Group {
             name,
@@ -354,6 +364,8 @@ impl<'r> Engine<'r> {
             rate: None,
             proto,
             proto_info,
+            temporality: spec.kind.temporality(),
+            bounds: spec.kind.bounds(),
         });
         self.groups.len() - 1
     }

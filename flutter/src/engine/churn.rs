@@ -90,19 +90,18 @@ impl Engine<'_> {
         let info = &mut self.series_info[i];
         info.member = successor;
         info.key = key;
-        let seed = self.config.seed;
-        for &(emitter, slot) in &info.slot_of {
+        let (seed, name) = (self.config.seed, self.groups[g].name);
+        for &(emitter, slot) in info.slot_of.as_slice() {
             let slot = &mut self.slots[slot as usize];
             if slot.rng != NO_RNG {
-                self.rngs[slot.rng as usize] =
-                    ChaChaStream::new(seed, info.name, self.emitters[emitter as usize].name, key);
+                self.rngs[slot.rng as usize] = ChaChaStream::new(seed, name, self.emitters[emitter as usize].name, key);
             }
             // Its emitters start again for it: state reset, own fields drawn anew.
             slot.epoch = 0;
         }
         let s = &mut self.series[i];
         if s.observations_rng != NO_RNG {
-            self.rngs[s.observations_rng as usize] = ChaChaStream::new(seed, info.name, OBSERVATIONS, key);
+            self.rngs[s.observations_rng as usize] = ChaChaStream::new(seed, name, OBSERVATIONS, key);
         }
         s.restart(tick);
         let stream = self.member_stream(g, successor);

@@ -12,9 +12,11 @@ pub(super) struct Draws<'a, 'r> {
     pub kind: RngKind,
     pub go: &'a mut GoPcg,
     pub rngs: &'a mut Vec<ChaChaStream>,
-    /// The series' name is looked up only to make a stream: the per-point loop
-    /// never touches the (large, cold) series info otherwise.
-    pub series_info: &'a [SeriesInfo<'r>],
+    /// The series' key and metric name are looked up only to make a stream:
+    /// the per-point loop never touches the (cold) series info otherwise.
+    pub series_info: &'a [SeriesInfo],
+    /// Each group's metric action name.
+    pub names: &'a [&'r str],
     pub series: usize,
 }
 
@@ -30,7 +32,7 @@ impl Draws<'_, '_> {
     #[cold]
     fn new_stream(&mut self, emitter: &str) -> u32 {
         let info = &self.series_info[self.series];
-        self.rngs.push(ChaChaStream::new(self.seed, info.name, emitter, info.key));
+        self.rngs.push(ChaChaStream::new(self.seed, self.names[info.group as usize], emitter, info.key));
         self.rngs.len() as u32 - 1
     }
 }

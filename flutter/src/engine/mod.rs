@@ -119,8 +119,10 @@ pub struct Engine<'r> {
     /// The groups that churn, in definition order.
     churning: Vec<u32>,
     series: Vec<Series<'r>>,
-    series_info: Vec<SeriesInfo<'r>>,
+    series_info: Vec<SeriesInfo>,
     groups: Vec<Group<'r>>,
+    /// Each group's metric action name (what the per-tick loop needs of a group).
+    group_names: Vec<&'r str>,
     group_index: BTreeMap<&'r str, u32>,
     /// The shard played, if the run is sharded.
     shard: Option<Shard>,
@@ -157,6 +159,7 @@ impl<'r> Engine<'r> {
             series: Vec::new(),
             series_info: Vec::new(),
             groups: Vec::new(),
+            group_names: Vec::new(),
             group_index: BTreeMap::new(),
             shard: scenario.shard,
             warned: BTreeSet::new(),
@@ -207,7 +210,7 @@ impl<'r> Engine<'r> {
                 let stream = &self.streams[self.series[i].stream as usize];
                 format!(" (first in series `{}` {})", stream.name, crate::sink::attributes_text(stream))
             };
-            out.push(format!("metric `{}`{which}: {w}", info.name));
+            out.push(format!("metric `{}`{which}: {w}", group.name));
         }
         out
     }

@@ -240,11 +240,10 @@ impl Slot {
     }
 }
 
-/// What the engine needs of a series only when actions apply.
+/// What the engine needs of a series only when actions apply (what its
+/// metric's series share is its [`Group`]'s).
 #[derive(Clone, Debug)]
-pub(crate) struct SeriesInfo<'r> {
-    /// The metric action's name (keys its random streams).
-    pub name: &'r str,
+pub(crate) struct SeriesInfo {
     /// Its metric's group.
     pub group: u32,
     /// Its place in its metric's set.
@@ -252,13 +251,38 @@ pub(crate) struct SeriesInfo<'r> {
     /// The fourth word of its random streams' key (its expanded values' hash).
     pub key: u64,
     /// The slot of every emitter this series has used, so a chain change keeps state.
-    pub slot_of: Vec<(u32, u32)>,
+    pub slot_of: SlotsOf,
     /// Kinds with a rate: where it comes from.
     pub rate: RateSource,
-    /// Sums and histograms: cumulative or delta (fixed by the definition).
-    pub temporality: Temporality,
-    /// Explicit histograms: the bucket bounds (fixed by the definition).
-    pub bounds: &'r [f64],
+}
+
+/// A series' (emitter, slot) pairs: two inline (most chains are short), more on the heap.
+#[derive(Clone, Debug)]
+pub(crate) enum SlotsOf {
+    Inline(u8, [(u32, u32); 2]),
+    Heap(Vec<(u32, u32)>),
+}
+
+impl SlotsOf {
+    pub const EMPTY: SlotsOf = SlotsOf::Inline(0, [(0, 0); 2]);
+
+    pub fn as_slice(&self) -> &[(u32, u32)] {
+        match self {
+            SlotsOf::Inline(n, pairs) => &pairs[..*n as usize],
+            SlotsOf::Heap(pairs) => pairs,
+        }
+    }
+
+    pub fn push(&mut self, pair: (u32, u32)) {
+        match self {
+            SlotsOf::Inline(n, pairs) if (*n as usize) < pairs.len() => {
+                pairs[*n as usize] = pair;
+                *n += 1;
+            }
+            SlotsOf::Inline(_, pairs) => *self = SlotsOf::Heap([&pairs[..], &[pair]].concat()),
+            SlotsOf::Heap(pairs) => pairs.push(pair),
+        }
+    }
 }
 
 /// One metric action's series: the set they come from and what every member
@@ -281,7 +305,11 @@ pub(crate) struct Group<'r> {
     /// The current rate, once an action gave one (histograms).
     pub rate: Option<&'r Rate<'static>>,
     pub proto: Series<'r>,
-    pub proto_info: SeriesInfo<'r>,
+    pub proto_info: SeriesInfo,
+    /// Sums and histograms: cumulative or delta (fixed by the definition).
+    pub temporality: Temporality,
+    /// Explicit histograms: the bucket bounds (fixed by the definition).
+    pub bounds: &'r [f64],
 }
 
 /// What makes a series' points one OTLP stream.
