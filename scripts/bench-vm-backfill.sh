@@ -15,18 +15,7 @@ connections="${2:-1}"
 seconds="${3:-5000}"
 points=$(( 2000 * seconds / 10 ))
 
-cargo build --release -q -p flutter-bin
-bin=target/release/flutter-bin
-bash scripts/provision-test-deps >/dev/null
-vm_bin="${FLUTTER_TEST_DEPS:-target/test-deps}/victoria-metrics/usr/bin/victoria-metrics"
-
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$vm_bin" -httpListenAddr="127.0.0.1:$port" -storageDataPath="$work/vm" -retentionPeriod=100y \
-  -search.latencyOffset=0s -loggerLevel=WARN >/dev/null 2>&1 &
-vm_pid=$!
-trap 'kill $vm_pid 2>/dev/null; wait $vm_pid 2>/dev/null; rm -rf "$work"' EXIT
-until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.1; done
+source scripts/vm-for-bench.sh
 
 # 2,000 gauges (constant + randomWalk, 3 data point attributes), 500 points each.
 {
@@ -42,8 +31,6 @@ until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.1; done
   done
 } > "$work/backfill.yaml"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
 vm_before=$(cpu_ticks "$vm_pid")
 /usr/bin/time -f '%e %U %S' -o "$work/time" "$bin" --fast -q "$work/backfill.yaml" 2> "$work/stderr" || { cat "$work/stderr"; exit 1; }
 curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null

@@ -5,17 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    // A JSON string is a YAML double-quoted scalar.
-    let mut quoted = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => quoted.push_str(&format!("\\u{:04x}", c as u32)),
-            c => quoted.push(c),
-        }
-    }
-    quoted.push('"');
+    let quoted = flutter_fuzz::yaml_quoted(text);
     let yaml = format!(
         "duration: 30s\nscript:\n  - {{type: metricEmitter, name: s, spec: {{type: sequence, values: {quoted}}}}}\n  \
          - {{type: metric, name: m, spec: {{type: gauge, frequency: 1s, emitters: [s]}}}}\n"
