@@ -135,7 +135,6 @@ pub(crate) struct SetChange {
 /// `moved` is the old set's series whose origin is not their own values.
 /// A series whose identity is in both sets carries on, in the shard its
 /// origin gives it; a new one's origin is its own values.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn set_change(
     metric: &str,
     kind: MetricKind,
