@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::batch::Stream;
-use crate::engine::{Identity, Origin, identity_text, set_change};
+use crate::engine::{Identity, set_change};
 use crate::go::duration::GoDuration;
 use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
@@ -151,11 +151,11 @@ struct Planned<'r> {
     cohorts: Vec<Cohort>,
     /// Churn, once an action gave it.
     churn: Option<PlannedChurn>,
-    /// After its set changed: each series' cohort, by [`identity_text`]
+    /// After its set changed: each series' cohort, by its identity text
     /// (else every series is in the one cohort).
     cohort_of: Option<BTreeMap<String, usize>>,
-    /// After its set changed: the series whose origin is not their own values.
-    moved: BTreeMap<String, Origin>,
+    /// After its set changed: its moved series (the engine's `SetChange::moved`).
+    moved: BTreeMap<String, String>,
     enabled: bool,
     to: u64,
     /// Ticks before this are counted.
@@ -495,18 +495,9 @@ impl<'r> Planner<'r> {
         let p = &mut self.metrics[m];
         let (kind, name) = (p.plan.kind, p.plan.name);
         let (old_set, new_set) = (old.set(), new.set());
-        let before = match p.cohort_of.take() {
-            Some(map) => map,
-            None => {
-                debug_assert_eq!(p.cohorts.len(), 1, "a metric whose set never changed and does not churn");
-                let positions: Vec<u64> = old_set.positions_in(name, shard).collect();
-                let text = |position: u64| {
-                    let stream = old.member_stream(&old_set, position.into(), name, kind, p.temporality, &[]);
-                    identity_text(&stream)
-                };
-                positions.into_iter().map(|position| (text(position), 0)).collect()
-            }
-        };
+        // Without an earlier change every series is in the one cohort.
+        let before = p.cohort_of.take();
+        debug_assert!(before.is_some() || p.cohorts.len() == 1, "a metric whose set never changed and does not churn");
         let change = set_change(name, kind, p.temporality, (&old, &old_set), (&new, &new_set), &p.moved, shard);
         p.moved = change.moved;
         let fresh = p.cohorts.len();
@@ -514,8 +505,12 @@ impl<'r> Planner<'r> {
         let after: BTreeMap<String, usize> = change
             .members
             .into_iter()
-            .map(|(_, text, _)| {
-                let c = before.get(&text).copied().unwrap_or(fresh);
+            .map(|(_, text, in_old)| {
+                let c = match (&before, in_old) {
+                    (_, false) => fresh,
+                    (None, true) => 0,
+                    (Some(map), true) => map.get(&text).copied().unwrap_or(fresh),
+                };
                 kept[c] += 1;
                 (text, c)
             })

@@ -56,12 +56,7 @@ impl ChaChaStream {
     /// is FNV-1a-64 of the series' expanded values in its set (0 for a metric
     /// without brace expressions).
     pub fn new(seed: u64, metric: &str, emitter: &str, series: u64) -> Self {
-        let mut key = [0u8; 32];
-        key[0..8].copy_from_slice(&seed.to_le_bytes());
-        key[8..16].copy_from_slice(&fnv1a64(metric).to_le_bytes());
-        key[16..24].copy_from_slice(&fnv1a64(emitter).to_le_bytes());
-        key[24..32].copy_from_slice(&series.to_le_bytes());
-        Self::from_seed(key)
+        Self::from_seed(stream_seed(seed, metric, emitter, series))
     }
 
     /// The stream of a 32-byte seed, as `ChaCha8Rng::from_seed`.
@@ -117,6 +112,16 @@ impl ChaChaStream {
             *draw = (u64::from(hi) << 32) | u64::from(lo);
         }
     }
+}
+
+/// The 32-byte seed of [`ChaChaStream::new`]'s stream.
+fn stream_seed(seed: u64, metric: &str, emitter: &str, series: u64) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[0..8].copy_from_slice(&seed.to_le_bytes());
+    key[8..16].copy_from_slice(&fnv1a64(metric).to_le_bytes());
+    key[16..24].copy_from_slice(&fnv1a64(emitter).to_le_bytes());
+    key[24..32].copy_from_slice(&series.to_le_bytes());
+    key
 }
 
 /// ChaCha's quarter round on words `a`, `b`, `c`, `d` of `x`.
@@ -176,12 +181,7 @@ mod tests {
         use rand::{Rng, SeedableRng};
         for (seed, metric, emitter, series) in [(1, "m", "w", 0), (u64::MAX, "a metric", "", 77), (0, "", "", 0)] {
             let mut ours = ChaChaStream::new(seed, metric, emitter, series);
-            let mut key = [0u8; 32];
-            key[0..8].copy_from_slice(&seed.to_le_bytes());
-            key[8..16].copy_from_slice(&fnv1a64(metric).to_le_bytes());
-            key[16..24].copy_from_slice(&fnv1a64(emitter).to_le_bytes());
-            key[24..32].copy_from_slice(&series.to_le_bytes());
-            let mut theirs = ChaCha8Rng::from_seed(key);
+            let mut theirs = ChaCha8Rng::from_seed(stream_seed(seed, metric, emitter, series));
             // Across blocks and across `ChaCha8Rng`'s four-block buffers.
             for k in 0..1000 {
                 assert_eq!(ours.next_u64(), theirs.next_u64(), "draw {k} of {seed} {metric} {emitter} {series}");

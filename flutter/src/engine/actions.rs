@@ -287,15 +287,17 @@ impl<'r> Engine<'r> {
             .collect();
         self.groups[g].set = set;
         self.groups[g].moved = change.moved;
+        // The same name and attributes: only a new unit or description makes a kept series' stream anew.
+        let template = self.groups[g].template;
+        let described_anew = (template.unit, template.description) != (old_template.unit, old_template.description);
         let mut members = Vec::with_capacity(change.members.len());
         for (position, text, kept) in change.members {
             let member = Member::from(position);
             let i = match old.remove(&text) {
                 Some(i) => {
                     self.series_info[i as usize].member = member;
-                    // The same series; a new unit or description describes it anew.
-                    let stream = self.member_stream(g, member);
-                    if self.streams[self.series[i as usize].stream as usize] != stream {
+                    if described_anew {
+                        let stream = self.member_stream(g, member);
                         self.series[i as usize].stream = self.push_stream(stream);
                     }
                     i
@@ -323,7 +325,6 @@ impl<'r> Engine<'r> {
     /// definition are taken here).
     fn define_group(&mut self, name: &'r str, spec: &'r MetricSpec<'static>, at: GoDuration) -> usize {
         self.group_index.insert(name, self.groups.len() as u32);
-        self.group_names.push(name);
         let kind = spec.kind.kind();
         let proto = Series {
             next_visit: NEVER,

@@ -1,7 +1,7 @@
 //! Where a series' random draws come from: the run's one Go stream, or the
 //! ChaCha stream of each (series, emitter) pair, made the first time it draws.
 
-use super::series::{NO_RNG, SeriesInfo};
+use super::series::{Group, NO_RNG, SeriesInfo};
 use crate::distributions::RandomBits;
 use crate::rng::{ChaChaStream, GoPcg, RngKind};
 
@@ -15,8 +15,8 @@ pub(super) struct Draws<'a, 'r> {
     /// The series' key and metric name are looked up only to make a stream:
     /// the per-point loop never touches the (cold) series info otherwise.
     pub series_info: &'a [SeriesInfo],
-    /// Each group's metric action name.
-    pub names: &'a [&'r str],
+    /// The series' metric group (its name keys the stream).
+    pub groups: &'a [Group<'r>],
     pub series: usize,
 }
 
@@ -32,7 +32,7 @@ impl Draws<'_, '_> {
     #[cold]
     fn new_stream(&mut self, emitter: &str) -> u32 {
         let info = &self.series_info[self.series];
-        self.rngs.push(ChaChaStream::new(self.seed, self.names[info.group as usize], emitter, info.key));
+        self.rngs.push(ChaChaStream::new(self.seed, self.groups[info.group as usize].name, emitter, info.key));
         self.rngs.len() as u32 - 1
     }
 }

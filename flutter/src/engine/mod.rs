@@ -24,7 +24,7 @@ use crate::scenario::{Action, EmitterAction, Scenario};
 use crate::shard::Shard;
 use draws::{Draws, SlotRng};
 use series::{Group, Link, NO_OWN, Series, SeriesInfo, Slot};
-pub(crate) use series::{Identity, Origin, identity_text, set_change};
+pub(crate) use series::{Identity, set_change};
 
 /// An emitter's configuration, shared by every series that uses it.
 #[derive(Debug)]
@@ -121,8 +121,6 @@ pub struct Engine<'r> {
     series: Vec<Series<'r>>,
     series_info: Vec<SeriesInfo>,
     groups: Vec<Group<'r>>,
-    /// Each group's metric action name (what the per-tick loop needs of a group).
-    group_names: Vec<&'r str>,
     group_index: BTreeMap<&'r str, u32>,
     /// The shard played, if the run is sharded.
     shard: Option<Shard>,
@@ -159,7 +157,6 @@ impl<'r> Engine<'r> {
             series: Vec::new(),
             series_info: Vec::new(),
             groups: Vec::new(),
-            group_names: Vec::new(),
             group_index: BTreeMap::new(),
             shard: scenario.shard,
             warned: BTreeSet::new(),

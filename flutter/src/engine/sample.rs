@@ -25,7 +25,7 @@ impl Engine<'_> {
         let Engine {
             series,
             series_info,
-            group_names,
+            groups,
             emitters,
             own_emitters,
             links,
@@ -53,8 +53,7 @@ impl Engine<'_> {
                 s.next_visit = NEVER;
                 continue;
             }
-            let mut draws =
-                Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, names: group_names, series: index };
+            let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, groups, series: index };
             let mut v = ChainValue::default();
             for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
                 emitters[link.emitter as usize].apply(

@@ -110,16 +110,6 @@ pub(crate) fn identity_text(stream: &Stream<'_>) -> String {
     format!("{}\u{1e}{}", stream.name, crate::sink::attributes_text(stream))
 }
 
-/// Where a series came from: the expanded values it was created with, and
-/// its random streams' key. A series a set change carries on keeps them
-/// (its state, and its shard, go on), though the new set may give it other
-/// values (`k: a` become `k: '{a,b}'`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Origin {
-    pub values: String,
-    pub key: u64,
-}
-
 /// A metric's set changing to other expressions, worked out for every
 /// series of the whole set (so each shard decides alike).
 #[derive(Debug, Default)]
@@ -127,47 +117,46 @@ pub(crate) struct SetChange {
     /// The new set's series this shard plays, in set order: position,
     /// identity text, and whether the old set had it.
     pub members: Vec<(u64, String, bool)>,
-    /// The new set's series whose origin is not their own values, by identity text.
-    pub moved: BTreeMap<String, Origin>,
+    /// The new set's series created with other expanded values than the new
+    /// set gives them (`k: a` become `k: '{a,b}'`), by identity text: those
+    /// values. A carried series keeps its state and random streams, and the
+    /// shard its first values give it.
+    pub moved: BTreeMap<String, String>,
 }
 
 /// What a metric's set change from `old` to `new` keeps, ends and starts.
-/// `moved` is the old set's series whose origin is not their own values.
-/// A series whose identity is in both sets carries on, in the shard its
-/// origin gives it; a new one's origin is its own values.
+/// `moved` is the old set's [`SetChange::moved`]. A series whose identity is
+/// in both sets carries on, in the shard its first values give it.
 pub(crate) fn set_change(
     metric: &str,
     kind: MetricKind,
     temporality: Temporality,
     old: (&Identity<'_>, &SeriesSet),
     new: (&Identity<'_>, &SeriesSet),
-    moved: &BTreeMap<String, Origin>,
+    moved: &BTreeMap<String, String>,
     shard: Option<Shard>,
 ) -> SetChange {
     let text = |(identity, set): (&Identity<'_>, &SeriesSet), position: u64| {
         identity_text(&identity.member_stream(set, position.into(), metric, kind, temporality, &[]))
     };
-    let origin = |set: &SeriesSet, position: u64| Origin { values: set.values(position), key: set.key(position) };
-    let before: BTreeMap<String, Origin> = (0..old.1.count())
+    let before: BTreeMap<String, String> = (0..old.1.count())
         .map(|p| {
             let t = text(old, p);
-            let o = moved.get(&t).cloned().unwrap_or_else(|| origin(old.1, p));
-            (t, o)
+            let values = moved.get(&t).cloned().unwrap_or_else(|| old.1.values(p));
+            (t, values)
         })
         .collect();
     let mut change = SetChange::default();
     for p in 0..new.1.count() {
         let t = text(new, p);
-        let own = origin(new.1, p);
-        let (o, kept) = match before.get(&t) {
-            Some(o) => (o.clone(), true),
-            None => (own.clone(), false),
-        };
-        if shard.is_none_or(|s| s.holds(metric, &o.values)) {
-            change.members.push((p, t.clone(), kept));
+        let own = new.1.values(p);
+        let kept = before.get(&t);
+        let first = kept.unwrap_or(&own);
+        if shard.is_none_or(|s| s.holds(metric, first)) {
+            change.members.push((p, t.clone(), kept.is_some()));
         }
-        if o != own {
-            change.moved.insert(t, o);
+        if *first != own {
+            change.moved.insert(t, first.clone());
         }
     }
     change
@@ -297,8 +286,8 @@ pub(crate) struct Group<'r> {
     pub members: Vec<u32>,
     /// Churn, once an action gave it.
     pub churn: Option<ChurnClock>,
-    /// After set changes: the series whose origin is not their own values.
-    pub moved: BTreeMap<String, Origin>,
+    /// After set changes: its moved series ([`SetChange::moved`]).
+    pub moved: BTreeMap<String, String>,
     /// The current chain's emitters.
     pub chain: Vec<u32>,
     /// The current rate, once an action gave one (histograms).

@@ -204,28 +204,14 @@ fn a_set_that_grows_shrinks_or_moves_keeps_the_series_in_both() {
 #[test]
 fn a_changing_set_plays_the_same_in_every_shard_layout() {
     let whole = changing();
-    let all = {
-        let sink = whole.simulate();
-        let mut v: Vec<String> = sink
-            .points()
-            .iter()
-            .map(|p| format!("{:?} {} {:?}", sink.streams()[p.stream as usize], p.tick, p.value))
-            .collect();
-        v.sort();
-        v
-    };
+    let all = crate::shards::points(&whole);
     for count in [1, 2, 3, 7] {
         let mut union = Vec::new();
         let mut planned = 0;
         for index in 1..=count {
             let shard = whole.shard(flutter::shard::Shard { index, count }).unwrap();
-            let sink = shard.simulate();
             planned += flutter::plan::plan(&shard).total_points();
-            union.extend(
-                sink.points()
-                    .iter()
-                    .map(|p| format!("{:?} {} {:?}", sink.streams()[p.stream as usize], p.tick, p.value)),
-            );
+            union.extend(crate::shards::points(&shard));
         }
         union.sort();
         assert_eq!(union, all, "{count} shards");

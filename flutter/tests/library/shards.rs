@@ -27,8 +27,8 @@ fn fleet() -> Scenario<'static> {
     Scenario::from_yaml("fleet.yaml", &yaml).unwrap()
 }
 
-/// Every point as text: its stream, tick and value.
-fn points(s: &Scenario<'static>) -> Vec<String> {
+/// Every point as text: its stream, tick, start and value, sorted.
+pub(crate) fn points(s: &Scenario<'static>) -> Vec<String> {
     let sink = s.simulate();
     let mut out: Vec<String> = sink
         .points()
