@@ -255,7 +255,7 @@ fn play(
     for warning in engine.take_warnings() {
         report::warn(&warning);
     }
-    if result.as_ref().is_ok_and(|r| r.points == 0 && !r.interrupted) {
+    if result.as_ref().is_ok_and(|r| r.points == 0 && r.spans == 0 && !r.interrupted) {
         report::warn(&plan::no_points_warning(scenario.duration));
     }
     let invalid = engine.invalid_points();
@@ -282,9 +282,10 @@ fn play(
         match (&delivery, &result) {
             (Some(d), _) => eprintln!("{}", report::delivery_summary(d, started.elapsed())),
             (None, Ok(r)) => eprintln!(
-                "flutter: {} from {} over {} simulated in {:.3}s",
+                "flutter: {} from {}{} over {} simulated in {:.3}s",
                 report::count(r.points, "point"),
                 report::count(engine.streams().len() as u64, "stream"),
+                if r.spans > 0 { format!(" and {}", report::count(r.spans, "span")) } else { String::new() },
                 scenario.duration,
                 started.elapsed().as_secs_f64()
             ),
@@ -337,6 +338,14 @@ fn check(
     out.push_str(&format!("actions: {}\n", scenario.script.len()));
     out.push_str(&format!("emitters: {} ({})\n", plan.emitters.len(), printable(&plan.emitters.join(", "))));
     out.push_str(&report::metrics_table(&plan));
+    for t in &plan.traces {
+        out.push_str(&format!(
+            "trace {}: {} traces/s, up to {} each\n",
+            printable(t.name),
+            t.rate,
+            report::count(t.most_spans, "span")
+        ));
+    }
     out.push_str(&format!(
         "points: {} ({} with a value, {}), peak {} points/s, {}\n",
         plan.total_points(),

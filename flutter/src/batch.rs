@@ -2,8 +2,7 @@
 //!
 //! The engine plays one tick at a time and hands each tick that produced
 //! anything to the sinks as a [`Batch`]: the tick, its simulated wall clock, and
-//! a section per signal (metrics now; spans and log records join it as their
-//! own sections). A sink reads points through [`Points`], which resolves a
+//! a section per signal: metric points, and spans. A sink reads points through [`Points`], which resolves a
 //! histogram's counts for it ([`Points::value`]); no sink indexes the arena the
 //! engine writes histogram data into.
 //!
@@ -19,6 +18,7 @@ use std::ops::Range;
 use crate::go::duration::GoDuration;
 use crate::kinds::metrics::MetricKind;
 use crate::scenario::{KeyValue, Temporality};
+use crate::traces::SpanKind;
 
 /// What one tick produced.
 #[derive(Clone, Copy, Debug)]
@@ -29,6 +29,8 @@ pub struct Batch<'a> {
     pub unix_nanos: i64,
     /// The tick's metric points.
     pub metrics: MetricSection<'a>,
+    /// The spans of the traces that started in the second from this tick.
+    pub spans: SpanSection<'a>,
 }
 
 impl Batch<'_> {
@@ -39,7 +41,55 @@ impl Batch<'_> {
 
     /// Whether the tick produced nothing.
     pub fn is_empty(&self) -> bool {
-        self.metrics.points.is_empty()
+        self.metrics.points.is_empty() && self.spans.spans.is_empty()
+    }
+}
+
+/// A batch's spans, each trace's in tree order (a parent before its children),
+/// traces in the order they start.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpanSection<'a> {
+    /// The spans.
+    pub spans: &'a [Span<'a>],
+    /// The resources the spans refer to ([`Span::resource`]); no two are equal.
+    pub resources: &'a [Cow<'a, [KeyValue<'static>]>],
+}
+
+/// One generated span. Its strings borrow the scenario; attributes that held
+/// brace expressions are rendered for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span<'r> {
+    /// The trace action's name.
+    pub trace: &'r str,
+    /// The trace ID (never all zero).
+    pub trace_id: [u8; 16],
+    /// The span ID (never all zero).
+    pub span_id: [u8; 8],
+    /// The parent's span ID; `None` for the root.
+    pub parent_span_id: Option<[u8; 8]>,
+    /// The span's name.
+    pub name: &'r str,
+    /// OTLP span kind.
+    pub kind: SpanKind,
+    /// When it starts.
+    pub start_unix_nanos: i64,
+    /// When it ends (at or after its start, at or before its parent's end).
+    pub end_unix_nanos: i64,
+    /// Status ERROR with this message, or `None` (status unset).
+    pub error: Option<&'r str>,
+    /// Whether the failure is its own (it carries an `exception` event), not
+    /// one propagated from a descendant.
+    pub exception: bool,
+    /// Span attributes.
+    pub attributes: Cow<'r, [KeyValue<'static>]>,
+    /// Index of its resource in [`SpanSection::resources`].
+    pub resource: u32,
+}
+
+impl Span<'_> {
+    /// How long it lasts.
+    pub fn duration(&self) -> GoDuration {
+        GoDuration::from_nanos(self.end_unix_nanos - self.start_unix_nanos)
     }
 }
 

@@ -43,8 +43,9 @@ pub mod shard;
 mod simulate;
 pub mod sink;
 pub mod timestamp;
+pub mod traces;
 
-pub use batch::{Batch, Point, PointValue, Points, Stream, Summary, ValueRef};
+pub use batch::{Batch, Point, PointValue, Points, Span, Stream, Summary, ValueRef};
 pub use engine::Engine;
 pub use go::duration::GoDuration;
 #[cfg(feature = "otlp")]

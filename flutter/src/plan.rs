@@ -30,6 +30,8 @@ pub struct Plan<'r> {
     pub emitters: Vec<&'r str>,
     /// Every metric, in definition order.
     pub metrics: Vec<MetricPlan<'r>>,
+    /// Every trace, in definition order, as first defined.
+    pub traces: Vec<TracePlan<'r>>,
     /// Every stream a run would create, in the engine's order.
     pub streams: Vec<Stream<'r>>,
     /// The points (staleness markers included) each of `streams` would get.
@@ -67,6 +69,17 @@ pub struct MetricPlan<'r> {
     pub markers: u64,
     /// Points per second at its peak (its series over its shortest frequency).
     pub peak_rate: f64,
+}
+
+/// One trace's part of a plan: traces are drawn, so the plan tells their shape, not their count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TracePlan<'r> {
+    /// The trace action's name.
+    pub name: &'r str,
+    /// Traces per second, as first defined.
+    pub rate: &'r crate::traces::Amount<'static>,
+    /// The most spans one trace can have.
+    pub most_spans: u64,
 }
 
 /// How many requests a run would make.
@@ -207,6 +220,7 @@ struct Planner<'r> {
     emitter_index: BTreeMap<&'r str, u32>,
     metrics: Vec<Planned<'r>>,
     metric_index: BTreeMap<&'r str, usize>,
+    traces: Vec<TracePlan<'r>>,
     /// The histograms, whose values are checked when their emitters change.
     histograms: Vec<usize>,
     streams: Vec<Stream<'r>>,
@@ -226,6 +240,7 @@ impl<'r> Planner<'r> {
             emitter_index: BTreeMap::new(),
             metrics: Vec::new(),
             metric_index: BTreeMap::new(),
+            traces: Vec::new(),
             histograms: Vec::new(),
             streams: Vec::new(),
             stream_points: Vec::new(),
@@ -263,6 +278,14 @@ impl<'r> Planner<'r> {
             for a in due {
                 match &a.kind {
                     ActionKind::Emitter(_) => {}
+                    // Traces are random in count: the plan tells their shape.
+                    ActionKind::Trace(spec) => {
+                        if let (Some(rate), Some(root)) = (&spec.rate, &spec.root)
+                            && !planner.traces.iter().any(|t| t.name == a.name)
+                        {
+                            planner.traces.push(TracePlan { name: &a.name, rate, most_spans: root.most_spans() });
+                        }
+                    }
                     ActionKind::Metric(spec) => touched.push(planner.metric(&a.name, spec, a.at, tick)),
                     ActionKind::DisableMetric | ActionKind::EnableMetric => {
                         let m = planner.metric_index[a.name.as_ref()];
@@ -627,7 +650,7 @@ impl<'r> Planner<'r> {
             }
         }
         let points: u64 = self.metrics.iter().map(|p| p.plan.points).sum();
-        if points == 0 {
+        if points == 0 && self.traces.is_empty() {
             warnings.push(no_points_warning(duration));
         }
         // The busiest time: every run adds its rate from its first point to its
@@ -652,6 +675,7 @@ impl<'r> Planner<'r> {
             markers: self.metrics.iter().map(|p| p.plan.markers).sum(),
             points,
             metrics: self.metrics.into_iter().map(|p| p.plan).collect(),
+            traces: self.traces,
             streams: self.streams,
             stream_points: self.stream_points,
             stream_buckets: self.stream_buckets,

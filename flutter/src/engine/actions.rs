@@ -44,6 +44,7 @@ impl<'r> Engine<'r> {
             let action = self.actions[i];
             match &action.kind {
                 ActionKind::Emitter(_) => {}
+                ActionKind::Trace(spec) => self.apply_trace(&action.name, spec),
                 ActionKind::Metric(spec) => self.apply_metric(&action.name, spec, action.at, tick),
                 ActionKind::DisableMetric | ActionKind::EnableMetric => {
                     let enable = matches!(action.kind, ActionKind::EnableMetric);
@@ -73,6 +74,17 @@ impl<'r> Engine<'r> {
             s.live = false;
             let start = self.config.wallclock_start.offset(GoDuration::from_secs(s.start_tick(tick) as i64));
             self.out.push(Point::new(s.stream, start.unix_nanos(), now, PointValue::Stale));
+        }
+    }
+
+    fn apply_trace(&mut self, name: &'r str, spec: &'r crate::traces::TraceSpec<'static>) {
+        let seed = self.config.seed;
+        match self.tracer_index.get(name) {
+            Some(&i) => self.tracers[i as usize].reconfigure(spec, seed, &self.emitter_index),
+            None => {
+                self.tracer_index.insert(name, self.tracers.len() as u32);
+                self.tracers.push(super::traces::Tracer::new(name, spec, seed, &self.emitter_index));
+            }
         }
     }
 

@@ -11,10 +11,11 @@ mod churn;
 mod draws;
 mod sample;
 mod series;
+mod traces;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::batch::{Batch, MetricSection, PointBuffer, Stream};
+use crate::batch::{Batch, MetricSection, PointBuffer, SpanSection, Stream};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::Warnings;
@@ -131,6 +132,12 @@ pub struct Engine<'r> {
     rngs: Vec<ChaChaStream>,
     streams: Vec<Stream<'r>>,
     out: PointBuffer,
+    /// The trace templates, in definition order, and where each is by name.
+    tracers: Vec<traces::Tracer<'r>>,
+    tracer_index: BTreeMap<&'r str, u32>,
+    spans: traces::SpanOut<'r>,
+    /// Warnings about trace templates, in the order raised.
+    trace_warnings: Vec<String>,
     go: GoPcg,
     warnings: Warnings,
     /// Points dropped because their value was not a finite number.
@@ -165,6 +172,10 @@ impl<'r> Engine<'r> {
             rngs: Vec::new(),
             streams: Vec::new(),
             out: PointBuffer::new(),
+            tracers: Vec::new(),
+            tracer_index: BTreeMap::new(),
+            spans: traces::SpanOut::default(),
+            trace_warnings: Vec::new(),
             go: GoPcg::new(config.seed, config.seed),
             warnings: Vec::new(),
             invalid: 0,
@@ -193,7 +204,7 @@ impl<'r> Engine<'r> {
     /// warn once for it (numbers aside, the same warning is not repeated).
     pub fn take_warnings(&mut self) -> Vec<String> {
         let warnings = std::mem::take(&mut self.warnings);
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.trace_warnings);
         for (i, w) in warnings {
             let info = &self.series_info[i];
             let shape: String = w.chars().filter(|c| !c.is_ascii_digit()).collect();
@@ -225,18 +236,23 @@ impl<'r> Engine<'r> {
         while self.next_tick <= self.last_tick {
             let tick = self.next_tick;
             self.out.clear();
+            self.spans.clear();
             self.apply_due_actions(tick);
             let next_churn = self.churn_due(tick);
             self.advance_shared(tick);
             let next_due = self.sample_due_series(tick);
+            self.play_traces(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
-            let next_shared = if self.shared.is_empty() { u64::MAX } else { tick + 1 };
-            self.next_tick = next_due.min(next_action).min(next_shared).min(next_churn).max(tick + 1);
-            if !self.out.is_empty() {
+            // Shared emitters advance, and traces start, every second.
+            let every_second = !self.shared.is_empty() || !self.tracers.is_empty();
+            let next_second = if every_second { tick + 1 } else { u64::MAX };
+            self.next_tick = next_due.min(next_action).min(next_second).min(next_churn).max(tick + 1);
+            if !self.out.is_empty() || !self.spans.spans.is_empty() {
                 return Some(Batch {
                     tick,
                     unix_nanos: self.unix_nanos(tick),
                     metrics: MetricSection { streams: &self.streams, points: self.out.all() },
+                    spans: SpanSection { spans: &self.spans.spans, resources: &self.spans.resources },
                 });
             }
         }
@@ -261,6 +277,25 @@ impl<'r> Engine<'r> {
                 RngKind::ChaCha => e.emitter.apply(&mut v, t_ns, &mut shared.state, || &mut shared.rng),
             }
             shared.value = v;
+        }
+    }
+
+    /// Starts every trace template's traces of the second from `tick`.
+    fn play_traces(&mut self, tick: u64) {
+        let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
+        let tick_unix = self.unix_nanos(tick);
+        let Engine { tracers, emitters, spans, trace_warnings, .. } = self;
+        for (i, tracer) in tracers.iter_mut().enumerate() {
+            let rate = tracer.play(emitters, t_ns, tick_unix, spans, i as u32);
+            if rate > crate::traces::MAX_RATE && !std::mem::replace(&mut tracer.warned_rate, true) {
+                trace_warnings.push(format!(
+                    "trace `{}`: its rate at {} is {}, above the most a template starts in a second, so it was                      held at {}",
+                    tracer.name(),
+                    GoDuration::from_secs(tick as i64),
+                    crate::go::float::go_float(rate),
+                    crate::traces::MAX_RATE
+                ));
+            }
         }
     }
 

@@ -15,6 +15,7 @@ pub(crate) enum RawKind {
     Metric,
     Disable,
     Enable,
+    Trace,
 }
 
 /// An action whose `at`, `type` and `name` were read; its spec is read later,
@@ -95,6 +96,7 @@ pub(crate) const ACTION_TYPES: &[(&str, RawKind)] = &[
     ("metric", RawKind::Metric),
     ("disableMetric", RawKind::Disable),
     ("enableMetric", RawKind::Enable),
+    ("trace", RawKind::Trace),
 ];
 
 pub(crate) const RNG_KINDS: &[(&str, RngKind)] = &[("chacha", RngKind::ChaCha), ("go", RngKind::Go)];
@@ -177,7 +179,7 @@ fn read_action<'n>(r: &mut Reader<'_>, item: &'n Node) -> Option<RawAction<'n>> 
         None => {
             r.error(
                 item,
-                "script action needs a `type` (`metricEmitter`, `metric`, `disableMetric` or `enableMetric`)",
+                "script action needs a `type` (`metricEmitter`, `metric`, `disableMetric`, `enableMetric` or `trace`)",
             );
             None
         }
@@ -198,7 +200,7 @@ fn read_action<'n>(r: &mut Reader<'_>, item: &'n Node) -> Option<RawAction<'n>> 
         _ => String::new(),
     };
     let mut broken = at.is_none();
-    let takes_spec = matches!(kind, RawKind::Emitter | RawKind::Metric);
+    let takes_spec = matches!(kind, RawKind::Emitter | RawKind::Metric | RawKind::Trace);
     if takes_spec && spec.is_none() {
         r.error(item, format!("`{type_word}` action `{name}` needs a `spec`"));
         broken = true;

@@ -24,6 +24,7 @@ mod schema;
 mod script;
 mod set_sources;
 pub(crate) mod spec;
+mod traces;
 pub(crate) mod yaml;
 
 use std::borrow::Cow;
@@ -51,6 +52,7 @@ pub use crate::otlp::destination::{Compression, Header, OtlpDestination, Protoco
 pub use crate::otlp::tls::TlsFiles;
 pub use crate::rng::RngKind;
 pub use crate::timestamp::Timestamp;
+pub use crate::traces::{Amount, Repeat, SpanDuration, SpanKind, SpanTemplate, TimeUnit, TraceSpec};
 pub use schema::json_schema;
 
 use diagnostic::{Reporter, Span};

@@ -78,6 +78,8 @@ pub enum ActionKind<'a> {
     DisableMetric,
     /// Resume a disabled metric's points.
     EnableMetric,
+    /// Define a trace template (first action with its name) or reconfigure it.
+    Trace(crate::traces::TraceSpec<'a>),
 }
 
 /// An emitter's definition or reconfiguration.

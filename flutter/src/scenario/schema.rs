@@ -55,6 +55,8 @@ fn schema() -> Value {
     definitions.insert("remoteWrite".into(), destination(Section::RemoteWrite));
     definitions.insert("emitterSpec".into(), emitter_spec(&emitters::catalog()));
     definitions.insert("metricSpec".into(), metric_spec(&metrics::catalog()));
+    definitions.insert("traceSpec".into(), trace_spec());
+    definitions.insert("span".into(), span());
     definitions.insert("action".into(), action());
     let mut top = Map::new();
     top.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
@@ -124,9 +126,10 @@ fn action() -> Value {
         ("at", reference("nonNegativeDuration", "when the action happens, in simulated time (default 0s)")),
         (
             "type",
-            json!({"enum": types(&[RawKind::Emitter, RawKind::Metric, RawKind::Disable, RawKind::Enable]),
+            json!({"enum": types(&[RawKind::Emitter, RawKind::Metric, RawKind::Disable, RawKind::Enable, RawKind::Trace]),
                    "description": "`metricEmitter` defines or changes an emitter, `metric` a metric; \
-                                   `disableMetric` and `enableMetric` stop and restart one"}),
+                                   `disableMetric` and `enableMetric` stop and restart one; `trace` defines or \
+                                   changes a trace template"}),
         ),
         ("name", reference("name", "the emitter's or the metric's name (a metric's may hold brace expressions)")),
         ("spec", json!({"description": "what the emitter or metric is, or what changes"})),
@@ -140,6 +143,7 @@ fn action() -> Value {
         "allOf": [
             when(&[RawKind::Emitter], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/emitterSpec"}}})),
             when(&[RawKind::Metric], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/metricSpec"}}})),
+            when(&[RawKind::Trace], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/traceSpec"}}})),
             when(&[RawKind::Disable, RawKind::Enable], json!({"not": {"required": ["spec"]}})),
         ],
     })
@@ -222,6 +226,76 @@ fn metric_spec(kinds: &[KindDoc]) -> Value {
         ),
     ];
     kinds_spec(kinds, &common, false, "the metric's kind (needed where it is defined; fixed by the definition)")
+}
+
+/// A number from 0 to `max`, or an emitter's name.
+fn number_or_emitter(max: f64, description: &str) -> Value {
+    let schema = json!({"anyOf": [{"type": "number", "minimum": 0, "maximum": max}, {"$ref": "#/definitions/name"}]});
+    described(schema, description)
+}
+
+/// The keys of a trace's `spec`.
+fn trace_keys() -> Vec<Key> {
+    vec![
+        ("rate", number_or_emitter(crate::traces::MAX_RATE, "traces started per second: a number or an emitter")),
+        ("resource", reference("attributes", "the spans' resource (a brace set: one series picked per trace)")),
+        ("root", reference("span", "the root span, and below it the tree")),
+    ]
+}
+
+fn trace_spec() -> Value {
+    json!({"type": "object", "properties": properties(&trace_keys()), "additionalProperties": false})
+}
+
+/// The keys of a span.
+fn span_keys() -> Vec<Key> {
+    let kinds = words(crate::traces::SpanKind::ALL.iter().map(|(w, _)| *w));
+    let units = words(crate::traces::TimeUnit::ALL.iter().map(|(w, _)| *w));
+    let drawn: Vec<Key> = vec![
+        (
+            "emitters",
+            json!({"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/name"},
+                            "description": "the emitters whose values, chained in order, are the centre"}),
+        ),
+        ("unit", json!({"enum": units, "description": "what the chain's value counts"})),
+        ("distribution", reference("distribution", "how durations spread around the centre (default: none)")),
+    ];
+    vec![
+        ("name", reference("name", "the span's name")),
+        ("kind", json!({"enum": kinds, "description": "the span kind (default: internal)"})),
+        (
+            "duration",
+            json!({"anyOf": [
+                {"$ref": "#/definitions/nonNegativeDuration"},
+                {"type": "object", "properties": properties(&drawn), "required": ["emitters", "unit"],
+                 "additionalProperties": false},
+            ], "description": "self time: a duration, or drawn around an emitter chain (default: 0s)"}),
+        ),
+        ("attributes", reference("attributes", "span attributes (a brace expression picks one value per span)")),
+        ("resource", reference("attributes", "the resource of this span and its descendants")),
+        (
+            "children",
+            json!({"type": "array", "items": {"$ref": "#/definitions/span"}, "description": "the calls it makes"}),
+        ),
+        ("parallel", json!({"type": "boolean", "description": "children run at once (default: one after another)"})),
+        (
+            "probability",
+            json!({"type": "number", "minimum": 0, "maximum": 1, "description": "the share of traces it happens in"}),
+        ),
+        (
+            "repeat",
+            json!({"anyOf": [{"type": "integer", "minimum": 0, "maximum": super::traces::MAX_REPEAT},
+                             {"type": "string", "pattern": r"^\s*[0-9]+\s*(\.\.\s*[0-9]+\s*)?$"}],
+                   "description": "how many times it happens: a count, or a range `\"1..3\"`"}),
+        ),
+        ("error", number_or_emitter(1.0, "the probability it fails: a number or an emitter")),
+        ("errorMessage", json!({"type": "string", "description": "a failed span's status message (default: error)"})),
+        ("propagate", json!({"type": "boolean", "description": "a failure marks every ancestor failed too"})),
+    ]
+}
+
+fn span() -> Value {
+    json!({"type": "object", "properties": properties(&span_keys()), "required": ["name"], "additionalProperties": false})
 }
 
 /// One kind field's schema, with its doc, default and whether a definition needs it.
@@ -418,5 +492,14 @@ mod tests {
             assert!(found, "{key}");
         }
         assert_eq!(gauge.as_object().unwrap().len(), COMMON_KEYS.len() + metrics::catalog()[0].fields.len());
+        use super::super::traces::{DURATION_KEYS, SPAN_KEYS, TRACE_KEYS};
+        assert_eq!(names(&trace_keys()), table(TRACE_KEYS));
+        assert_eq!(names(&span_keys()), table(SPAN_KEYS));
+        let duration = &span()["properties"]["duration"]["anyOf"][1]["properties"];
+        let mut drawn: Vec<&str> = duration.as_object().unwrap().keys().map(String::as_str).collect();
+        drawn.sort_unstable();
+        let mut expected = table(DURATION_KEYS);
+        expected.sort_unstable();
+        assert_eq!(drawn, expected);
     }
 }

@@ -12,6 +12,7 @@ use super::model::{Action, ActionKind, EmitterAction, KeyValue, MetricSpec};
 use super::read::{Fields, Reader, list};
 use super::set_sources::SetSources;
 use super::spec::{Context, FirstDefinition};
+use super::traces;
 use super::yaml::{Node, Value};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{DrawSink, EmitterSpec, EmitterType, KINDS};
@@ -112,6 +113,8 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
     let errors_before = rep.error_count();
     let mut emitters: BTreeMap<&str, EmitterState> = BTreeMap::new();
     let mut metrics: BTreeMap<&str, MetricState> = BTreeMap::new();
+    // The trace templates defined so far (a broken definition still defines its name).
+    let mut trace_names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     let mut built: Vec<Option<Action<'static>>> = (0..script.len()).map(|_| None).collect();
     for &i in &order {
         let a = &script[i];
@@ -121,6 +124,11 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
             RawKind::Emitter => emitter_action(&mut r, a, &mut emitters, &ctx).map(ActionKind::Emitter),
             RawKind::Metric => metric_action(&mut r, a, &mut metrics, &ctx).map(ActionKind::Metric),
             RawKind::Disable | RawKind::Enable => lifetime_action(&mut r, a, &mut metrics),
+            RawKind::Trace => {
+                let defining = trace_names.insert(&a.name);
+                let spec = a.spec.filter(|_| !a.broken);
+                spec.and_then(|spec| traces::read(&mut r, spec, a, defining, &ctx)).map(ActionKind::Trace)
+            }
         };
         built[i] = kind.map(|kind| Action { at: a.at, name: Cow::Owned(a.name.clone()), kind });
     }

@@ -65,6 +65,11 @@ impl SetSources {
     /// Resolves the set, reporting every problem at its string's column;
     /// `None` when a problem was reported.
     pub fn check(&self, rep: &mut Reporter, metric: &str) -> Option<SeriesSet> {
+        self.check_for(rep, &format!("metric `{metric}`"))
+    }
+
+    /// [`check`](Self::check) for what messages call `what` ("trace `checkout`").
+    pub fn check_for(&self, rep: &mut Reporter, what: &str) -> Option<SeriesSet> {
         let sources: Vec<&Source> = self.levels.iter().flatten().flatten().collect();
         let templates: Vec<Template> = sources.iter().map(|s| s.template.clone()).collect();
         match SeriesSet::resolve(&templates) {
@@ -73,7 +78,7 @@ impl SetSources {
                 for p in problems {
                     let s = sources[p.template];
                     let pos = rep.pos_in(s.file, s.pos, &s.text, p.offset);
-                    rep.error(Span { file: s.file, pos }, format!("metric `{metric}`: {}", p.message));
+                    rep.error(Span { file: s.file, pos }, format!("{what}: {}", p.message));
                 }
                 None
             }

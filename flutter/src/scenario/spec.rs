@@ -346,13 +346,19 @@ impl Context<'_> {
     /// Checks that `emitter`, used by this action (a metric), is defined at or
     /// before it; reports at `node` otherwise.
     pub fn check_emitter_ref(&self, r: &mut Reader<'_>, node: &Node, emitter: &str) -> bool {
+        self.check_ref(r, node, emitter, &format!("metric `{}`", self.name))
+    }
+
+    /// [`check_emitter_ref`](Self::check_emitter_ref) for an action that is
+    /// `user` in messages ("trace `checkout`").
+    pub fn check_ref(&self, r: &mut Reader<'_>, node: &Node, emitter: &str, user: &str) -> bool {
         match self.emitters.get(emitter) {
             None => {
                 let hint = match super::diagnostic::did_you_mean(emitter, self.emitters.keys().copied()) {
                     Some(s) => format!("; did you mean `{s}`?"),
                     None => String::new(),
                 };
-                r.error(node, format!("metric `{}` uses emitter `{emitter}`, which is not defined{hint}", self.name));
+                r.error(node, format!("{user} uses emitter `{emitter}`, which is not defined{hint}"));
                 false
             }
             Some(def) if def.at > self.at => {
@@ -360,8 +366,8 @@ impl Context<'_> {
                 r.error(
                     node,
                     format!(
-                        "metric `{}` uses emitter `{emitter}` at {}, but `{emitter}` is first defined at {} ({where_def})",
-                        self.name, self.at, def.at
+                        "{user} uses emitter `{emitter}` at {}, but `{emitter}` is first defined at {} ({where_def})",
+                        self.at, def.at
                     ),
                 );
                 false

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::batch::{Stream, Summary, ValueRef};
+use crate::batch::{Span, Stream, Summary, ValueRef};
 use crate::go::float::write_go_float;
 use crate::scenario::{AttrValue, KeyValue};
 
@@ -51,6 +51,53 @@ pub(super) fn push_point(out: &mut String, stream: &Stream<'_>, time: &str, ts: 
         }
     }
     out.push('}');
+}
+
+/// Appends one span as a JSON object (no line break): its trace action,
+/// IDs in hex (`parentSpanId` empty for a root), name, kind, start and end
+/// (RFC 3339 with nanoseconds), status, resource and attributes.
+pub(super) fn push_span(out: &mut String, span: &Span<'_>, resource: &[KeyValue<'_>], ts: &str) {
+    out.push_str("{\"ts\":");
+    push_string(out, ts);
+    out.push_str(",\"trace\":");
+    push_string(out, span.trace);
+    let _ = write!(
+        out,
+        ",\"traceId\":\"{}\",\"spanId\":\"{}\",\"parentSpanId\":\"",
+        hex(&span.trace_id),
+        hex(&span.span_id)
+    );
+    if let Some(parent) = span.parent_span_id {
+        out.push_str(&hex(&parent));
+    }
+    out.push_str("\",\"name\":");
+    push_string(out, span.name);
+    let _ = write!(out, ",\"kind\":\"{}\",\"start\":", span.kind.name());
+    push_string(out, &crate::Timestamp(span.start_unix_nanos).to_string());
+    out.push_str(",\"end\":");
+    push_string(out, &crate::Timestamp(span.end_unix_nanos).to_string());
+    let _ = write!(out, ",\"durationNanos\":{}", span.end_unix_nanos - span.start_unix_nanos);
+    match span.error {
+        Some(message) => {
+            out.push_str(",\"status\":\"error\",\"message\":");
+            push_string(out, message);
+        }
+        None => out.push_str(",\"status\":\"unset\""),
+    }
+    out.push_str(",\"resource\":");
+    push_map(out, resource);
+    out.push_str(",\"attributes\":");
+    push_map(out, &span.attributes);
+    out.push('}');
+}
+
+/// Bytes as lowercase hex, as OTLP JSON and every trace UI write IDs.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 fn push_summary(out: &mut String, s: &Summary) {

@@ -6,9 +6,10 @@ use std::io::Write;
 
 use super::json;
 use super::{Sink, SinkError};
-use crate::batch::{Batch, Stream, Summary, ValueRef};
+use crate::batch::{Batch, Span, Stream, Summary, ValueRef};
 use crate::go::float::write_go_float;
 use crate::scenario::AttrValue;
+use crate::scenario::KeyValue;
 use crate::timestamp::Timestamp;
 
 /// How point lines look.
@@ -61,7 +62,8 @@ impl<W: Write> LogSink<W> {
 
 impl<W: Write> Sink for LogSink<W> {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
-        let stamp = self.clock.now();
+        let stamp = self.clock.now().to_owned();
+        let stamp = stamp.as_str();
         let points = batch.metrics.points;
         // The simulated time, formatted once a tick (only the wide and JSON lines show it).
         let (time, ts) = match self.format {
@@ -101,6 +103,23 @@ impl<W: Write> Sink for LogSink<W> {
             self.line.push('\n');
             self.out.write_all(self.line.as_bytes())?;
         }
+        let ts = batch.time().to_string();
+        for span in batch.spans.spans {
+            let resource = &batch.spans.resources[span.resource as usize];
+            self.line.clear();
+            match self.format {
+                LineFormat::Json => json::push_span(&mut self.line, span, resource, &ts),
+                _ => push_span(&mut self.line, stamp, &ts, span),
+            }
+            if self.format == LineFormat::Wide {
+                self.line.push_str(" time=");
+                self.line.push_str(&Timestamp(span.start_unix_nanos).to_string());
+                push_level(&mut self.line, "resource.", resource);
+                push_level(&mut self.line, "", &span.attributes);
+            }
+            self.line.push('\n');
+            self.out.write_all(self.line.as_bytes())?;
+        }
         if self.flush_each_tick {
             self.out.flush()?;
         }
@@ -129,6 +148,32 @@ pub(crate) fn attributes_text(stream: &Stream<'_>) -> String {
 
 fn push_attributes(out: &mut String, stream: &Stream<'_>) {
     for (prefix, attrs) in [("resource.", &stream.resource), ("scope.", &stream.scope), ("", &stream.datapoint)] {
+        push_level(out, prefix, attrs);
+    }
+}
+
+/// `{stamp} INFO Span Emit ts=… traceId=… spanId=… parentSpanId=… name=… duration=… status=…`,
+/// and `message=…` for a failed span.
+fn push_span(out: &mut String, stamp: &str, ts: &str, span: &Span<'_>) {
+    let parent = span.parent_span_id.map(|p| json::hex(&p)).unwrap_or_default();
+    let (trace, id) = (json::hex(&span.trace_id), json::hex(&span.span_id));
+    let _ = write!(out, "{stamp} INFO Span Emit ts={ts} traceId={trace} spanId={id} parentSpanId=");
+    push_slog_value(out, &parent);
+    out.push_str(" name=");
+    push_slog_value(out, span.name);
+    let _ = write!(out, " duration={}", span.duration());
+    match span.error {
+        Some(message) => {
+            out.push_str(" status=error message=");
+            push_slog_value(out, message);
+        }
+        None => out.push_str(" status=unset"),
+    }
+}
+
+/// One level of attributes as the wide line writes them: ` PREFIXKEY=VALUE…`.
+fn push_level(out: &mut String, prefix: &str, attrs: &[KeyValue<'_>]) {
+    {
         for kv in attrs.iter() {
             out.push(' ');
             push_slog_value(out, &format!("{prefix}{}", kv.key));

@@ -1,5 +1,6 @@
 //! Keeps every point in memory, with queries by metric, attributes and time.
 
+use super::spans::{RecordedSpan, SpanQuery};
 use super::{Sink, SinkError};
 use crate::batch::{Batch, Stream, Summary, ValueRef};
 use crate::go::duration::GoDuration;
@@ -106,11 +107,12 @@ impl RecordedPoint {
     }
 }
 
-/// Records every point of a run.
+/// Records every point and span of a run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MemorySink {
     streams: Vec<RecordedStream>,
     points: Vec<RecordedPoint>,
+    spans: Vec<RecordedSpan>,
 }
 
 impl MemorySink {
@@ -127,6 +129,17 @@ impl MemorySink {
     /// Every point, in time order (series in definition order within a tick).
     pub fn points(&self) -> &[RecordedPoint] {
         &self.points
+    }
+
+    /// Every span, in the order generated (each trace's in tree order).
+    pub fn all_spans(&self) -> &[RecordedSpan] {
+        &self.spans
+    }
+
+    /// The spans of trace action `trace`, to narrow further
+    /// (`spans("checkout").named("PlaceOrder")`).
+    pub fn spans(&self, trace: &str) -> SpanQuery<'_> {
+        SpanQuery::new(self.spans.iter().filter(|s| s.trace == trace))
     }
 
     /// The points of every stream exported under `name`.
@@ -152,6 +165,7 @@ impl Sink for MemorySink {
             start_unix_nanos: p.start_unix_nanos,
             value: RecordedValue::from(points.value(p)),
         }));
+        super::spans::record(&batch.spans, batch.tick, &mut self.spans);
         Ok(())
     }
 }

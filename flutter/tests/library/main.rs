@@ -11,4 +11,5 @@ mod plan;
 mod sets;
 mod shapes;
 mod shards;
+mod traces;
 mod util;
