@@ -9,7 +9,6 @@ use super::read::{Fields, Reader, list};
 use super::set_sources::{self, SetSources};
 use super::spec::Context;
 use super::yaml::{Node, Value};
-use crate::go::float::go_float;
 use crate::kinds::distribution::Distribution;
 use crate::scenario::KeyValue;
 use crate::traces::{Amount, Repeat, SpanDuration, SpanKind, SpanTemplate, TimeUnit, TraceSpec};
@@ -121,7 +120,7 @@ impl TraceReader<'_> {
         }
         let v = r.float(n, key)?;
         if !(0.0..=max).contains(&v) {
-            r.error(n, format!("{key} must be from 0 to {}, found {}", go_float(max), go_float(v)));
+            r.error(n, format!("{key} must be from 0 to {max}, found {v}"));
             return None;
         }
         Some(Amount::Fixed(v))
@@ -268,7 +267,7 @@ impl TraceReader<'_> {
 fn probability(r: &mut Reader<'_>, n: &Node, key: &str) -> Option<f64> {
     let v = r.float(n, key)?;
     if !(0.0..=1.0).contains(&v) {
-        r.error(n, format!("{key} is a probability, from 0 to 1, found {}", go_float(v)));
+        r.error(n, format!("{key} is a probability, from 0 to 1, found {v}"));
         return None;
     }
     Some(v)
