@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Parser;
-use flutter::delivery::Mode;
+use flutter::delivery::{DeliveryStats, Mode};
 use flutter::otlp::{self, JsonLinesSink, OtlpSettings};
 use flutter::plan;
 use flutter::printable::printable;
@@ -204,9 +204,26 @@ fn play(
     };
     let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime)
         .with_format(args.log_format.into());
+    let has_traces = scenario.script.iter().any(|a| matches!(a.kind, flutter::scenario::ActionKind::Trace(_)));
+    if has_traces && args.output.is_some() {
+        report::warn("the OTLP JSON file (--output) holds metrics only: spans are not written to it");
+    }
     let mut otlp = destination.map(|settings| {
         if !args.quiet {
             eprintln!("flutter: sending to {} (from {})", settings.shown_url, settings.source.describe());
+        }
+        match (&settings.traces_url, remote_write) {
+            _ if !has_traces => {}
+            (_, true) => report::warn("remote write carries metrics only: the spans are not sent (counted as lost)"),
+            (None, _) => report::warn(&format!(
+                "nothing names where spans go (the metrics URL comes from {}): set {} or {}; the spans are counted as \
+                 lost",
+                settings.source.describe(),
+                otlp::destination::ENV_TRACES_ENDPOINT,
+                otlp::destination::ENV_ENDPOINT
+            )),
+            (Some(url), _) if !args.quiet => eprintln!("flutter: sending spans to {url}"),
+            _ => {}
         }
         let mode = match pacing {
             Pacing::RealTime => Mode::real_time(settings.queue_duration),
@@ -267,6 +284,8 @@ fn play(
     }
     let interrupted = stop.load(Ordering::SeqCst) || result.as_ref().is_ok_and(|r| r.interrupted);
     let delivery = otlp.as_ref().and_then(OtlpSink::stats);
+    let span_delivery = otlp.as_ref().and_then(OtlpSink::span_stats);
+    let lost = |d: Option<DeliveryStats>| d.is_some_and(|d| d.rejected + d.lost > 0);
 
     if let Err(e) = &result {
         // The reader went away (`| head`): stop quietly, as other tools do.
@@ -278,9 +297,14 @@ fn play(
     if interrupted {
         eprintln!("flutter: interrupted{}", signals.name().map(|n| format!(" by {n}")).unwrap_or_default());
     }
-    if !args.quiet || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
+    if !args.quiet || lost(delivery) || lost(span_delivery) {
         match (&delivery, &result) {
-            (Some(d), _) => eprintln!("{}", report::delivery_summary(d, started.elapsed())),
+            (Some(d), _) => {
+                eprintln!("{}", report::delivery_summary(d, started.elapsed()));
+                if let Some(s) = &span_delivery {
+                    eprintln!("{}", report::span_summary(s));
+                }
+            }
             (None, Ok(r)) => eprintln!(
                 "flutter: {} from {}{} over {} simulated in {:.3}s",
                 report::count(r.points, "point"),
@@ -305,7 +329,7 @@ fn play(
     }
     if interrupted {
         ExitCode::from(signals.exit_status().unwrap_or(INTERRUPTED))
-    } else if result.is_err() || delivery.is_some_and(|d| d.rejected + d.lost > 0) {
+    } else if result.is_err() || lost(delivery) || lost(span_delivery) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -373,6 +397,17 @@ fn check(
             report::destination(d, bytes, requests)
         }
     });
+    match (&destination, plan.traces.is_empty()) {
+        (_, true) | (None, _) => {}
+        (Some(_), _) if remote_write => out.push_str("spans: not sent (remote write carries metrics only)\n"),
+        (Some(d), _) => out.push_str(&match &d.traces_url {
+            Some(url) => format!("spans: OTLP to {url}\n"),
+            None => format!(
+                "spans: not sent (nothing names a traces endpoint; set {})\n",
+                otlp::destination::ENV_TRACES_ENDPOINT
+            ),
+        }),
+    }
     if let Some(path) = &args.output {
         let max_points = otlp::destination::max_points_per_request(scenario.otlp.as_ref());
         let lines = plan.requests(max_points as u64, real_time);

@@ -78,9 +78,18 @@ pub fn warn(text: &str) {
 
 /// The end-of-run line for an OTLP run.
 pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
+    format!("{}; {:.3}s", delivery_line(d, "point"), elapsed.as_secs_f64())
+}
+
+/// The end-of-run line for the spans of an OTLP run (their own requests).
+pub fn span_summary(d: &DeliveryStats) -> String {
+    delivery_line(d, "span")
+}
+
+fn delivery_line(d: &DeliveryStats, noun: &str) -> String {
     format!(
-        "flutter: {} generated, {} delivered, {} rejected, {} lost; {} request{}, {} retr{}, {} bytes sent; {:.3}s",
-        count(d.generated, "point"),
+        "flutter: {} generated, {} delivered, {} rejected, {} lost; {} request{}, {} retr{}, {} bytes sent",
+        count(d.generated, noun),
         d.delivered,
         d.rejected,
         d.lost,
@@ -89,7 +98,6 @@ pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
         d.retries,
         if d.retries == 1 { "y" } else { "ies" },
         d.bytes_sent,
-        elapsed.as_secs_f64()
     )
 }
 

@@ -11,7 +11,7 @@ use crate::util::{Run, TempDir, flutter_cmd, package_dir, test_dep};
 use crate::vm::{Series, VictoriaMetrics};
 
 /// A running rotel-agent: OTLP/gRPC in, OTLP/HTTP out; killed when dropped.
-struct Rotel {
+pub(crate) struct Rotel {
     child: Child,
     grpc_port: u16,
 }
@@ -22,7 +22,7 @@ fn free_port() -> u16 {
 
 impl Rotel {
     /// Forwards to `otlp_http` (a base URL; rotel appends `/v1/metrics`).
-    fn start(otlp_http: &str) -> Rotel {
+    pub(crate) fn start(otlp_http: &str) -> Rotel {
         let binary = test_dep("rotel-0.0.1a15/rotel-agent");
         assert!(binary.exists(), "{} is missing: run `bash scripts/provision-test-deps`", binary.display());
         let (grpc_port, http_port) = (free_port(), free_port());
@@ -48,7 +48,7 @@ impl Rotel {
         Rotel { child, grpc_port }
     }
 
-    fn grpc_endpoint(&self) -> String {
+    pub(crate) fn grpc_endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.grpc_port)
     }
 }

@@ -16,5 +16,6 @@ mod remote_write;
 mod runs;
 mod schema;
 mod tls;
+mod traces;
 mod util;
 mod vm;

@@ -20,6 +20,9 @@ use crate::printable::printable;
 /// The OTLP metrics service's one method.
 pub(crate) const METRICS_EXPORT: &str = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
 
+/// The method traces are exported by.
+pub(crate) const TRACES_EXPORT: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
 /// Calls `Export` on one `http(s)://host:port` over one HTTP/2 connection,
 /// opened on first use and again after it fails.
 #[derive(Debug)]
@@ -27,6 +30,8 @@ pub(crate) struct GrpcTransport {
     runtime: Option<tokio::runtime::Runtime>,
     /// `http(s)://host:port`, for messages.
     url: String,
+    /// The method called: metrics' `Export` unless [`GrpcTransport::for_traces`].
+    method: &'static str,
     /// For `https://`: what TLS trusts and presents (or why it cannot).
     tls: Option<Result<std::sync::Arc<rustls::ClientConfig>, String>>,
     host: String,
@@ -87,6 +92,7 @@ impl GrpcTransport {
         GrpcTransport {
             runtime,
             url: format!("{}://{}", if https { "https" } else { "http" }, authority(&host, port)),
+            method: METRICS_EXPORT,
             tls: https.then(|| tls_connector(tls)),
             host,
             port,
@@ -96,6 +102,12 @@ impl GrpcTransport {
             connection: Mutex::new(None),
             accepted,
         }
+    }
+
+    /// Calls the trace service's `Export` instead.
+    pub fn for_traces(mut self) -> Self {
+        self.method = TRACES_EXPORT;
+        self
     }
 
     fn forget_connection(&self) {
@@ -188,7 +200,7 @@ impl GrpcTransport {
     async fn exchange(&self, send: SendRequest<Bytes>, body: &[u8]) -> Result<Attempt, h2::Error> {
         let mut send = send.ready().await?;
         let mut request =
-            Request::post(format!("{}{METRICS_EXPORT}", self.url)).body(()).unwrap_or_else(|_| Request::new(()));
+            Request::post(format!("{}{}", self.url, self.method)).body(()).unwrap_or_else(|_| Request::new(()));
         *request.headers_mut() = self.headers.clone();
         let (response, mut stream) = send.send_request(request, false)?;
         let mut frame = Vec::with_capacity(5 + body.len());

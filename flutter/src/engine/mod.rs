@@ -144,6 +144,8 @@ pub struct Engine<'r> {
     invalid: u64,
     next_tick: u64,
     last_tick: u64,
+    /// The run's duration in nanoseconds: traces start before it.
+    duration_ns: i64,
 }
 
 impl<'r> Engine<'r> {
@@ -181,6 +183,7 @@ impl<'r> Engine<'r> {
             invalid: 0,
             next_tick: 0,
             last_tick: scenario.duration.floor_secs(),
+            duration_ns: scenario.duration.as_nanos(),
         }
     }
 
@@ -283,13 +286,19 @@ impl<'r> Engine<'r> {
     /// Starts every trace template's traces of the second from `tick`.
     fn play_traces(&mut self, tick: u64) {
         let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
+        // Traces start inside the run: the last tick's second is past its end.
+        let within = (self.duration_ns - t_ns).min(1_000_000_000);
+        if within <= 0 {
+            return;
+        }
         let tick_unix = self.unix_nanos(tick);
         let Engine { tracers, emitters, spans, trace_warnings, .. } = self;
         for (i, tracer) in tracers.iter_mut().enumerate() {
-            let rate = tracer.play(emitters, t_ns, tick_unix, spans, i as u32);
+            let rate = tracer.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
             if rate > crate::traces::MAX_RATE && !std::mem::replace(&mut tracer.warned_rate, true) {
                 trace_warnings.push(format!(
-                    "trace `{}`: its rate at {} is {}, above the most a template starts in a second, so it was                      held at {}",
+                    "trace `{}`: its rate at {} is {}, above the most a template starts in a second, so it was \
+                     held at {}",
                     tracer.name(),
                     GoDuration::from_secs(tick as i64),
                     crate::go::float::go_float(rate),

@@ -185,12 +185,13 @@ impl<'r> Tracer<'r> {
         self.chains = compiler.chains;
     }
 
-    /// The chains' values at `t_ns`, then the traces that start in the second
+    /// The chains' values at `t_ns`, then the traces that start in the
+    /// `within` nanoseconds (the second, or what of it is left of the run)
     /// from `tick_unix` into `out`; returns the rate (before it is held at [`MAX_RATE`]).
     pub fn play(
         &mut self,
         emitters: &[EmitterState<'_>],
-        t_ns: i64,
+        (t_ns, within): (i64, i64),
         tick_unix: i64,
         out: &mut SpanOut<'r>,
         me: u32,
@@ -203,8 +204,8 @@ impl<'r> Tracer<'r> {
             chain.value = if v.mark == Mark::Value && v.value.is_finite() { v.value } else { 0.0 };
         }
         let rate = self.value(self.rate);
-        let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE));
-        let mut starts: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * 1e9) as i64).collect();
+        let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE) * within as f64 / 1e9);
+        let mut starts: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * within as f64) as i64).collect();
         starts.sort_unstable();
         for offset in starts {
             let trace_id = loop {

@@ -7,6 +7,9 @@
 //! * endpoint: `--endpoint` → `otlpDestination.endpoint` →
 //!   `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (a full URL, used as is) →
 //!   `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL; `/v1/metrics` is appended);
+//! * the traces endpoint: `--endpoint` or `otlpDestination.endpoint` (base URLs;
+//!   `/v1/traces` is appended) → `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is) →
+//!   `OTEL_EXPORTER_OTLP_ENDPOINT`; over gRPC, the metrics server;
 //! * headers, merged name by name: `otlpDestination.headers` →
 //!   `OTEL_EXPORTER_OTLP_METRICS_HEADERS` → `OTEL_EXPORTER_OTLP_HEADERS`;
 //! * timeout: `otlpDestination.timeout` → `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT` →
@@ -19,7 +22,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use super::endpoint::{Endpoint, METRICS_PATH, check, percent_decode};
+use super::endpoint::{Endpoint, METRICS_PATH, TRACES_PATH, check, percent_decode};
 use super::tls::{self, TlsError, TlsFiles, TlsSettings};
 use crate::go::duration::GoDuration;
 use crate::header_template::{TemplateError, check_template, expand};
@@ -30,6 +33,8 @@ use crate::scenario::yaml::{Node, Value};
 pub const ENV_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 /// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`: the full URL for metrics.
 pub const ENV_METRICS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+/// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`: the full URL for traces.
+pub const ENV_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 /// `OTEL_EXPORTER_OTLP_HEADERS`: `name=value,…` for every signal.
 pub const ENV_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
 /// `OTEL_EXPORTER_OTLP_METRICS_HEADERS`: `name=value,…` for metrics.
@@ -405,6 +410,8 @@ pub enum EndpointSource {
     EnvMetrics,
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`.
     EnvBase,
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the traces URL only).
+    EnvTraces,
     /// `--remote-write`.
     RemoteWrite,
     /// `remoteWrite.url`.
@@ -419,6 +426,7 @@ impl EndpointSource {
             EndpointSource::Scenario => "otlpDestination.endpoint",
             EndpointSource::EnvMetrics => ENV_METRICS_ENDPOINT,
             EndpointSource::EnvBase => ENV_ENDPOINT,
+            EndpointSource::EnvTraces => ENV_TRACES_ENDPOINT,
             EndpointSource::RemoteWrite => "--remote-write",
             EndpointSource::RemoteWriteScenario => "remoteWrite.url",
         }
@@ -434,6 +442,9 @@ pub struct OtlpSettings {
     pub shown_url: String,
     /// Where the URL came from.
     pub source: EndpointSource,
+    /// Where spans go (over gRPC, the server), without credentials; `None`
+    /// when nothing names it (remote write; a full metrics URL alone).
+    pub traces_url: Option<String>,
     /// What a run (and `--check`) should warn about these settings.
     pub warnings: Vec<String>,
     /// Headers, expanded (values are secrets: never printed).
@@ -608,8 +619,25 @@ fn resolve_url(
     let grpc = protocol == Protocol::Grpc;
     // gRPC names its method: the endpoint is the server, used as given.
     let base = base && !grpc;
-    let endpoint = Endpoint::parse(&text, base)
+    let endpoint = Endpoint::parse(&text, base.then_some(METRICS_PATH))
         .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
+    let traces_url = if grpc {
+        Some(endpoint.url.clone())
+    } else {
+        // An endpoint given as a base (the flag, the scenario) serves every
+        // signal; else the traces variable (a full URL), else the base variable.
+        let given = (base && source != EndpointSource::EnvBase).then(|| (text.clone(), Some(TRACES_PATH), source));
+        let full = || env(ENV_TRACES_ENDPOINT).map(|t| (t, None, EndpointSource::EnvTraces));
+        let base_env = || env(ENV_ENDPOINT).map(|t| (t, Some(TRACES_PATH), EndpointSource::EnvBase));
+        match given.or_else(full).or_else(base_env) {
+            None => None,
+            Some((text, path, source)) => Some(
+                Endpoint::parse(text.trim(), path)
+                    .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?
+                    .url,
+            ),
+        }
+    };
     let mut warnings = Vec::new();
     if grpc {
         check_grpc_endpoint(&endpoint.url, source, &mut warnings)?;
@@ -688,6 +716,7 @@ fn resolve_url(
         url: endpoint.url.clone(),
         shown_url: endpoint.shown(),
         source,
+        traces_url,
         warnings,
         headers,
         timeout,
@@ -833,6 +862,30 @@ mod tests {
         assert_eq!(got(None, None, &env(&[])), None);
         assert_eq!(resolve(Some(&dest(None)), None, env(&[])), Err(SettingsError::NoEndpoint));
         assert!(matches!(resolve(None, Some("localhost:4318"), env(&[])), Err(SettingsError::BadEndpoint { .. })));
+    }
+
+    #[test]
+    fn traces_endpoint_order() {
+        let traces = |d: Option<&OtlpDestination>, flag, vars: &[(&str, &str)]| {
+            resolve(d, flag, env(vars)).unwrap().and_then(|s| s.traces_url)
+        };
+        let full = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://spans:4318/custom");
+        let base = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://base:4318/otlp");
+        let metrics = ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://full:4318/m");
+        // A base given by the flag or the scenario serves both signals.
+        assert_eq!(traces(None, Some("http://flag:1/"), &[full]).as_deref(), Some("http://flag:1/v1/traces"));
+        let d = dest(Some("http://scenario:4318/otlp/"));
+        assert_eq!(traces(Some(&d), None, &[full]).as_deref(), Some("http://scenario:4318/otlp/v1/traces"));
+        // Else the traces variable, as is; else the base variable.
+        assert_eq!(traces(None, None, &[full, base]).as_deref(), Some("http://spans:4318/custom"));
+        assert_eq!(traces(None, None, &[base]).as_deref(), Some("http://base:4318/otlp/v1/traces"));
+        assert_eq!(traces(None, None, &[metrics, base]).as_deref(), Some("http://base:4318/otlp/v1/traces"));
+        assert_eq!(traces(None, None, &[metrics]), None);
+        // gRPC: the same server.
+        let grpc = [("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")];
+        assert_eq!(traces(None, None, &grpc).as_deref(), Some("http://collector:4317/"));
+        let bad = resolve(None, None, env(&[base, ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://[::1")]));
+        assert!(matches!(bad, Err(SettingsError::BadEndpoint { origin: ENV_TRACES_ENDPOINT, .. })), "{bad:?}");
     }
 
     #[test]

@@ -5,8 +5,11 @@
 
 use crate::printable::printable;
 
-/// The path every signal's base URL gets for metrics.
+/// The path a base URL gets for metrics.
 pub const METRICS_PATH: &str = "/v1/metrics";
+
+/// The path a base URL gets for traces.
+pub const TRACES_PATH: &str = "/v1/traces";
 
 /// An endpoint as requests use it.
 #[derive(Clone, PartialEq, Eq)]
@@ -18,9 +21,9 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Parses `text`; with `append`, `text` is a base URL and
-    /// [`METRICS_PATH`] is appended to its path.
-    pub fn parse(text: &str, append: bool) -> Result<Endpoint, String> {
+    /// Parses `text`; with `append`, `text` is a base URL and that path
+    /// ([`METRICS_PATH`], [`TRACES_PATH`]) is appended to its path.
+    pub fn parse(text: &str, append: Option<&str>) -> Result<Endpoint, String> {
         let mut url = parse_url(text)?;
         let credentials = (!url.username().is_empty() || url.password().is_some()).then(|| {
             let user = percent_decode(url.username());
@@ -30,8 +33,8 @@ impl Endpoint {
         // Never fails for an http(s) URL with a host.
         let _ = url.set_username("");
         let _ = url.set_password(None);
-        if append {
-            let path = format!("{}{METRICS_PATH}", url.path().trim_end_matches('/'));
+        if let Some(signal) = append {
+            let path = format!("{}{signal}", url.path().trim_end_matches('/'));
             url.set_path(&path);
         }
         Ok(Endpoint { url: url.into(), credentials })
@@ -149,7 +152,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        Endpoint::parse(text, true).unwrap_err()
+        Endpoint::parse(text, Some(METRICS_PATH)).unwrap_err()
     }
 
     #[test]
@@ -173,22 +176,26 @@ mod tests {
 
     #[test]
     fn schemes_and_hosts_are_case_insensitive_and_paths_joined() {
-        let e = Endpoint::parse("HTTP://Collector.Example:4318/otlp/", true).unwrap();
+        let e = Endpoint::parse("HTTP://Collector.Example:4318/otlp/", Some(METRICS_PATH)).unwrap();
         assert_eq!(e.url, "http://collector.example:4318/otlp/v1/metrics");
-        assert_eq!(Endpoint::parse("https://h", true).unwrap().url, "https://h/v1/metrics");
-        assert_eq!(Endpoint::parse("http://[::1]:4318", true).unwrap().url, "http://[::1]:4318/v1/metrics");
-        assert_eq!(Endpoint::parse("http://h:4318/custom/path", false).unwrap().url, "http://h:4318/custom/path");
+        assert_eq!(Endpoint::parse("https://h", Some(METRICS_PATH)).unwrap().url, "https://h/v1/metrics");
+        assert_eq!(Endpoint::parse("https://h/otlp/", Some(TRACES_PATH)).unwrap().url, "https://h/otlp/v1/traces");
+        assert_eq!(
+            Endpoint::parse("http://[::1]:4318", Some(METRICS_PATH)).unwrap().url,
+            "http://[::1]:4318/v1/metrics"
+        );
+        assert_eq!(Endpoint::parse("http://h:4318/custom/path", None).unwrap().url, "http://h:4318/custom/path");
     }
 
     #[test]
     fn credentials_leave_the_url_for_basic_auth() {
-        let e = Endpoint::parse("http://us%40er:p%3Ass@host:4318", true).unwrap();
+        let e = Endpoint::parse("http://us%40er:p%3Ass@host:4318", Some(METRICS_PATH)).unwrap();
         assert_eq!(e.url, "http://host:4318/v1/metrics");
         assert_eq!(e.shown(), "http://***@host:4318/v1/metrics");
         assert_eq!(e.credentials.as_deref(), Some("us@er:p:ss"));
         assert_eq!(e.basic_auth().as_deref(), Some("Basic dXNAZXI6cDpzcw=="));
         assert!(!format!("{e:?}").contains("p:ss"));
-        let plain = Endpoint::parse("http://host", true).unwrap();
+        let plain = Endpoint::parse("http://host", Some(METRICS_PATH)).unwrap();
         assert_eq!((plain.shown(), plain.basic_auth()), ("http://host/v1/metrics".into(), None));
     }
 

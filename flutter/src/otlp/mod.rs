@@ -18,6 +18,7 @@ mod sink;
 pub mod split;
 mod tag;
 pub mod tls;
+pub mod traces;
 
 pub use destination::{EndpointSource, OtlpSettings, SettingsError, resolve};
 pub use json_lines::JsonLinesSink;

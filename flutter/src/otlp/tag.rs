@@ -122,3 +122,49 @@ pub mod any_value {
 pub mod list {
     pub const VALUES: u8 = 1;
 }
+
+/// `ExportTraceServiceRequest` (and `TracesData`).
+pub mod traces_request {
+    pub const RESOURCE_SPANS: u8 = 1;
+}
+
+/// `ResourceSpans` (`resource` as in `ResourceMetrics`).
+pub mod resource_spans {
+    pub const RESOURCE: u8 = 1;
+    pub const SCOPE_SPANS: u8 = 2;
+}
+
+/// `ScopeSpans`.
+pub mod scope_spans {
+    pub const SCOPE: u8 = 1;
+    pub const SPANS: u8 = 2;
+}
+
+/// `Span`.
+pub mod span {
+    pub const TRACE_ID: u8 = 1;
+    pub const SPAN_ID: u8 = 2;
+    pub const PARENT_SPAN_ID: u8 = 4;
+    pub const NAME: u8 = 5;
+    pub const KIND: u8 = 6;
+    pub const START_TIME: u8 = 7;
+    pub const END_TIME: u8 = 8;
+    pub const ATTRIBUTES: u8 = 9;
+    pub const EVENTS: u8 = 11;
+    pub const STATUS: u8 = 15;
+}
+
+/// `Span.Event`.
+pub mod event {
+    pub const TIME: u8 = 1;
+    pub const NAME: u8 = 2;
+    pub const ATTRIBUTES: u8 = 3;
+}
+
+/// `Status`.
+pub mod status {
+    pub const MESSAGE: u8 = 2;
+    pub const CODE: u8 = 3;
+    /// `STATUS_CODE_ERROR`.
+    pub const ERROR: u64 = 2;
+}

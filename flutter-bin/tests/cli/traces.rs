@@ -1,0 +1,431 @@
+//! Spans as a user sends them: decoded from the wire exactly, stored by a real
+//! trace store (Arize Phoenix, started by the test, the environment
+//! `scripts/provision-test-deps` installs), and through a real collector's
+//! gRPC receiver (rotel) into that store; remote write, which carries no
+//! spans, counts them as lost.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use flutter::scenario::{AttrValue, KeyValue, Scenario};
+use flutter::sink::RecordedSpan;
+use flutter::{Engine, MemorySink, Pacing, RunConfig, SystemClock};
+
+use crate::grpc::Rotel;
+use crate::receiver::Receiver;
+use crate::util::{Run, TempDir, flutter_cmd, http_get, test_dep};
+
+/// Two services, a brace set of instances, attributes of every type, a
+/// repeated child, parallel children, errors of its own and propagated.
+const SCENARIO: &str = r#"
+duration: 2m
+wallclockStart: 2025-04-30T10:00:00Z
+script:
+  - {type: metricEmitter, name: load, spec: {type: constant, value: 3}}
+  - type: trace
+    name: checkout
+    spec:
+      rate: load
+      resource: {service.name: frontend, service.instance.id: "frontend-{0..2}"}
+      root:
+        name: POST /checkout
+        kind: server
+        duration: 5ms
+        attributes: {http.route: /checkout, http.response.status_code: 200, retry: false, weight: 0.5}
+        children:
+          - name: INSERT orders
+            kind: client
+            duration: 1ms
+            repeat: "1..3"
+          - name: Charge
+            kind: client
+            resource: {service.name: payments}
+            duration: {emitters: [load], unit: ms, distribution: {type: lognormal, sigma: 0.4}}
+            error: 0.2
+            errorMessage: card declined
+            propagate: true
+            parallel: true
+            children:
+              - {name: fraud check, duration: 2ms, kind: internal}
+              - {name: ledger, duration: 1ms, kind: producer}
+"#;
+
+/// A metric beside the traces (Phoenix takes no metrics).
+const METRIC: &str = "  - {type: metric, name: up, spec: {type: gauge, emitters: [load], frequency: 10s}}\n";
+
+/// What the engine makes of `files` with `seed`.
+fn expected(files: &[PathBuf], seed: u64) -> Vec<RecordedSpan> {
+    let scenario = Scenario::load_files(files).expect("scenario loads");
+    let config = RunConfig { seed, ..RunConfig::from_scenario(&scenario) };
+    let mut engine = Engine::new(&scenario, config);
+    let mut sink = MemorySink::new();
+    flutter::run(&mut engine, Pacing::Fast, &mut SystemClock::start(), &mut [&mut sink]).unwrap();
+    sink.all_spans().to_vec()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An OTLP `AnyValue` as the scenario's attribute value.
+fn attr(v: Option<&opentelemetry_proto::tonic::common::v1::AnyValue>) -> AttrValue<'static> {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    match v.and_then(|v| v.value.as_ref()) {
+        Some(Value::StringValue(s)) => AttrValue::Str(s.clone().into()),
+        Some(Value::BoolValue(b)) => AttrValue::Bool(*b),
+        Some(Value::IntValue(i)) => AttrValue::Int(*i),
+        Some(Value::DoubleValue(d)) => AttrValue::Double(*d),
+        other => panic!("an attribute flutter does not send: {other:?}"),
+    }
+}
+
+fn attrs(kvs: &[opentelemetry_proto::tonic::common::v1::KeyValue]) -> Vec<KeyValue<'static>> {
+    kvs.iter().map(|kv| KeyValue { key: kv.key.clone().into(), value: attr(kv.value.as_ref()) }).collect()
+}
+
+/// The spans of every `/v1/traces` request, as recorded spans (without the
+/// trace's name and tick, which the wire does not carry).
+fn decoded(receiver: &Receiver) -> Vec<RecordedSpan> {
+    use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
+    let mut out = Vec::new();
+    for req in receiver.requests().iter().filter(|r| r.path == "/v1/traces") {
+        for rs in req.decode_traces().resource_spans {
+            let resource = attrs(&rs.resource.as_ref().unwrap().attributes);
+            for ss in rs.scope_spans {
+                assert_eq!(ss.scope.as_ref().unwrap().name, "flutter");
+                for s in ss.spans {
+                    let status = s.status.clone().unwrap_or_default();
+                    let error = (status.code == StatusCode::Error as i32).then(|| status.message.clone());
+                    let exception = match s.events.as_slice() {
+                        [] => false,
+                        [e] => {
+                            assert_eq!((e.name.as_str(), e.time_unix_nano), ("exception", s.end_time_unix_nano));
+                            let message = KeyValue {
+                                key: "exception.message".into(),
+                                value: AttrValue::Str(status.message.clone().into()),
+                            };
+                            assert_eq!(attrs(&e.attributes), vec![message]);
+                            true
+                        }
+                        more => panic!("more events than an exception: {more:?}"),
+                    };
+                    out.push(RecordedSpan {
+                        trace: String::new(),
+                        trace_id: s.trace_id.as_slice().try_into().unwrap(),
+                        span_id: s.span_id.as_slice().try_into().unwrap(),
+                        parent_span_id: (!s.parent_span_id.is_empty())
+                            .then(|| s.parent_span_id.as_slice().try_into().unwrap()),
+                        name: s.name.clone(),
+                        kind: flutter::traces::SpanKind::ALL
+                            .into_iter()
+                            .map(|(_, k)| k)
+                            .find(|k| k.otlp() as i32 == s.kind)
+                            .unwrap_or_else(|| panic!("span kind {}", s.kind)),
+                        tick: 0,
+                        start_unix_nanos: s.start_time_unix_nano as i64,
+                        end_unix_nanos: s.end_time_unix_nano as i64,
+                        error,
+                        exception,
+                        attributes: attrs(&s.attributes),
+                        resource: resource.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Spans in one order for comparing: by trace and span ID.
+fn by_id(mut spans: Vec<RecordedSpan>) -> Vec<RecordedSpan> {
+    spans.sort_by_key(|s| (s.trace_id, s.span_id));
+    spans
+}
+
+#[test]
+fn spans_are_sent_exactly_as_generated_gzip_in_requests_of_at_most_the_limit() {
+    let receiver = Receiver::start(vec![]);
+    let dir = TempDir::new("traces-wire");
+    let file = PathBuf::from(dir.write("traces.yaml", &format!("{SCENARIO}{METRIC}")));
+    let want = expected(std::slice::from_ref(&file), 5);
+    assert!(want.len() > 1000, "{} spans", want.len());
+    let run: Run =
+        flutter_cmd(&["--fast", "--seed", "5", "--endpoint", &receiver.endpoint(), &file.display().to_string()])
+            .env("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+            .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:1/not-used")
+            .output()
+            .unwrap()
+            .into();
+    let run = run.ok();
+    let n = want.len();
+    assert!(
+        run.stderr.contains(&format!("flutter: {n} spans generated, {n} delivered, 0 rejected, 0 lost")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&format!("sending spans to {}/v1/traces", receiver.endpoint())), "{}", run.stderr);
+    let requests = receiver.requests();
+    let traces: Vec<_> = requests.iter().filter(|r| r.path == "/v1/traces").collect();
+    assert!(traces.iter().all(|r| r.header("content-encoding") == Some("gzip")));
+    // --fast fills requests up to maxPointsPerRequest (8192) spans.
+    assert_eq!(traces.len(), n.div_ceil(8192).max(1), "{} spans", n);
+    assert!(requests.iter().any(|r| r.path == "/v1/metrics"));
+    // Resources are grouped per request, so the order is compared by ID.
+    let got = by_id(decoded(&receiver));
+    let mut want = by_id(want);
+    for s in &mut want {
+        s.trace.clear();
+        s.tick = 0;
+    }
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+    // The set did its work: three frontends, and payments.
+    let services: std::collections::BTreeSet<String> =
+        got.iter().flat_map(|s| s.resource.iter().map(|kv| format!("{}={:?}", kv.key, kv.value))).collect();
+    assert_eq!(services.len(), 5, "{services:?}");
+    assert!(got.iter().any(|s| s.error.is_some() && !s.exception), "a propagated error");
+}
+
+#[test]
+fn the_traces_variable_names_a_full_url_and_real_time_sends_each_tick() {
+    let receiver = Receiver::start(vec![]);
+    let dir = TempDir::new("traces-env");
+    let file =
+        dir.write("t.yaml", "duration: 3s\nscript:\n  - {type: trace, name: t, spec: {rate: 50, root: {name: x}}}\n");
+    let run: Run = flutter_cmd(&[&file])
+        .env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", format!("{}/m", receiver.endpoint()))
+        .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", format!("{}/custom/spans", receiver.endpoint()))
+        .output()
+        .unwrap()
+        .into();
+    let run = run.ok();
+    let paths: Vec<String> = receiver.requests().iter().map(|r| r.path.clone()).collect();
+    // Three seconds of traces (ticks 0, 1, 2), a request each; the last tick's second is past the end.
+    assert_eq!(paths.iter().filter(|p| *p == "/custom/spans").count(), 3, "{paths:?}\n{}", run.stderr);
+    assert!(paths.iter().all(|p| p == "/custom/spans" || p == "/m"), "{paths:?}");
+}
+
+#[test]
+fn remote_write_and_a_metrics_only_url_count_spans_as_lost() {
+    let receiver = Receiver::start(vec![]);
+    let dir = TempDir::new("traces-lost");
+    let file = dir.write(
+        "t.yaml",
+        "duration: 2s\nseed: 1\nscript:\n  - {type: trace, name: t, spec: {rate: 20, root: {name: x}}}\n",
+    );
+    let want = expected(&[PathBuf::from(&file)], 1).len();
+    let url = format!("{}/api/v1/write", receiver.endpoint());
+    let rw: Run = flutter_cmd(&["--fast", "--seed", "1", "--remote-write", &url, &file]).output().unwrap().into();
+    assert_eq!(rw.code, Some(1), "{}", rw.stderr);
+    assert!(rw.stderr.contains("remote write carries metrics only"), "{}", rw.stderr);
+    assert!(
+        rw.stderr.contains(&format!("{want} spans generated, 0 delivered, 0 rejected, {want} lost")),
+        "{}",
+        rw.stderr
+    );
+    let only: Run = flutter_cmd(&["--fast", "--seed", "1", &file])
+        .env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", format!("{}/v1/metrics", receiver.endpoint()))
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(only.code, Some(1), "{}", only.stderr);
+    assert!(only.stderr.contains("nothing names where spans go"), "{}", only.stderr);
+    assert!(only.stderr.contains(&format!("{want} lost")), "{}", only.stderr);
+    assert!(receiver.requests().iter().all(|r| !r.path.contains("traces")));
+}
+
+/// A running Phoenix with a scratch working directory; killed when dropped.
+struct Phoenix {
+    child: Child,
+    port: u16,
+    _dir: TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Phoenix {
+    fn start() -> Phoenix {
+        let binary = test_dep("phoenix-20.26.1/bin/phoenix");
+        assert!(binary.exists(), "{} is missing: run `bash scripts/provision-test-deps`", binary.display());
+        let (port, grpc_port) = (free_port(), free_port());
+        let dir = TempDir::new("phoenix");
+        let child = Command::new(&binary)
+            .arg("serve")
+            .env("PHOENIX_WORKING_DIR", dir.path())
+            .env("PHOENIX_HOST", "127.0.0.1")
+            .env("PHOENIX_PORT", port.to_string())
+            .env("PHOENIX_GRPC_PORT", grpc_port.to_string())
+            .env("PHOENIX_TELEMETRY_ENABLED", "false")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start phoenix");
+        let phoenix = Phoenix { child, port, _dir: dir };
+        let started = Instant::now();
+        while http_get(port, "/healthz").is_none() {
+            assert!(started.elapsed() < Duration::from_secs(120), "Phoenix did not start");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        phoenix
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every span of the default project, through the span API's pages.
+    fn spans(&self) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let path = format!("/v1/projects/default/spans?limit=1000{cursor}");
+            let page: serde_json::Value = serde_json::from_str(&http_get(self.port, &path).expect("span API")).unwrap();
+            out.extend(page["data"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => return out,
+            }
+        }
+    }
+
+    /// The spans once `count` are stored (or 60 s have passed).
+    fn stored(&self, count: usize) -> Vec<serde_json::Value> {
+        let started = Instant::now();
+        loop {
+            let spans = self.spans();
+            if spans.len() >= count || started.elapsed() > Duration::from_secs(60) {
+                return spans;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
+
+impl Drop for Phoenix {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A span as Phoenix's API shows it: IDs in hex, times in microseconds.
+type StoredSpan =
+    (String, String, Option<String>, String, i64, i64, String, String, BTreeMap<String, String>, Vec<String>);
+
+fn stored_span(v: &serde_json::Value) -> StoredSpan {
+    let micros = |key: &str| {
+        let text = v[key].as_str().unwrap();
+        flutter::Timestamp::parse_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}")).unix_nanos() / 1000
+    };
+    let attributes = flat(&v["attributes"], "");
+    let events = v["events"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_owned()).collect();
+    (
+        v["context"]["trace_id"].as_str().unwrap().to_owned(),
+        v["context"]["span_id"].as_str().unwrap().to_owned(),
+        v["parent_id"].as_str().map(str::to_owned),
+        v["name"].as_str().unwrap().to_owned(),
+        micros("start_time"),
+        micros("end_time"),
+        v["status_code"].as_str().unwrap().to_owned(),
+        v["status_message"].as_str().unwrap_or_default().to_owned(),
+        attributes,
+        events,
+    )
+}
+
+/// Phoenix nests dotted keys (`http.route` → `{http: {route}}`): flattened back.
+fn flat(v: &serde_json::Value, prefix: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in v.as_object().into_iter().flatten() {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            serde_json::Value::Object(_) => out.extend(flat(v, &key)),
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn expected_stored(s: &RecordedSpan) -> StoredSpan {
+    let attributes = s
+        .attributes
+        .iter()
+        .map(|kv| {
+            let v = match &kv.value {
+                AttrValue::Str(t) => serde_json::Value::from(t.to_string()),
+                AttrValue::Bool(b) => (*b).into(),
+                AttrValue::Int(i) => (*i).into(),
+                AttrValue::Double(d) => (*d).into(),
+                other => panic!("{other:?}"),
+            };
+            (kv.key.to_string(), v.to_string())
+        })
+        .collect();
+    (
+        hex(&s.trace_id),
+        hex(&s.span_id),
+        s.parent_span_id.map(|p| hex(&p)),
+        s.name.clone(),
+        s.start_unix_nanos / 1000,
+        s.end_unix_nanos / 1000,
+        if s.error.is_some() { "ERROR" } else { "UNSET" }.to_owned(),
+        s.error.clone().unwrap_or_default(),
+        attributes,
+        if s.exception { vec!["exception".to_owned()] } else { vec![] },
+    )
+}
+
+/// Phoenix holds exactly the spans the engine made, sent by `cmd` (to an
+/// endpoint that reaches it).
+fn assert_stored(phoenix: &Phoenix, want: &[RecordedSpan], run: Run) {
+    let run = run.ok();
+    let n = want.len();
+    assert!(run.stderr.contains(&format!("{n} spans generated, {n} delivered, 0 rejected, 0 lost")), "{}", run.stderr);
+    let mut got: Vec<StoredSpan> = phoenix.stored(n).iter().map(stored_span).collect();
+    let mut want: Vec<StoredSpan> = want.iter().map(expected_stored).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter_mut().zip(&want) {
+        // Phoenix turns nanoseconds into a float of seconds on the way in:
+        // its microseconds may be one off.
+        for (t, want) in [(&mut g.4, w.4), (&mut g.5, w.5)] {
+            if (*t - want).abs() <= 1 {
+                *t = want;
+            }
+        }
+        assert_eq!(g, w);
+    }
+}
+
+#[test]
+fn phoenix_stores_exactly_the_spans_generated_over_http_and_through_rotel_over_grpc() {
+    let dir = TempDir::new("traces-phoenix");
+    let file = PathBuf::from(dir.write("traces.yaml", SCENARIO));
+    let file_arg = file.display().to_string();
+    {
+        let phoenix = Phoenix::start();
+        let want = expected(std::slice::from_ref(&file), 11);
+        let run = flutter_cmd(&["--fast", "--seed", "11", "--endpoint", &phoenix.endpoint(), &file_arg]);
+        assert_stored(&phoenix, &want, run_of(run));
+    }
+    // gRPC into rotel, which forwards to Phoenix over OTLP/HTTP.
+    let phoenix = Phoenix::start();
+    let rotel = Rotel::start(&phoenix.endpoint());
+    let want = expected(std::slice::from_ref(&file), 12);
+    let mut cmd = flutter_cmd(&["--fast", "--seed", "12", &file_arg]);
+    cmd.env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc").env("OTEL_EXPORTER_OTLP_ENDPOINT", rotel.grpc_endpoint());
+    assert_stored(&phoenix, &want, run_of(cmd));
+}
+
+fn run_of(mut cmd: Command) -> Run {
+    cmd.output().unwrap().into()
+}
