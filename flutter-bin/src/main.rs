@@ -364,10 +364,11 @@ fn check(
     out.push_str(&report::metrics_table(&plan));
     for t in &plan.traces {
         out.push_str(&format!(
-            "trace {}: {} traces/s, up to {} each\n",
+            "trace {}: {} traces/s, up to {} each{}\n",
             printable(t.name),
             t.rate,
-            report::count(t.most_spans, "span")
+            report::count(t.most_spans, "span"),
+            t.span_metrics.map(|every| format!(", span metrics every {every}")).unwrap_or_default()
         ));
     }
     out.push_str(&format!(

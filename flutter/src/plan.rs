@@ -80,6 +80,8 @@ pub struct TracePlan<'r> {
     pub rate: &'r crate::traces::Amount<'static>,
     /// The most spans one trace can have.
     pub most_spans: u64,
+    /// How often span metrics get a point, when the definition turns them on.
+    pub span_metrics: Option<GoDuration>,
 }
 
 /// How many requests a run would make.
@@ -283,7 +285,13 @@ impl<'r> Planner<'r> {
                         if let (Some(rate), Some(root)) = (&spec.rate, &spec.root)
                             && !planner.traces.iter().any(|t| t.name == a.name)
                         {
-                            planner.traces.push(TracePlan { name: &a.name, rate, most_spans: root.most_spans() });
+                            let every = spec.frequency.unwrap_or(crate::traces::DEFAULT_SPAN_METRICS_FREQUENCY);
+                            planner.traces.push(TracePlan {
+                                name: &a.name,
+                                rate,
+                                most_spans: root.most_spans(),
+                                span_metrics: (spec.span_metrics == Some(true)).then_some(every),
+                            });
                         }
                     }
                     ActionKind::Metric(spec) => touched.push(planner.metric(&a.name, spec, a.at, tick)),

@@ -30,7 +30,14 @@ pub struct TraceSpec<'a> {
     pub resource: Option<Cow<'a, [KeyValue<'a>]>>,
     /// The root span and, below it, the whole tree.
     pub root: Option<SpanTemplate<'a>>,
+    /// Whether calls and duration metrics are made from the spans (default: no).
+    pub span_metrics: Option<bool>,
+    /// How often those metrics get a point (default [`DEFAULT_SPAN_METRICS_FREQUENCY`]).
+    pub frequency: Option<GoDuration>,
 }
+
+/// How often span metrics get a point when `frequency` is not given.
+pub const DEFAULT_SPAN_METRICS_FREQUENCY: GoDuration = GoDuration::from_secs(10);
 
 /// A number, or an emitter's value at each tick.
 #[derive(Clone, Debug, PartialEq)]

@@ -44,7 +44,7 @@ impl<'r> Engine<'r> {
             let action = self.actions[i];
             match &action.kind {
                 ActionKind::Emitter(_) => {}
-                ActionKind::Trace(spec) => self.apply_trace(&action.name, spec),
+                ActionKind::Trace(spec) => self.apply_trace(&action.name, spec, tick),
                 ActionKind::Metric(spec) => self.apply_metric(&action.name, spec, action.at, tick),
                 ActionKind::DisableMetric | ActionKind::EnableMetric => {
                     let enable = matches!(action.kind, ActionKind::EnableMetric);
@@ -77,14 +77,36 @@ impl<'r> Engine<'r> {
         }
     }
 
-    fn apply_trace(&mut self, name: &'r str, spec: &'r crate::traces::TraceSpec<'static>) {
+    fn apply_trace(&mut self, name: &'r str, spec: &'r crate::traces::TraceSpec<'static>, tick: u64) {
         let seed = self.config.seed;
-        match self.tracer_index.get(name) {
-            Some(&i) => self.tracers[i as usize].reconfigure(spec, seed, &self.emitter_index),
+        let i = match self.tracer_index.get(name) {
+            Some(&i) => {
+                self.tracers[i as usize].reconfigure(spec, seed, &self.emitter_index);
+                i as usize
+            }
             None => {
                 self.tracer_index.insert(name, self.tracers.len() as u32);
                 self.tracers.push(super::traces::Tracer::new(name, spec, seed, &self.emitter_index));
+                self.tracers.len() - 1
             }
+        };
+        let every = spec.frequency.map(|f| f.floor_secs());
+        let start = self.unix_nanos(tick);
+        let tracer = &mut self.tracers[i];
+        match (spec.span_metrics, &mut tracer.metrics) {
+            (Some(true), None) => {
+                let every = every.unwrap_or(crate::traces::DEFAULT_SPAN_METRICS_FREQUENCY.floor_secs());
+                tracer.metrics = Some(super::span_metrics::SpanMetrics::new(every, tick, start));
+            }
+            (_, Some(m)) => {
+                if let Some(every) = every {
+                    m.set_every(every);
+                }
+            }
+            _ => {}
+        }
+        if let Some(on) = spec.span_metrics {
+            tracer.metrics_on = on;
         }
     }
 

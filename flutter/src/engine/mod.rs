@@ -11,6 +11,7 @@ mod churn;
 mod draws;
 mod sample;
 mod series;
+mod span_metrics;
 mod traces;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -288,22 +289,36 @@ impl<'r> Engine<'r> {
         let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
         // Traces start inside the run: the last tick's second is past its end.
         let within = (self.duration_ns - t_ns).min(1_000_000_000);
-        if within <= 0 {
-            return;
-        }
         let tick_unix = self.unix_nanos(tick);
-        let Engine { tracers, emitters, spans, trace_warnings, .. } = self;
+        let last = tick == self.last_tick;
+        let Engine { tracers, emitters, spans, trace_warnings, streams, out, .. } = self;
         for (i, tracer) in tracers.iter_mut().enumerate() {
-            let rate = tracer.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
-            if rate > crate::traces::MAX_RATE && !std::mem::replace(&mut tracer.warned_rate, true) {
-                trace_warnings.push(format!(
-                    "trace `{}`: its rate at {} is {}, above the most a template starts in a second, so it was \
-                     held at {}",
-                    tracer.name(),
-                    GoDuration::from_secs(tick as i64),
-                    crate::go::float::go_float(rate),
-                    crate::traces::MAX_RATE
-                ));
+            // Span metrics count the traces started before their point's
+            // time; the run's last points count them all.
+            let on = tracer.metrics_on;
+            if let Some(m) = tracer.metrics.as_ref().filter(|m| on && m.due(tick) && !last) {
+                m.points(tick_unix, out);
+            }
+            if within > 0 {
+                let from = spans.spans.len();
+                let rate = tracer.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
+                let name = tracer.name();
+                if let Some(m) = tracer.metrics.as_mut().filter(|_| on) {
+                    m.count(name, &spans.spans[from..], &spans.resources, streams);
+                }
+                if rate > crate::traces::MAX_RATE && !std::mem::replace(&mut tracer.warned_rate, true) {
+                    trace_warnings.push(format!(
+                        "trace `{}`: its rate at {} is {}, above the most a template starts in a second, so it was \
+                         held at {}",
+                        tracer.name(),
+                        GoDuration::from_secs(tick as i64),
+                        crate::go::float::go_float(rate),
+                        crate::traces::MAX_RATE
+                    ));
+                }
+            }
+            if let Some(m) = tracer.metrics.as_ref().filter(|_| on && last) {
+                m.points(tick_unix, out);
             }
         }
     }

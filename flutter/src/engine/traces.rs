@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::EmitterState;
+use super::span_metrics::SpanMetrics;
 use crate::batch::Span;
 use crate::distributions::poisson;
 use crate::go::duration::GoDuration;
@@ -123,6 +124,10 @@ pub(super) struct Tracer<'r> {
     rng: ChaChaStream,
     /// A rate above [`MAX_RATE`] was warned about.
     pub warned_rate: bool,
+    /// Its span metrics, once `spanMetrics: true` has been set.
+    pub metrics: Option<SpanMetrics<'r>>,
+    /// Whether they count and send now (`spanMetrics: false` pauses them).
+    pub metrics_on: bool,
 }
 
 /// The set a list of attributes stands for.
@@ -144,6 +149,8 @@ impl<'r> Tracer<'r> {
             chains: Vec::new(),
             rng: ChaChaStream::new(seed, name, TRACE_STREAM, 0),
             warned_rate: false,
+            metrics: None,
+            metrics_on: false,
         };
         tracer.reconfigure(spec, seed, emitters);
         tracer

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::attributes::read_attributes;
 use super::file::RawAction;
 use super::model::{Churn, MetricSpec};
-use super::read::{Fields, Reader, list};
+use super::read::{Reader, list, opt};
 use super::set_sources::{self, SetSources};
 use super::spec::Context;
 use super::yaml::Node;
@@ -128,7 +128,7 @@ pub(crate) fn read(
 }
 
 /// A duration of whole seconds, at least 1s (the engine's ticks).
-fn whole_seconds(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration> {
+pub(super) fn whole_seconds(r: &mut Reader<'_>, n: &Node, what: &str) -> Option<GoDuration> {
     let d = r.duration(n, what)?;
     if d.as_nanos() < GoDuration::from_secs(1).as_nanos() || !d.is_whole_seconds() {
         r.error(n, format!("{what} must be a whole number of seconds, at least 1s, found {d}"));
@@ -156,19 +156,6 @@ fn read_churn(r: &mut Reader<'_>, n: &Node) -> Option<Churn<'static>> {
         return None;
     };
     Some(Churn { every, fraction, attribute })
-}
-
-/// Reads an optional field: `Some(None)` when absent, `None` when present but bad.
-fn opt<T>(
-    r: &mut Reader<'_>,
-    f: &Fields<'_>,
-    key: &str,
-    read: impl FnOnce(&mut Reader<'_>, &Node) -> Option<T>,
-) -> Option<Option<T>> {
-    match f.get(key) {
-        None => Some(None),
-        Some(n) => read(r, n).map(Some),
-    }
 }
 
 fn read_emitter_refs(r: &mut Reader<'_>, n: &Node, ctx: &Context<'_>) -> Option<Cow<'static, [Cow<'static, str>]>> {

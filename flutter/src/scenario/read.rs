@@ -283,3 +283,16 @@ fn join_words<'a>(words: impl IntoIterator<Item = &'a str>, last: &str) -> Strin
         n => format!("{} {last} {}", words[..n - 1].join(", "), words[n - 1]),
     }
 }
+
+/// Reads an optional field: `Some(None)` when absent, `None` when present but bad.
+pub(crate) fn opt<T>(
+    r: &mut Reader<'_>,
+    f: &Fields<'_>,
+    key: &str,
+    read: impl FnOnce(&mut Reader<'_>, &Node) -> Option<T>,
+) -> Option<Option<T>> {
+    match f.get(key) {
+        None => Some(None),
+        Some(n) => read(r, n).map(Some),
+    }
+}

@@ -240,6 +240,12 @@ fn trace_keys() -> Vec<Key> {
         ("rate", number_or_emitter(crate::traces::MAX_RATE, "traces started per second: a number or an emitter")),
         ("resource", reference("attributes", "the spans' resource (a brace set: one series picked per trace)")),
         ("root", reference("span", "the root span, and below it the tree")),
+        (
+            "spanMetrics",
+            json!({"type": "boolean", "description": "also send calls and duration metrics made from the spans, \
+                   as the collector's span-metrics connector names them (default: false)"}),
+        ),
+        ("frequency", reference("positiveDuration", "how often span metrics get a point, whole seconds (default 10s)")),
     ]
 }
 

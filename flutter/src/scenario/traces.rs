@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::attributes::read_attributes;
 use super::file::RawAction;
-use super::read::{Fields, Reader, list};
+use super::read::{Reader, list, opt};
 use super::set_sources::{self, SetSources};
 use super::spec::Context;
 use super::yaml::{Node, Value};
@@ -14,7 +14,13 @@ use crate::scenario::KeyValue;
 use crate::traces::{Amount, Repeat, SpanDuration, SpanKind, SpanTemplate, TimeUnit, TraceSpec};
 
 /// The keys of a trace's `spec`.
-pub(crate) const TRACE_KEYS: &[(&str, &str)] = &[("rate", "rate"), ("resource", "resource"), ("root", "root")];
+pub(crate) const TRACE_KEYS: &[(&str, &str)] = &[
+    ("rate", "rate"),
+    ("resource", "resource"),
+    ("root", "root"),
+    ("spanMetrics", "spanMetrics"),
+    ("frequency", "frequency"),
+];
 
 /// The keys of a span.
 pub(crate) const SPAN_KEYS: &[(&str, &str)] = &[
@@ -60,7 +66,14 @@ pub(crate) fn read(
     let rate = opt(r, &f, "rate", |r, n| t.amount(r, n, "`rate`", crate::traces::MAX_RATE));
     let resource = opt(r, &f, "resource", |r, n| t.attributes(r, n, "resource attributes"));
     let root = opt(r, &f, "root", |r, n| t.span(r, n, "`root`"));
+    let span_metrics = opt(r, &f, "spanMetrics", |r, n| r.boolean(n, "`spanMetrics`"));
+    let frequency = opt(r, &f, "frequency", |r, n| super::metrics::whole_seconds(r, n, "`frequency`"));
     let mut ok = true;
+    // A definition's frequency without span metrics would do nothing.
+    if let (true, Some(node), Some(None | Some(false))) = (defining, f.get("frequency"), &span_metrics) {
+        r.error(node, format!("`frequency` is how often {what}'s span metrics get a point: set `spanMetrics: true`"));
+        ok = false;
+    }
     if defining {
         for key in ["rate", "root"] {
             if f.get(key).is_none() {
@@ -70,7 +83,8 @@ pub(crate) fn read(
             }
         }
     }
-    let spec = TraceSpec { rate: rate?, resource: resource?, root: root? };
+    let spec =
+        TraceSpec { rate: rate?, resource: resource?, root: root?, span_metrics: span_metrics?, frequency: frequency? };
     if let (Some(root), Some(node)) = (&spec.root, f.get("root")) {
         let spans = root.most_spans();
         if spans > MAX_SPANS {
@@ -85,19 +99,6 @@ pub(crate) fn read(
         }
     }
     ok.then_some(spec)
-}
-
-/// Reads an optional field: `Some(None)` when absent, `None` when present but bad.
-fn opt<T>(
-    r: &mut Reader<'_>,
-    f: &Fields<'_>,
-    key: &str,
-    read: impl FnOnce(&mut Reader<'_>, &Node) -> Option<T>,
-) -> Option<Option<T>> {
-    match f.get(key) {
-        None => Some(None),
-        Some(n) => read(r, n).map(Some),
-    }
 }
 
 /// What every read of one trace shares.

@@ -220,3 +220,58 @@ fn an_incident_slows_one_span_and_a_failure_propagates_to_the_root() {
         .collect();
     assert_eq!(instances.len(), 5);
 }
+
+#[test]
+fn span_metrics_count_exactly_the_spans_sent() {
+    use flutter::sink::RecordedValue;
+    let sink = Scenario::load_files(&crate::util::sample("sample-traces.yaml")).unwrap().simulate();
+    let spans = sink.all_spans();
+    // What the spans say, per (service, span name, kind, status): calls, and
+    // durations in the connector's buckets.
+    let bounds =
+        [2.0, 4.0, 6.0, 8.0, 10.0, 50.0, 100.0, 200.0, 400.0, 800.0, 1000.0, 1400.0, 2000.0, 5000.0, 10000.0, 15000.0];
+    let mut want: BTreeMap<Vec<String>, (i64, Vec<u64>)> = BTreeMap::new();
+    for s in spans {
+        let status = if s.error.is_some() { "STATUS_CODE_ERROR" } else { "STATUS_CODE_UNSET" };
+        let key =
+            vec![s.service().unwrap().to_owned(), s.name.clone(), s.kind.otlp_name().to_owned(), status.to_owned()];
+        let entry = want.entry(key).or_insert_with(|| (0, vec![0; bounds.len() + 1]));
+        entry.0 += 1;
+        let ms = s.duration().as_nanos() as f64 / 1e6;
+        entry.1[bounds.iter().position(|&b| ms <= b).unwrap_or(bounds.len())] += 1;
+    }
+    assert_eq!(want.len(), 8, "{want:?}");
+    // The last point of each stream.
+    let key_of = |stream: u32| {
+        let s = &sink.streams()[stream as usize];
+        let text = |k: &str| match s.datapoint.iter().find(|kv| kv.key == k).map(|kv| &kv.value) {
+            Some(flutter::scenario::AttrValue::Str(v)) => v.to_string(),
+            other => panic!("{k}: {other:?}"),
+        };
+        assert_eq!(s.resource.len(), 1);
+        (s.name.to_string(), vec![text("service.name"), text("span.name"), text("span.kind"), text("status.code")])
+    };
+    let mut last: BTreeMap<(String, Vec<String>), &flutter::sink::RecordedPoint> = BTreeMap::new();
+    let mut ticks = BTreeSet::new();
+    for p in sink.points() {
+        ticks.insert(p.tick);
+        last.insert(key_of(p.stream), p);
+    }
+    // Every 10s from the definition, and the run's last tick.
+    let want_ticks: BTreeSet<u64> = (1..=270).map(|k| k * 10).collect();
+    assert_eq!(ticks, want_ticks);
+    assert_eq!(last.len(), want.len() * 2);
+    let start = sink.points()[0].start_unix_nanos;
+    for (key, (calls, buckets)) in &want {
+        let c = last[&("traces.span.metrics.calls".to_owned(), key.clone())];
+        assert_eq!((c.tick, &c.value, c.start_unix_nanos), (2700, &RecordedValue::Int(*calls), start), "{key:?}");
+        match &last[&("traces.span.metrics.duration".to_owned(), key.clone())].value {
+            RecordedValue::Histogram { summary, counts } => {
+                assert_eq!((summary.count, counts), (*calls as u64, buckets), "{key:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let total: i64 = want.values().map(|(c, _)| c).sum();
+    assert_eq!(total as usize, spans.len());
+}
