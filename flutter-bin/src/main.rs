@@ -368,7 +368,9 @@ fn check(
             printable(t.name),
             t.rate,
             report::count(t.most_spans, "span"),
-            t.span_metrics.map(|every| format!(", span metrics every {every}")).unwrap_or_default()
+            t.span_metrics
+                .map(|every| format!(", span metrics every {every} (their points are not in the count below)"))
+                .unwrap_or_default()
         ));
     }
     out.push_str(&format!(
