@@ -204,26 +204,40 @@ fn play(
     };
     let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime)
         .with_format(args.log_format.into());
-    let has_traces = scenario.script.iter().any(|a| matches!(a.kind, flutter::scenario::ActionKind::Trace(_)));
-    if has_traces && args.output.is_some() {
-        report::warn("the OTLP JSON file (--output) holds metrics only: spans are not written to it");
+    use flutter::scenario::ActionKind;
+    let has_traces = scenario.script.iter().any(|a| matches!(a.kind, ActionKind::Trace(_)));
+    let has_logs = has_traces
+        && scenario
+            .script
+            .iter()
+            .any(|a| matches!(&a.kind, ActionKind::Trace(t) if t.root.as_ref().is_some_and(|r| r.has_logs())))
+        || scenario.script.iter().any(|a| matches!(a.kind, ActionKind::Log(_)));
+    if (has_traces || has_logs) && args.output.is_some() {
+        report::warn("the OTLP JSON file (--output) holds metrics only: spans and log records are not written to it");
     }
     let mut otlp = destination.map(|settings| {
         if !args.quiet {
             eprintln!("flutter: sending to {} (from {})", settings.shown_url, settings.source.describe());
         }
-        match (&settings.traces_url, remote_write) {
-            _ if !has_traces => {}
-            (_, true) => report::warn("remote write carries metrics only: the spans are not sent (counted as lost)"),
-            (None, _) => report::warn(&format!(
-                "nothing names where spans go (the metrics URL comes from {}): set {} or {}; the spans are counted as \
-                 lost",
-                settings.source.describe(),
-                otlp::destination::ENV_TRACES_ENDPOINT,
-                otlp::destination::ENV_ENDPOINT
-            )),
-            (Some(url), _) if !args.quiet => eprintln!("flutter: sending spans to {url}"),
-            _ => {}
+        let signals = [
+            (has_traces, "spans", &settings.traces_url, otlp::destination::ENV_TRACES_ENDPOINT),
+            (has_logs, "log records", &settings.logs_url, otlp::destination::ENV_LOGS_ENDPOINT),
+        ];
+        for (has, what, url, var) in signals {
+            match (url, remote_write) {
+                _ if !has => {}
+                (_, true) => report::warn(&format!(
+                    "remote write carries metrics only: the {what} are not sent (counted as lost)"
+                )),
+                (None, _) => report::warn(&format!(
+                    "nothing names where {what} go (the metrics URL comes from {}): set {var} or {}; the {what} are \
+                     counted as lost",
+                    settings.source.describe(),
+                    otlp::destination::ENV_ENDPOINT
+                )),
+                (Some(url), _) if !args.quiet => eprintln!("flutter: sending {what} to {url}"),
+                _ => {}
+            }
         }
         let mode = match pacing {
             Pacing::RealTime => Mode::real_time(settings.queue_duration),
@@ -272,7 +286,7 @@ fn play(
     for warning in engine.take_warnings() {
         report::warn(&warning);
     }
-    if result.as_ref().is_ok_and(|r| r.points == 0 && r.spans == 0 && !r.interrupted) {
+    if result.as_ref().is_ok_and(|r| r.points == 0 && r.spans == 0 && r.records == 0 && !r.interrupted) {
         report::warn(&plan::no_points_warning(scenario.duration));
     }
     let invalid = engine.invalid_points();
@@ -285,6 +299,7 @@ fn play(
     let interrupted = stop.load(Ordering::SeqCst) || result.as_ref().is_ok_and(|r| r.interrupted);
     let delivery = otlp.as_ref().and_then(OtlpSink::stats);
     let span_delivery = otlp.as_ref().and_then(OtlpSink::span_stats);
+    let log_delivery = otlp.as_ref().and_then(OtlpSink::log_stats);
     let lost = |d: Option<DeliveryStats>| d.is_some_and(|d| d.rejected + d.lost > 0);
 
     if let Err(e) = &result {
@@ -297,19 +312,22 @@ fn play(
     if interrupted {
         eprintln!("flutter: interrupted{}", signals.name().map(|n| format!(" by {n}")).unwrap_or_default());
     }
-    if !args.quiet || lost(delivery) || lost(span_delivery) {
+    if !args.quiet || lost(delivery) || lost(span_delivery) || lost(log_delivery) {
         match (&delivery, &result) {
             (Some(d), _) => {
                 eprintln!("{}", report::delivery_summary(d, started.elapsed()));
                 if let Some(s) = &span_delivery {
-                    eprintln!("{}", report::span_summary(s));
+                    eprintln!("{}", report::signal_summary(s, "span"));
+                }
+                if let Some(s) = &log_delivery {
+                    eprintln!("{}", report::signal_summary(s, "log record"));
                 }
             }
             (None, Ok(r)) => eprintln!(
                 "flutter: {} from {}{} over {} simulated in {:.3}s",
                 report::count(r.points, "point"),
                 report::count(engine.streams().len() as u64, "stream"),
-                if r.spans > 0 { format!(" and {}", report::count(r.spans, "span")) } else { String::new() },
+                signals_text(r),
                 scenario.duration,
                 started.elapsed().as_secs_f64()
             ),
@@ -329,11 +347,22 @@ fn play(
     }
     if interrupted {
         ExitCode::from(signals.exit_status().unwrap_or(INTERRUPTED))
-    } else if result.is_err() || lost(delivery) || lost(span_delivery) {
+    } else if result.is_err() || lost(delivery) || lost(span_delivery) || lost(log_delivery) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// ` and 3 spans and 2 log records` after a dry run's points.
+fn signals_text(r: &flutter::RunReport) -> String {
+    let mut out = String::new();
+    for (n, noun) in [(r.spans, "span"), (r.records, "log record")] {
+        if n > 0 {
+            out.push_str(&format!(" and {}", report::count(n, noun)));
+        }
+    }
+    out
 }
 
 /// `--check`: what a run would do, planned without playing it, on stdout;
@@ -373,6 +402,9 @@ fn check(
                 .unwrap_or_default()
         ));
     }
+    for (name, rate) in &plan.logs {
+        out.push_str(&format!("log {}: {rate} records/s\n", printable(name)));
+    }
     out.push_str(&format!(
         "points: {} ({} with a value, {}), peak {} points/s, {}\n",
         plan.total_points(),
@@ -400,16 +432,24 @@ fn check(
             report::destination(d, bytes, requests)
         }
     });
-    match (&destination, plan.traces.is_empty()) {
-        (_, true) | (None, _) => {}
-        (Some(_), _) if remote_write => out.push_str("spans: not sent (remote write carries metrics only)\n"),
-        (Some(d), _) => out.push_str(&match &d.traces_url {
-            Some(url) => format!("spans: OTLP to {url}\n"),
-            None => format!(
-                "spans: not sent (nothing names a traces endpoint; set {})\n",
-                otlp::destination::ENV_TRACES_ENDPOINT
+    if let Some(d) = &destination {
+        let signals = [
+            ("spans", plan.traces.is_empty(), &d.traces_url, otlp::destination::ENV_TRACES_ENDPOINT),
+            (
+                "log records",
+                plan.logs.is_empty() && plan.traces.is_empty(),
+                &d.logs_url,
+                otlp::destination::ENV_LOGS_ENDPOINT,
             ),
-        }),
+        ];
+        for (what, none, url, var) in signals {
+            out.push_str(&match url {
+                _ if none => continue,
+                _ if remote_write => format!("{what}: not sent (remote write carries metrics only)\n"),
+                Some(url) => format!("{what}: OTLP to {url}\n"),
+                None => format!("{what}: not sent (nothing names their endpoint; set {var})\n"),
+            });
+        }
     }
     if let Some(path) = &args.output {
         let max_points = otlp::destination::max_points_per_request(scenario.otlp.as_ref());

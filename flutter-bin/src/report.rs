@@ -78,15 +78,11 @@ pub fn warn(text: &str) {
 
 /// The end-of-run line for an OTLP run.
 pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
-    format!("{}; {:.3}s", delivery_line(d, "point"), elapsed.as_secs_f64())
+    format!("{}; {:.3}s", signal_summary(d, "point"), elapsed.as_secs_f64())
 }
 
-/// The end-of-run line for the spans of an OTLP run (their own requests).
-pub fn span_summary(d: &DeliveryStats) -> String {
-    delivery_line(d, "span")
-}
-
-fn delivery_line(d: &DeliveryStats, noun: &str) -> String {
+/// The end-of-run line for one signal's delivery: `noun`s (points, spans, log records).
+pub fn signal_summary(d: &DeliveryStats, noun: &str) -> String {
     format!(
         "flutter: {} generated, {} delivered, {} rejected, {} lost; {} request{}, {} retr{}, {} bytes sent",
         count(d.generated, noun),

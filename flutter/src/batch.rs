@@ -2,7 +2,7 @@
 //!
 //! The engine plays one tick at a time and hands each tick that produced
 //! anything to the sinks as a [`Batch`]: the tick, its simulated wall clock, and
-//! a section per signal: metric points, and spans. A sink reads points through [`Points`], which resolves a
+//! a section per signal: metric points, spans and log records. A sink reads points through [`Points`], which resolves a
 //! histogram's counts for it ([`Points::value`]); no sink indexes the arena the
 //! engine writes histogram data into.
 //!
@@ -31,6 +31,8 @@ pub struct Batch<'a> {
     pub metrics: MetricSection<'a>,
     /// The spans of the traces that started in the second from this tick.
     pub spans: SpanSection<'a>,
+    /// The log records of the second from this tick.
+    pub logs: LogSection<'a>,
 }
 
 impl Batch<'_> {
@@ -41,8 +43,38 @@ impl Batch<'_> {
 
     /// Whether the tick produced nothing.
     pub fn is_empty(&self) -> bool {
-        self.metrics.points.is_empty() && self.spans.spans.is_empty()
+        self.metrics.points.is_empty() && self.spans.spans.is_empty() && self.logs.records.is_empty()
     }
+}
+
+/// A batch's log records, in time order within each log action (a span's
+/// records with its trace's spans).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogSection<'a> {
+    /// The records.
+    pub records: &'a [LogRecord<'a>],
+    /// The resources the records refer to ([`LogRecord::resource`]): the
+    /// spans' table, shared.
+    pub resources: &'a [Cow<'a, [KeyValue<'static>]>],
+}
+
+/// One generated log record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogRecord<'r> {
+    /// The log action's name (for a span's record, the trace action's).
+    pub log: &'r str,
+    /// When it happened.
+    pub time_unix_nanos: i64,
+    /// Its severity.
+    pub severity: crate::logs::Severity,
+    /// Its body, the template's holes filled.
+    pub body: Cow<'r, str>,
+    /// Its attributes.
+    pub attributes: Cow<'r, [KeyValue<'static>]>,
+    /// A span's record: the span's trace and span IDs.
+    pub span: Option<([u8; 16], [u8; 8])>,
+    /// Index of its resource in [`LogSection::resources`].
+    pub resource: u32,
 }
 
 /// A batch's spans, each trace's in tree order (a parent before its children),

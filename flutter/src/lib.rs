@@ -30,6 +30,7 @@ pub mod engine;
 pub mod go;
 pub mod header_template;
 mod kinds;
+pub mod logs;
 pub mod otlp;
 pub mod plan;
 pub mod printable;

@@ -32,6 +32,8 @@ pub struct Plan<'r> {
     pub metrics: Vec<MetricPlan<'r>>,
     /// Every trace, in definition order, as first defined.
     pub traces: Vec<TracePlan<'r>>,
+    /// Every log action's name and rate as first defined, in definition order.
+    pub logs: Vec<(&'r str, &'r crate::traces::Amount<'static>)>,
     /// Every stream a run would create, in the engine's order.
     pub streams: Vec<Stream<'r>>,
     /// The points (staleness markers included) each of `streams` would get.
@@ -223,6 +225,7 @@ struct Planner<'r> {
     metrics: Vec<Planned<'r>>,
     metric_index: BTreeMap<&'r str, usize>,
     traces: Vec<TracePlan<'r>>,
+    logs: Vec<(&'r str, &'r crate::traces::Amount<'static>)>,
     /// The histograms, whose values are checked when their emitters change.
     histograms: Vec<usize>,
     streams: Vec<Stream<'r>>,
@@ -243,6 +246,7 @@ impl<'r> Planner<'r> {
             metrics: Vec::new(),
             metric_index: BTreeMap::new(),
             traces: Vec::new(),
+            logs: Vec::new(),
             histograms: Vec::new(),
             streams: Vec::new(),
             stream_points: Vec::new(),
@@ -280,6 +284,14 @@ impl<'r> Planner<'r> {
             for a in due {
                 match &a.kind {
                     ActionKind::Emitter(_) => {}
+                    // Records are random in count, like traces.
+                    ActionKind::Log(spec) => {
+                        if let Some(rate) = &spec.rate
+                            && !planner.logs.iter().any(|(n, _)| *n == a.name)
+                        {
+                            planner.logs.push((&a.name, rate));
+                        }
+                    }
                     // Traces are random in count: the plan tells their shape.
                     ActionKind::Trace(spec) => {
                         if let (Some(rate), Some(root)) = (&spec.rate, &spec.root)
@@ -658,7 +670,7 @@ impl<'r> Planner<'r> {
             }
         }
         let points: u64 = self.metrics.iter().map(|p| p.plan.points).sum();
-        if points == 0 && self.traces.is_empty() {
+        if points == 0 && self.traces.is_empty() && self.logs.is_empty() {
             warnings.push(no_points_warning(duration));
         }
         // The busiest time: every run adds its rate from its first point to its
@@ -684,6 +696,7 @@ impl<'r> Planner<'r> {
             points,
             metrics: self.metrics.into_iter().map(|p| p.plan).collect(),
             traces: self.traces,
+            logs: self.logs,
             streams: self.streams,
             stream_points: self.stream_points,
             stream_buckets: self.stream_buckets,

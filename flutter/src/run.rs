@@ -130,10 +130,12 @@ impl Clock for SystemClock {
 pub struct RunReport {
     /// Points handed to the sinks.
     pub points: u64,
-    /// Ticks that had points or spans.
+    /// Ticks that had points, spans or records.
     pub ticks: u64,
     /// Spans handed to the sinks.
     pub spans: u64,
+    /// Log records handed to the sinks.
+    pub records: u64,
     /// The run stopped early (Ctrl-C).
     pub interrupted: bool,
     /// In real time: how late the latest tick started (past its deadline).
@@ -202,6 +204,7 @@ pub fn run_with(
         }
         report.points += batch.metrics.points.len() as u64;
         report.spans += batch.spans.spans.len() as u64;
+        report.records += batch.logs.records.len() as u64;
         report.ticks += 1;
     }
     if pacing == Pacing::RealTime && !report.interrupted && failure.is_none() {

@@ -78,6 +78,8 @@ pub struct SpanTemplate<'a> {
     pub error_message: Cow<'a, str>,
     /// A failure also marks every ancestor as failed.
     pub propagate: bool,
+    /// The log records the span carries.
+    pub logs: Cow<'a, [crate::logs::SpanLog<'a>]>,
 }
 
 /// `repeat`: a count, or a range of counts `min..max` (inclusive).
@@ -91,6 +93,11 @@ pub struct Repeat {
 }
 
 impl SpanTemplate<'_> {
+    /// Whether this span or one below it carries log records.
+    pub fn has_logs(&self) -> bool {
+        !self.logs.is_empty() || self.children.iter().any(SpanTemplate::has_logs)
+    }
+
     /// The most spans a trace of this root can have (every child at its most repeats).
     pub fn most_spans(&self) -> u64 {
         let children = self.children.iter().map(|c| u64::from(c.repeat.max).saturating_mul(c.most_spans()));

@@ -23,6 +23,9 @@ pub(crate) const METRICS_EXPORT: &str = "/opentelemetry.proto.collector.metrics.
 /// The method traces are exported by.
 pub(crate) const TRACES_EXPORT: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
+/// The method logs are exported by.
+pub(crate) const LOGS_EXPORT: &str = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
 /// Calls `Export` on one `http(s)://host:port` over one HTTP/2 connection,
 /// opened on first use and again after it fails.
 #[derive(Debug)]
@@ -104,9 +107,9 @@ impl GrpcTransport {
         }
     }
 
-    /// Calls the trace service's `Export` instead.
-    pub fn for_traces(mut self) -> Self {
-        self.method = TRACES_EXPORT;
+    /// Calls `method` (a service's `Export`) instead of metrics'.
+    pub fn calling(mut self, method: &'static str) -> Self {
+        self.method = method;
         self
     }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[cfg(feature = "grpc")]
-pub(crate) use grpc::GrpcTransport;
+pub(crate) use grpc::{GrpcTransport, LOGS_EXPORT, TRACES_EXPORT};
 #[cfg(feature = "otlp")]
 pub use http::BODY_EXCERPT;
 #[cfg(feature = "otlp")]

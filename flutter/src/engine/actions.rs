@@ -45,6 +45,7 @@ impl<'r> Engine<'r> {
             match &action.kind {
                 ActionKind::Emitter(_) => {}
                 ActionKind::Trace(spec) => self.apply_trace(&action.name, spec, tick),
+                ActionKind::Log(spec) => self.apply_log(&action.name, spec),
                 ActionKind::Metric(spec) => self.apply_metric(&action.name, spec, action.at, tick),
                 ActionKind::DisableMetric | ActionKind::EnableMetric => {
                     let enable = matches!(action.kind, ActionKind::EnableMetric);
@@ -74,6 +75,17 @@ impl<'r> Engine<'r> {
             s.live = false;
             let start = self.config.wallclock_start.offset(GoDuration::from_secs(s.start_tick(tick) as i64));
             self.out.push(Point::new(s.stream, start.unix_nanos(), now, PointValue::Stale));
+        }
+    }
+
+    fn apply_log(&mut self, name: &'r str, spec: &'r crate::logs::LogSpec<'static>) {
+        let seed = self.config.seed;
+        match self.logger_index.get(name) {
+            Some(&i) => self.loggers[i as usize].reconfigure(spec, seed, &self.emitter_index),
+            None => {
+                self.logger_index.insert(name, self.loggers.len() as u32);
+                self.loggers.push(super::logs::Logger::new(name, spec, seed, &self.emitter_index));
+            }
         }
     }
 

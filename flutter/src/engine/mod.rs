@@ -9,6 +9,7 @@
 mod actions;
 mod churn;
 mod draws;
+mod logs;
 mod sample;
 mod series;
 mod span_metrics;
@@ -16,7 +17,7 @@ mod traces;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::batch::{Batch, MetricSection, PointBuffer, SpanSection, Stream};
+use crate::batch::{Batch, LogSection, MetricSection, PointBuffer, SpanSection, Stream};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::Warnings;
@@ -136,7 +137,9 @@ pub struct Engine<'r> {
     /// The trace templates, in definition order, and where each is by name.
     tracers: Vec<traces::Tracer<'r>>,
     tracer_index: BTreeMap<&'r str, u32>,
-    spans: traces::SpanOut<'r>,
+    loggers: Vec<logs::Logger<'r>>,
+    logger_index: BTreeMap<&'r str, u32>,
+    spans: traces::SignalOut<'r>,
     /// Warnings about trace templates, in the order raised.
     trace_warnings: Vec<String>,
     go: GoPcg,
@@ -177,7 +180,9 @@ impl<'r> Engine<'r> {
             out: PointBuffer::new(),
             tracers: Vec::new(),
             tracer_index: BTreeMap::new(),
-            spans: traces::SpanOut::default(),
+            loggers: Vec::new(),
+            logger_index: BTreeMap::new(),
+            spans: traces::SignalOut::default(),
             trace_warnings: Vec::new(),
             go: GoPcg::new(config.seed, config.seed),
             warnings: Vec::new(),
@@ -246,17 +251,19 @@ impl<'r> Engine<'r> {
             self.advance_shared(tick);
             let next_due = self.sample_due_series(tick);
             self.play_traces(tick);
+            self.play_logs(tick);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
             // Shared emitters advance, and traces start, every second.
-            let every_second = !self.shared.is_empty() || !self.tracers.is_empty();
+            let every_second = !self.shared.is_empty() || !self.tracers.is_empty() || !self.loggers.is_empty();
             let next_second = if every_second { tick + 1 } else { u64::MAX };
             self.next_tick = next_due.min(next_action).min(next_second).min(next_churn).max(tick + 1);
-            if !self.out.is_empty() || !self.spans.spans.is_empty() {
+            if !self.out.is_empty() || !self.spans.spans.is_empty() || !self.spans.records.is_empty() {
                 return Some(Batch {
                     tick,
                     unix_nanos: self.unix_nanos(tick),
                     metrics: MetricSection { streams: &self.streams, points: self.out.all() },
                     spans: SpanSection { spans: &self.spans.spans, resources: &self.spans.resources },
+                    logs: LogSection { records: &self.spans.records, resources: &self.spans.resources },
                 });
             }
         }
@@ -319,6 +326,30 @@ impl<'r> Engine<'r> {
             }
             if let Some(m) = tracer.metrics.as_ref().filter(|_| on && last) {
                 m.points(tick_unix, out);
+            }
+        }
+    }
+
+    fn play_logs(&mut self, tick: u64) {
+        let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
+        // Records happen inside the run, as traces start inside it.
+        let within = (self.duration_ns - t_ns).min(1_000_000_000);
+        if within <= 0 {
+            return;
+        }
+        let tick_unix = self.unix_nanos(tick);
+        let Engine { loggers, emitters, spans, trace_warnings, .. } = self;
+        for (i, logger) in loggers.iter_mut().enumerate() {
+            let rate = logger.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
+            if rate > crate::logs::MAX_RATE && !std::mem::replace(&mut logger.warned_rate, true) {
+                trace_warnings.push(format!(
+                    "log `{}`: its rate at {} is {}, above the most records a log makes in a second, so it was \
+                     held at {}",
+                    logger.name(),
+                    GoDuration::from_secs(tick as i64),
+                    crate::go::float::go_float(rate),
+                    crate::logs::MAX_RATE
+                ));
             }
         }
     }

@@ -14,10 +14,11 @@ use std::collections::BTreeMap;
 
 use super::EmitterState;
 use super::span_metrics::SpanMetrics;
-use crate::batch::Span;
+use crate::batch::{LogRecord, Span};
 use crate::distributions::poisson;
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter, Mark, SeriesState};
+use crate::logs::When;
 use crate::rng::ChaChaStream;
 use crate::scenario::KeyValue;
 use crate::sets::{Member, SeriesSet, render_attributes, visit_strings};
@@ -68,16 +69,33 @@ impl TraceLink {
 /// A chain of emitters a template reads, and its value at this tick (0 when
 /// the chain gives none: no traces, no failures, no self time).
 #[derive(Debug)]
-struct Chain {
+pub(super) struct Chain {
     links: Vec<TraceLink>,
     value: f64,
 }
 
 /// A number, or the value of one of the template's chains.
 #[derive(Clone, Copy, Debug)]
-enum Source {
+pub(super) enum Source {
     Fixed(f64),
     Chain(u32),
+}
+
+impl Chain {
+    /// A chain of no emitters (a placeholder while one is moved).
+    pub fn empty() -> Chain {
+        Chain { links: Vec::new(), value: 0.0 }
+    }
+}
+
+impl Source {
+    /// The number, or the chain's value at this tick.
+    pub fn value(self, chains: &[Chain]) -> f64 {
+        match self {
+            Source::Fixed(v) => v,
+            Source::Chain(c) => chains[c as usize].value,
+        }
+    }
 }
 
 /// A span template compiled for generation.
@@ -92,23 +110,46 @@ struct Node<'r> {
     attributes: Option<SeriesSet>,
     /// The set its resource stands for, when it sets one.
     resource: Option<SeriesSet>,
+    /// The chains of each of its logs' emitter holes.
+    log_holes: Vec<Vec<Source>>,
 }
 
-/// Where a tick's spans go: the spans, and their resources, each once.
+/// Where a tick's spans and log records go, and their resources, each once.
 #[derive(Debug, Default)]
-pub(super) struct SpanOut<'r> {
+pub(super) struct SignalOut<'r> {
     pub spans: Vec<Span<'r>>,
+    pub records: Vec<LogRecord<'r>>,
     pub resources: Vec<Cow<'r, [KeyValue<'static>]>>,
-    /// Each resource's index, by (template, span template or `u32::MAX` for
-    /// the trace's own, series of its set).
-    index: BTreeMap<(u32, u32, u64), u32>,
+    /// Each resource's index, by (template — a log's with [`LOG_OWNER`] set —,
+    /// span template or `u32::MAX` for the action's own, series of its set).
+    pub index: BTreeMap<(u32, u32, u64), u32>,
 }
 
-impl SpanOut<'_> {
+/// The bit that tells a log action's resources from a trace template's.
+pub(super) const LOG_OWNER: u32 = 1 << 31;
+
+impl SignalOut<'_> {
     pub fn clear(&mut self) {
         self.spans.clear();
+        self.records.clear();
         self.resources.clear();
         self.index.clear();
+    }
+}
+
+/// A uniform pick among `count` series (no draw when there is one).
+pub(super) fn pick(rng: &mut ChaChaStream, count: u64) -> u64 {
+    if count <= 1 { 0 } else { ((rng.uniform() * count as f64) as u64).min(count - 1) }
+}
+
+/// Advances every chain to `t_ns`: each one's value (0 when it gives none).
+pub(super) fn advance(chains: &mut [Chain], emitters: &[EmitterState<'_>], t_ns: i64) {
+    for chain in chains {
+        let mut v = ChainValue::default();
+        for link in &mut chain.links {
+            link.apply(&emitters[link.emitter as usize], &mut v, t_ns);
+        }
+        chain.value = if v.mark == Mark::Value && v.value.is_finite() { v.value } else { 0.0 };
     }
 }
 
@@ -131,7 +172,7 @@ pub(super) struct Tracer<'r> {
 }
 
 /// The set a list of attributes stands for.
-fn set_of(attrs: &[KeyValue<'static>]) -> SeriesSet {
+pub(super) fn set_of(attrs: &[KeyValue<'static>]) -> SeriesSet {
     let mut strings = Vec::new();
     visit_strings(attrs, &mut |s| strings.push(s));
     SeriesSet::of(strings)
@@ -200,16 +241,10 @@ impl<'r> Tracer<'r> {
         emitters: &[EmitterState<'_>],
         (t_ns, within): (i64, i64),
         tick_unix: i64,
-        out: &mut SpanOut<'r>,
+        out: &mut SignalOut<'r>,
         me: u32,
     ) -> f64 {
-        for chain in &mut self.chains {
-            let mut v = ChainValue::default();
-            for link in &mut chain.links {
-                link.apply(&emitters[link.emitter as usize], &mut v, t_ns);
-            }
-            chain.value = if v.mark == Mark::Value && v.value.is_finite() { v.value } else { 0.0 };
-        }
+        advance(&mut self.chains, emitters, t_ns);
         let rate = self.value(self.rate);
         let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE) * within as f64 / 1e9);
         let mut starts: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * within as f64) as i64).collect();
@@ -232,20 +267,17 @@ impl<'r> Tracer<'r> {
     }
 
     fn value(&self, source: Source) -> f64 {
-        match source {
-            Source::Fixed(v) => v,
-            Source::Chain(c) => self.chains[c as usize].value,
-        }
+        source.value(&self.chains)
     }
 
     /// A uniform pick among `count` series.
     fn pick(&mut self, count: u64) -> u64 {
-        if count <= 1 { 0 } else { ((self.rng.uniform() * count as f64) as u64).min(count - 1) }
+        pick(&mut self.rng, count)
     }
 
     /// The resource of the trace (`node` `u32::MAX`) or of span template
     /// `node`, one series of its set picked.
-    fn pick_resource(&mut self, me: u32, node: u32, out: &mut SpanOut<'r>) -> u32 {
+    fn pick_resource(&mut self, me: u32, node: u32, out: &mut SignalOut<'r>) -> u32 {
         let (attrs, count) = match node {
             u32::MAX => (self.resource, self.resource_set.count()),
             n => {
@@ -281,7 +313,7 @@ impl<'r> Tracer<'r> {
         start: i64,
         parent: Option<[u8; 8]>,
         resource: u32,
-        out: &mut SpanOut<'r>,
+        out: &mut SignalOut<'r>,
     ) -> (i64, Option<&'r str>) {
         let span_id = loop {
             let id = self.rng.next_u64();
@@ -342,6 +374,24 @@ impl<'r> Tracer<'r> {
         if span.error.is_none() {
             span.error = propagated;
         }
+        for (k, log) in template.logs.iter().enumerate() {
+            let time = match log.when {
+                When::Always => start,
+                When::Error if failed => end,
+                When::Error => continue,
+            };
+            let holes = &self.nodes[node as usize].log_holes[k];
+            let body = super::logs::render_body(&log.body, &out.spans[index].attributes, holes, &self.chains);
+            out.records.push(LogRecord {
+                log: ctx.trace,
+                time_unix_nanos: time,
+                severity: log.severity,
+                body,
+                attributes: Cow::Borrowed(&[]),
+                span: Some((ctx.trace_id, span_id)),
+                resource,
+            });
+        }
         let up = match failed {
             true if template.propagate => Some(&*template.error_message),
             _ => propagated,
@@ -374,12 +424,13 @@ struct TraceContext<'r> {
     me: u32,
 }
 
-/// Builds a template's nodes and chains.
-struct Compiler<'a, 'r> {
-    seed: u64,
-    trace: &'r str,
-    emitters: &'a BTreeMap<&'r str, u32>,
-    chains: Vec<Chain>,
+/// Builds a template's nodes and chains (and a log action's chains).
+pub(super) struct Compiler<'a, 'r> {
+    pub seed: u64,
+    /// The action's name: its chains' streams are keyed by it.
+    pub trace: &'r str,
+    pub emitters: &'a BTreeMap<&'r str, u32>,
+    pub chains: Vec<Chain>,
 }
 
 impl<'r> Compiler<'_, 'r> {
@@ -393,7 +444,8 @@ impl<'r> Compiler<'_, 'r> {
         let error = self.amount(&t.error);
         let attributes = Some(set_of(&t.attributes)).filter(|s| !s.is_plain());
         let resource = t.resource.as_deref().map(set_of);
-        nodes.push(Node { template: t, children: Vec::new(), duration, error, attributes, resource });
+        let log_holes = t.logs.iter().map(|log| super::logs::emitter_holes(&log.body, self)).collect();
+        nodes.push(Node { template: t, children: Vec::new(), duration, error, attributes, resource, log_holes });
         for child in t.children.iter() {
             let c = self.node(child, nodes);
             nodes[index as usize].children.push(c);
@@ -401,7 +453,7 @@ impl<'r> Compiler<'_, 'r> {
         index
     }
 
-    fn amount(&mut self, a: &'r Amount<'static>) -> Source {
+    pub fn amount(&mut self, a: &'r Amount<'static>) -> Source {
         match a {
             Amount::Fixed(v) => Source::Fixed(*v),
             Amount::Emitter(name) => self.chain(std::slice::from_ref(name)),
@@ -410,7 +462,7 @@ impl<'r> Compiler<'_, 'r> {
 
     /// A chain of `names`; its streams are keyed by the template, the
     /// emitter and the chain's place, so two chains never share draws.
-    fn chain(&mut self, names: &'r [Cow<'static, str>]) -> Source {
+    pub fn chain(&mut self, names: &'r [Cow<'static, str>]) -> Source {
         let place = self.chains.len() as u64;
         let links = names
             .iter()

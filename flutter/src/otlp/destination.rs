@@ -7,9 +7,10 @@
 //! * endpoint: `--endpoint` → `otlpDestination.endpoint` →
 //!   `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (a full URL, used as is) →
 //!   `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL; `/v1/metrics` is appended);
-//! * the traces endpoint: `--endpoint` or `otlpDestination.endpoint` (base URLs;
-//!   `/v1/traces` is appended) → `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is) →
-//!   `OTEL_EXPORTER_OTLP_ENDPOINT`; over gRPC, the metrics server;
+//! * the traces (logs) endpoint: `--endpoint` or `otlpDestination.endpoint` (base
+//!   URLs; `/v1/traces` (`/v1/logs`) is appended) → `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
+//!   (`…_LOGS_ENDPOINT`, used as is) → `OTEL_EXPORTER_OTLP_ENDPOINT`; over gRPC, the
+//!   metrics server;
 //! * headers, merged name by name: `otlpDestination.headers` →
 //!   `OTEL_EXPORTER_OTLP_METRICS_HEADERS` → `OTEL_EXPORTER_OTLP_HEADERS`;
 //! * timeout: `otlpDestination.timeout` → `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT` →
@@ -22,7 +23,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use super::endpoint::{Endpoint, METRICS_PATH, TRACES_PATH, check, percent_decode};
+use super::endpoint::{Endpoint, LOGS_PATH, METRICS_PATH, TRACES_PATH, check, percent_decode};
 use super::tls::{self, TlsError, TlsFiles, TlsSettings};
 use crate::go::duration::GoDuration;
 use crate::header_template::{TemplateError, check_template, expand};
@@ -35,6 +36,8 @@ pub const ENV_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 pub const ENV_METRICS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
 /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`: the full URL for traces.
 pub const ENV_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+/// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`: the full URL for logs.
+pub const ENV_LOGS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT";
 /// `OTEL_EXPORTER_OTLP_HEADERS`: `name=value,…` for every signal.
 pub const ENV_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
 /// `OTEL_EXPORTER_OTLP_METRICS_HEADERS`: `name=value,…` for metrics.
@@ -412,6 +415,8 @@ pub enum EndpointSource {
     EnvBase,
     /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the traces URL only).
     EnvTraces,
+    /// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` (the logs URL only).
+    EnvLogs,
     /// `--remote-write`.
     RemoteWrite,
     /// `remoteWrite.url`.
@@ -427,6 +432,7 @@ impl EndpointSource {
             EndpointSource::EnvMetrics => ENV_METRICS_ENDPOINT,
             EndpointSource::EnvBase => ENV_ENDPOINT,
             EndpointSource::EnvTraces => ENV_TRACES_ENDPOINT,
+            EndpointSource::EnvLogs => ENV_LOGS_ENDPOINT,
             EndpointSource::RemoteWrite => "--remote-write",
             EndpointSource::RemoteWriteScenario => "remoteWrite.url",
         }
@@ -445,6 +451,8 @@ pub struct OtlpSettings {
     /// Where spans go (over gRPC, the server), without credentials; `None`
     /// when nothing names it (remote write; a full metrics URL alone).
     pub traces_url: Option<String>,
+    /// Where log records go, as `traces_url`.
+    pub logs_url: Option<String>,
     /// What a run (and `--check`) should warn about these settings.
     pub warnings: Vec<String>,
     /// Headers, expanded (values are secrets: never printed).
@@ -621,23 +629,24 @@ fn resolve_url(
     let base = base && !grpc;
     let endpoint = Endpoint::parse(&text, base.then_some(METRICS_PATH))
         .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?;
-    let traces_url = if grpc {
-        Some(endpoint.url.clone())
-    } else {
+    let signal_url = |path: &'static str, var: &'static str, var_source: EndpointSource| {
+        if grpc {
+            return Ok(Some(endpoint.url.clone()));
+        }
         // An endpoint given as a base (the flag, the scenario) serves every
-        // signal; else the traces variable (a full URL), else the base variable.
-        let given = (base && source != EndpointSource::EnvBase).then(|| (text.clone(), Some(TRACES_PATH), source));
-        let full = || env(ENV_TRACES_ENDPOINT).map(|t| (t, None, EndpointSource::EnvTraces));
-        let base_env = || env(ENV_ENDPOINT).map(|t| (t, Some(TRACES_PATH), EndpointSource::EnvBase));
+        // signal; else the signal's variable (a full URL), else the base variable.
+        let given = (base && source != EndpointSource::EnvBase).then(|| (text.clone(), Some(path), source));
+        let full = || env(var).map(|t| (t, None, var_source));
+        let base_env = || env(ENV_ENDPOINT).map(|t| (t, Some(path), EndpointSource::EnvBase));
         match given.or_else(full).or_else(base_env) {
-            None => None,
-            Some((text, path, source)) => Some(
-                Endpoint::parse(text.trim(), path)
-                    .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message })?
-                    .url,
-            ),
+            None => Ok(None),
+            Some((text, path, source)) => Endpoint::parse(text.trim(), path)
+                .map(|e| Some(e.url))
+                .map_err(|message| SettingsError::BadEndpoint { origin: source.describe(), message }),
         }
     };
+    let traces_url = signal_url(TRACES_PATH, ENV_TRACES_ENDPOINT, EndpointSource::EnvTraces)?;
+    let logs_url = signal_url(LOGS_PATH, ENV_LOGS_ENDPOINT, EndpointSource::EnvLogs)?;
     let mut warnings = Vec::new();
     if grpc {
         check_grpc_endpoint(&endpoint.url, source, &mut warnings)?;
@@ -717,6 +726,7 @@ fn resolve_url(
         shown_url: endpoint.shown(),
         source,
         traces_url,
+        logs_url,
         warnings,
         headers,
         timeout,

@@ -11,6 +11,9 @@ pub const METRICS_PATH: &str = "/v1/metrics";
 /// The path a base URL gets for traces.
 pub const TRACES_PATH: &str = "/v1/traces";
 
+/// The path a base URL gets for logs.
+pub const LOGS_PATH: &str = "/v1/logs";
+
 /// An endpoint as requests use it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint {

@@ -9,10 +9,13 @@ pub mod destination;
 pub mod endpoint;
 pub mod json;
 mod json_lines;
+pub mod logs;
 pub mod metrics;
 pub(crate) mod proto;
 mod requests;
 mod response;
+#[cfg(feature = "otlp")]
+mod signal;
 #[cfg(feature = "otlp")]
 mod sink;
 pub mod split;

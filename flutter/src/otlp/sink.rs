@@ -11,8 +11,9 @@ use super::destination::{Compression, OtlpSettings};
 use super::metrics::Encoder;
 use super::requests::{RequestEncoder, Requests, TickRange};
 use super::response::decode_partial_success;
+use super::signal::{Channel, Signal};
 use super::split::split_request;
-use crate::batch::{Batch, Points, SpanSection};
+use crate::batch::{Batch, Points};
 use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter, Transport};
 use crate::sink::{Sink, SinkError};
 
@@ -32,34 +33,10 @@ pub struct OtlpSink {
     body: Body,
     buf: Vec<u8>,
     sender: Option<Sender>,
-    spans: Spans,
+    spans: Channel,
+    logs: Channel,
     interrupt: Option<Arc<AtomicBool>>,
     result: Option<(DeliveryStats, Option<String>)>,
-}
-
-/// Spans' own delivery, to the traces URL: started by the first spans, and
-/// their requests filled as points' are (per tick in real time, else up to
-/// `maxPointsPerRequest` spans).
-#[derive(Default)]
-struct Spans {
-    /// Whether spans go anywhere: OTLP with a traces URL.
-    sendable: bool,
-    /// Told about the span sender's retries and losses.
-    events: Option<crate::delivery::EventHandler>,
-    sender: Option<Sender>,
-    /// Encoded `resource_spans` of the spans not yet sent: one request.
-    pending: Vec<u8>,
-    count: u64,
-    ticks: TickRange,
-    /// Spans with nowhere to go (remote write, no traces URL): lost.
-    unsent: u64,
-    result: Option<(DeliveryStats, Option<String>)>,
-}
-
-impl std::fmt::Debug for Spans {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Spans").field("sendable", &self.sendable).field("pending", &self.count).finish_non_exhaustive()
-    }
 }
 
 impl OtlpSink {
@@ -137,7 +114,7 @@ impl OtlpSink {
     ) -> Self {
         let sender = Sender::start(transport, mode, events.clone(), split, settings.connections);
         let requests = Requests::new(wire, settings.max_points_per_request, mode.pacing());
-        let sendable = matches!(requests.encoder, Wire::Otlp(_)) && settings.traces_url.is_some();
+        let otlp = matches!(requests.encoder, Wire::Otlp(_));
         OtlpSink {
             settings,
             mode,
@@ -145,88 +122,23 @@ impl OtlpSink {
             body,
             buf: Vec::new(),
             sender: Some(sender),
-            spans: Spans { sendable, events: Some(events), ..Spans::default() },
+            spans: Channel::new(Signal::Traces, otlp, events.clone()),
+            logs: Channel::new(Signal::Logs, otlp, events),
             interrupt: None,
             result: None,
         }
-    }
-
-    /// The sender of spans, started on first use.
-    fn span_sender(&mut self) -> Option<&Sender> {
-        let s = &self.settings;
-        let url = s.traces_url.as_deref().filter(|_| self.spans.sendable)?;
-        if self.spans.sender.is_none() {
-            let events = self.spans.events.clone().unwrap_or_else(|| Arc::new(|_: &DeliveryEvent| {}));
-            let accepted = decode_partial_success;
-            #[cfg(feature = "grpc")]
-            if s.protocol == super::destination::Protocol::Grpc {
-                let compressed = self.body == Body::Gzip;
-                let transport =
-                    crate::delivery::GrpcTransport::new(url, &s.headers, (s.timeout, compressed), &s.tls, accepted)
-                        .for_traces();
-                let sender = Sender::start(transport, self.mode, events, None, s.connections);
-                return Some(self.spans.sender.insert(sender));
-            }
-            let mut headers = s.headers.clone();
-            headers.push(("Content-Type".into(), "application/x-protobuf".into()));
-            if self.body == Body::Gzip {
-                headers.push(("Content-Encoding".into(), "gzip".into()));
-            }
-            let transport = HttpTransport::new(url.to_owned(), headers, s.timeout, &s.tls, s.connections, accepted);
-            let sender = Sender::start(transport, self.mode, events, None, s.connections);
-            self.spans.sender = Some(sender);
-        }
-        self.spans.sender.as_ref()
-    }
-
-    /// Takes a tick's spans; sends the pending ones when a request is full
-    /// (or each tick, in real time).
-    fn tick_spans(&mut self, tick: u64, section: &SpanSection<'_>) -> Result<(), SinkError> {
-        let n = section.spans.len() as u64;
-        if n == 0 {
-            return Ok(());
-        }
-        let Some(sender) = self.span_sender() else {
-            self.spans.unsent += n;
-            return Ok(());
-        };
-        sender.count_generated(n);
-        if self.spans.count == 0 {
-            self.spans.ticks.0 = tick;
-        }
-        self.spans.ticks.1 = tick;
-        super::traces::encode_spans(section, &mut self.spans.pending);
-        self.spans.count += n;
-        let full = self.spans.count >= self.settings.max_points_per_request as u64;
-        if full || self.mode.pacing() == crate::run::Pacing::RealTime { self.send_spans() } else { Ok(()) }
-    }
-
-    /// Sends the pending spans as one request.
-    fn send_spans(&mut self) -> Result<(), SinkError> {
-        let (Some(sender), count) = (&self.spans.sender, self.spans.count) else { return Ok(()) };
-        if count == 0 {
-            return Ok(());
-        }
-        let raw = std::mem::take(&mut self.spans.pending);
-        let body = match self.body {
-            Body::Gzip => gzip(&raw)?,
-            _ => raw,
-        };
-        let (first_tick, last_tick) = self.spans.ticks;
-        self.spans.count = 0;
-        let request = Request { body, points: count, first_tick, last_tick };
-        sender.push(request).map_err(|e| SinkError::Delivery(format!("OTLP trace delivery failed: {e}")))
     }
 
     /// What happened to every span, once [`finish`](Sink::finish) has run;
     /// `None` when the run made none. Spans with nowhere to go (remote
     /// write, no traces endpoint) are lost.
     pub fn span_stats(&self) -> Option<DeliveryStats> {
-        let unsent = self.spans.unsent;
-        let mut stats = self.spans.result.as_ref().map(|(s, _)| *s).unwrap_or_default();
-        stats.generated += unsent;
-        stats.lost += unsent;
-        (stats.generated > 0).then_some(stats)
+        self.spans.stats()
+    }
+
+    /// What happened to every log record, as [`span_stats`](Self::span_stats).
+    pub fn log_stats(&self) -> Option<DeliveryStats> {
+        self.logs.stats()
     }
 
     /// When `flag` is set at [`finish`](Sink::finish) (Ctrl-C), waiting data
@@ -333,7 +245,7 @@ fn gunzip(body: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// gzip at a fast level: the default level costs about 8× the encoding.
-fn gzip(bytes: &[u8]) -> Result<Vec<u8>, SinkError> {
+pub(super) fn gzip(bytes: &[u8]) -> Result<Vec<u8>, SinkError> {
     let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 4), flate2::Compression::fast());
     enc.write_all(bytes)?;
     Ok(enc.finish()?)
@@ -346,11 +258,16 @@ impl Sink for OtlpSink {
         }
         let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
         self.requests.tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), body))?;
-        self.tick_spans(batch.tick, &batch.spans)
+        let how = (&self.settings, self.mode, self.body == Body::Gzip);
+        let spans = &batch.spans;
+        self.spans.take(how, batch.tick, spans.spans.len() as u64, |out| super::traces::encode_spans(spans, out))?;
+        let logs = &batch.logs;
+        self.logs.take(how, batch.tick, logs.records.len() as u64, |out| super::logs::encode_logs(logs, out))
     }
 
     fn finish(&mut self) -> Result<(), SinkError> {
-        let flushed = self.send_pending(true).and(self.send_spans());
+        let gzip = self.body == Body::Gzip;
+        let flushed = self.send_pending(true).and(self.spans.send(gzip)).and(self.logs.send(gzip));
         let Some(sender) = self.sender.take() else { return flushed };
         let interrupted = self.interrupt.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
         let deadline = match (self.mode, interrupted) {
@@ -360,14 +277,10 @@ impl Sink for OtlpSink {
         // Both signals wait at once: the span sender drains while the points' does.
         let (stats, failure) = sender.close(deadline);
         self.result = Some((stats, failure.clone()));
-        let span_failure = self.spans.sender.take().and_then(|s| {
-            let (stats, failure) = s.close(deadline);
-            self.spans.result = Some((stats, failure.clone()));
-            failure
-        });
-        match (failure, span_failure) {
+        let others = [self.spans.close(deadline), self.logs.close(deadline)];
+        match (failure, others.into_iter().flatten().next()) {
             (Some(f), _) => Err(SinkError::Delivery(format!("{} delivery failed: {f}", self.requests.encoder.name()))),
-            (None, Some(f)) => Err(SinkError::Delivery(format!("OTLP trace delivery failed: {f}"))),
+            (None, Some(f)) => Err(SinkError::Delivery(f)),
             (None, None) => flushed,
         }
     }

@@ -168,3 +168,32 @@ pub mod status {
     /// `STATUS_CODE_ERROR`.
     pub const ERROR: u64 = 2;
 }
+
+/// `ExportLogsServiceRequest` (and `LogsData`).
+pub mod logs_request {
+    pub const RESOURCE_LOGS: u8 = 1;
+}
+
+/// `ResourceLogs`.
+pub mod resource_logs {
+    pub const RESOURCE: u8 = 1;
+    pub const SCOPE_LOGS: u8 = 2;
+}
+
+/// `ScopeLogs`.
+pub mod scope_logs {
+    pub const SCOPE: u8 = 1;
+    pub const LOG_RECORDS: u8 = 2;
+}
+
+/// `LogRecord`.
+pub mod log_record {
+    pub const TIME: u8 = 1;
+    pub const SEVERITY_NUMBER: u8 = 2;
+    pub const SEVERITY_TEXT: u8 = 3;
+    pub const BODY: u8 = 5;
+    pub const ATTRIBUTES: u8 = 6;
+    pub const TRACE_ID: u8 = 9;
+    pub const SPAN_ID: u8 = 10;
+    pub const OBSERVED_TIME: u8 = 11;
+}

@@ -16,6 +16,7 @@ pub(crate) enum RawKind {
     Disable,
     Enable,
     Trace,
+    Log,
 }
 
 /// An action whose `at`, `type` and `name` were read; its spec is read later,
@@ -97,6 +98,7 @@ pub(crate) const ACTION_TYPES: &[(&str, RawKind)] = &[
     ("disableMetric", RawKind::Disable),
     ("enableMetric", RawKind::Enable),
     ("trace", RawKind::Trace),
+    ("log", RawKind::Log),
 ];
 
 pub(crate) const RNG_KINDS: &[(&str, RngKind)] = &[("chacha", RngKind::ChaCha), ("go", RngKind::Go)];
@@ -179,7 +181,7 @@ fn read_action<'n>(r: &mut Reader<'_>, item: &'n Node) -> Option<RawAction<'n>> 
         None => {
             r.error(
                 item,
-                "script action needs a `type` (`metricEmitter`, `metric`, `disableMetric`, `enableMetric` or `trace`)",
+                "script action needs a `type` (`metricEmitter`, `metric`, `disableMetric`, `enableMetric`, `trace` or `log`)",
             );
             None
         }
@@ -200,7 +202,7 @@ fn read_action<'n>(r: &mut Reader<'_>, item: &'n Node) -> Option<RawAction<'n>> 
         _ => String::new(),
     };
     let mut broken = at.is_none();
-    let takes_spec = matches!(kind, RawKind::Emitter | RawKind::Metric | RawKind::Trace);
+    let takes_spec = matches!(kind, RawKind::Emitter | RawKind::Metric | RawKind::Trace | RawKind::Log);
     if takes_spec && spec.is_none() {
         r.error(item, format!("`{type_word}` action `{name}` needs a `spec`"));
         broken = true;

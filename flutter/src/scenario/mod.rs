@@ -16,6 +16,7 @@
 mod attributes;
 mod diagnostic;
 mod file;
+mod logs;
 mod metrics;
 mod model;
 mod overrides;
@@ -48,6 +49,7 @@ pub use crate::kinds::metrics::*;
 pub fn catalog() -> (Vec<KindDoc>, Vec<KindDoc>) {
     (crate::kinds::emitters::catalog(), crate::kinds::metrics::catalog())
 }
+pub use crate::logs::{Body, BodyPart, LogSpec, Severity, SeverityWeight, SpanLog, When};
 pub use crate::otlp::destination::{Compression, Header, OtlpDestination, Protocol};
 pub use crate::otlp::tls::TlsFiles;
 pub use crate::rng::RngKind;

@@ -80,6 +80,8 @@ pub enum ActionKind<'a> {
     EnableMetric,
     /// Define a trace template (first action with its name) or reconfigure it.
     Trace(crate::traces::TraceSpec<'a>),
+    /// Define a log (first action with its name) or reconfigure it.
+    Log(crate::logs::LogSpec<'a>),
 }
 
 /// An emitter's definition or reconfiguration.

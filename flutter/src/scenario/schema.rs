@@ -57,6 +57,7 @@ fn schema() -> Value {
     definitions.insert("metricSpec".into(), metric_spec(&metrics::catalog()));
     definitions.insert("traceSpec".into(), trace_spec());
     definitions.insert("span".into(), span());
+    definitions.insert("logSpec".into(), log_spec());
     definitions.insert("action".into(), action());
     let mut top = Map::new();
     top.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
@@ -126,10 +127,10 @@ fn action() -> Value {
         ("at", reference("nonNegativeDuration", "when the action happens, in simulated time (default 0s)")),
         (
             "type",
-            json!({"enum": types(&[RawKind::Emitter, RawKind::Metric, RawKind::Disable, RawKind::Enable, RawKind::Trace]),
+            json!({"enum": types(&[RawKind::Emitter, RawKind::Metric, RawKind::Disable, RawKind::Enable, RawKind::Trace, RawKind::Log]),
                    "description": "`metricEmitter` defines or changes an emitter, `metric` a metric; \
                                    `disableMetric` and `enableMetric` stop and restart one; `trace` defines or \
-                                   changes a trace template"}),
+                                   changes a trace template, `log` a log"}),
         ),
         ("name", reference("name", "the emitter's or the metric's name (a metric's may hold brace expressions)")),
         ("spec", json!({"description": "what the emitter or metric is, or what changes"})),
@@ -144,6 +145,7 @@ fn action() -> Value {
             when(&[RawKind::Emitter], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/emitterSpec"}}})),
             when(&[RawKind::Metric], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/metricSpec"}}})),
             when(&[RawKind::Trace], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/traceSpec"}}})),
+            when(&[RawKind::Log], json!({"required": ["spec"], "properties": {"spec": {"$ref": "#/definitions/logSpec"}}})),
             when(&[RawKind::Disable, RawKind::Enable], json!({"not": {"required": ["spec"]}})),
         ],
     })
@@ -297,7 +299,66 @@ fn span_keys() -> Vec<Key> {
         ("error", number_or_emitter(1.0, "the probability it fails: a number or an emitter")),
         ("errorMessage", json!({"type": "string", "description": "a failed span's status message (default: error)"})),
         ("propagate", json!({"type": "boolean", "description": "a failure marks every ancestor failed too"})),
+        (
+            "logs",
+            json!({"type": "array", "items": {"type": "object", "properties": properties(&span_log_keys()),
+                                               "required": ["body"], "additionalProperties": false},
+                   "description": "log records the span carries, with its trace and span IDs"}),
+        ),
     ]
+}
+
+fn severity_names() -> Value {
+    words(crate::logs::Severity::ALL.iter().map(|(w, _)| *w))
+}
+
+/// The keys of one of a span's `logs`.
+fn span_log_keys() -> Vec<Key> {
+    let when = words(crate::logs::When::ALL.iter().map(|(w, _)| *w));
+    vec![
+        (
+            "body",
+            json!({"type": "string", "description": "the record's body: `{key}` is a span attribute or an emitter's value, `{{` a brace"}),
+        ),
+        (
+            "severity",
+            json!({"enum": severity_names(), "description": "the record's severity (default INFO, ERROR for `when: error`)"}),
+        ),
+        (
+            "when",
+            json!({"enum": when, "description": "`always` (at the span's start) or `error` (when it fails itself, at its end)"}),
+        ),
+    ]
+}
+
+/// The keys of a log's `spec`.
+fn log_keys() -> Vec<Key> {
+    let names = severity_names();
+    let weights: Map<String, Value> = crate::logs::Severity::ALL
+        .iter()
+        .map(|(n, _)| ((*n).to_owned(), json!({"type": "number", "minimum": 0})))
+        .collect();
+    vec![
+        ("rate", number_or_emitter(crate::logs::MAX_RATE, "records per second: a number or an emitter")),
+        ("resource", reference("attributes", "the records' resource (a brace set: one series picked per record)")),
+        (
+            "severity",
+            json!({"anyOf": [{"enum": names}, {"type": "object", "properties": weights, "additionalProperties": false}],
+                   "description": "one severity, or weights such as {INFO: 0.9, ERROR: 0.1} (default INFO)"}),
+        ),
+        (
+            "body",
+            json!({"type": "string", "description": "the body: `{key}` is an attribute of the record or an emitter's value, `{{` a brace"}),
+        ),
+        (
+            "attributes",
+            reference("attributes", "the records' attributes (a brace expression picks one value per record)"),
+        ),
+    ]
+}
+
+fn log_spec() -> Value {
+    json!({"type": "object", "properties": properties(&log_keys()), "additionalProperties": false})
 }
 
 fn span() -> Value {
@@ -501,6 +562,9 @@ mod tests {
         use super::super::traces::{DURATION_KEYS, SPAN_KEYS, TRACE_KEYS};
         assert_eq!(names(&trace_keys()), table(TRACE_KEYS));
         assert_eq!(names(&span_keys()), table(SPAN_KEYS));
+        use super::super::logs::{LOG_KEYS, SPAN_LOG_KEYS};
+        assert_eq!(names(&log_keys()), table(LOG_KEYS));
+        assert_eq!(names(&span_log_keys()), table(SPAN_LOG_KEYS));
         let duration = &span()["properties"]["duration"]["anyOf"][1]["properties"];
         let mut drawn: Vec<&str> = duration.as_object().unwrap().keys().map(String::as_str).collect();
         drawn.sort_unstable();

@@ -12,8 +12,8 @@ use super::model::{Action, ActionKind, EmitterAction, KeyValue, MetricSpec};
 use super::read::{Fields, Reader, list};
 use super::set_sources::SetSources;
 use super::spec::{Context, FirstDefinition};
-use super::traces;
 use super::yaml::{Node, Value};
+use super::{logs, traces};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{DrawSink, EmitterSpec, EmitterType, KINDS};
 use crate::kinds::metrics::{MetricKind, MetricKindSpec};
@@ -115,6 +115,7 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
     let mut metrics: BTreeMap<&str, MetricState> = BTreeMap::new();
     // The trace templates defined so far (a broken definition still defines its name).
     let mut trace_names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut log_names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     let mut built: Vec<Option<Action<'static>>> = (0..script.len()).map(|_| None).collect();
     for &i in &order {
         let a = &script[i];
@@ -128,6 +129,11 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
                 let defining = trace_names.insert(&a.name);
                 let spec = a.spec.filter(|_| !a.broken);
                 spec.and_then(|spec| traces::read(&mut r, spec, a, defining, &ctx)).map(ActionKind::Trace)
+            }
+            RawKind::Log => {
+                let defining = log_names.insert(&a.name);
+                let spec = a.spec.filter(|_| !a.broken);
+                spec.and_then(|spec| logs::read(&mut r, spec, a, defining, &ctx)).map(ActionKind::Log)
             }
         };
         built[i] = kind.map(|kind| Action { at: a.at, name: Cow::Owned(a.name.clone()), kind });

@@ -343,6 +343,11 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Whether `emitter` is defined at or before this action.
+    pub fn emitter_defined(&self, emitter: &str) -> bool {
+        self.emitters.get(emitter).is_some_and(|def| def.at <= self.at)
+    }
+
     /// Checks that `emitter`, used by this action (a metric), is defined at or
     /// before it; reports at `node` otherwise.
     pub fn check_emitter_ref(&self, r: &mut Reader<'_>, node: &Node, emitter: &str) -> bool {

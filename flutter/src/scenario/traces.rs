@@ -36,6 +36,7 @@ pub(crate) const SPAN_KEYS: &[(&str, &str)] = &[
     ("error", "error"),
     ("errorMessage", "errorMessage"),
     ("propagate", "propagate"),
+    ("logs", "logs"),
 ];
 
 /// The keys of a drawn `duration`.
@@ -101,16 +102,16 @@ pub(crate) fn read(
     ok.then_some(spec)
 }
 
-/// What every read of one trace shares.
-struct TraceReader<'a> {
+/// What every read of one trace (or log) action shares.
+pub(super) struct TraceReader<'a> {
     /// "trace `checkout`", for messages.
-    what: &'a str,
-    ctx: &'a Context<'a>,
+    pub what: &'a str,
+    pub ctx: &'a Context<'a>,
 }
 
 impl TraceReader<'_> {
     /// A number in [0, `max`], or an emitter's name.
-    fn amount(&self, r: &mut Reader<'_>, n: &Node, key: &str, max: f64) -> Option<Amount<'static>> {
+    pub(super) fn amount(&self, r: &mut Reader<'_>, n: &Node, key: &str, max: f64) -> Option<Amount<'static>> {
         if let Value::Str(name) = &n.value {
             return self.ctx.check_ref(r, n, name, self.what).then(|| Amount::Emitter(Cow::Owned(name.clone())));
         }
@@ -128,7 +129,12 @@ impl TraceReader<'_> {
     }
 
     /// Attributes whose strings may hold brace expressions (one value picked per span).
-    fn attributes(&self, r: &mut Reader<'_>, n: &Node, what: &str) -> Option<Cow<'static, [KeyValue<'static>]>> {
+    pub(super) fn attributes(
+        &self,
+        r: &mut Reader<'_>,
+        n: &Node,
+        what: &str,
+    ) -> Option<Cow<'static, [KeyValue<'static>]>> {
         let mut sources = Vec::new();
         let attrs = read_attributes(r, n, what, &mut sources)?;
         let mut sets = SetSources::default();
@@ -161,6 +167,14 @@ impl TraceReader<'_> {
             None => Some(Cow::Borrowed(&[][..])),
         };
         let resource = opt(r, &f, "resource", |r, node| self.attributes(r, node, "resource attributes"));
+        let logs = match (f.get("logs"), &attributes) {
+            (Some(node), Some(attrs)) => {
+                let span = format!("`{}` of {}", name.as_deref().unwrap_or("?"), self.what);
+                super::logs::span_logs(r, node, attrs, self.ctx, &span)
+            }
+            (Some(_), None) => None,
+            (None, _) => Some(Vec::new()),
+        };
         let children = match f.get("children") {
             Some(node) => r.seq(node, "`children`").map(|items| {
                 let mut out = Vec::with_capacity(items.len());
@@ -204,6 +218,7 @@ impl TraceReader<'_> {
             error: error?,
             error_message: error_message?,
             propagate: propagate?,
+            logs: Cow::Owned(logs?),
         };
         ok.then_some(span)
     }

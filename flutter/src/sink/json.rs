@@ -91,6 +91,26 @@ pub(super) fn push_span(out: &mut String, span: &Span<'_>, resource: &[KeyValue<
     out.push('}');
 }
 
+/// One log record as a JSON object (the JSON log format's record line).
+pub(super) fn push_record(out: &mut String, record: &crate::batch::LogRecord<'_>, resource: &[KeyValue<'_>], ts: &str) {
+    out.push_str("{\"ts\":");
+    push_string(out, ts);
+    out.push_str(",\"log\":");
+    push_string(out, record.log);
+    out.push_str(",\"time\":");
+    push_string(out, &crate::Timestamp(record.time_unix_nanos).to_string());
+    let _ = write!(out, ",\"severity\":\"{}\",\"body\":", record.severity.name());
+    push_string(out, &record.body);
+    if let Some((trace, span)) = &record.span {
+        let _ = write!(out, ",\"traceId\":\"{}\",\"spanId\":\"{}\"", hex(trace), hex(span));
+    }
+    out.push_str(",\"resource\":");
+    push_map(out, resource);
+    out.push_str(",\"attributes\":");
+    push_map(out, &record.attributes);
+    out.push('}');
+}
+
 /// Bytes as lowercase hex, as OTLP JSON and every trace UI write IDs.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::json;
 use super::{Sink, SinkError};
-use crate::batch::{Batch, Span, Stream, Summary, ValueRef};
+use crate::batch::{Batch, LogRecord, Span, Stream, Summary, ValueRef};
 use crate::go::float::write_go_float;
 use crate::scenario::AttrValue;
 use crate::scenario::KeyValue;
@@ -120,6 +120,22 @@ impl<W: Write> Sink for LogSink<W> {
             self.line.push('\n');
             self.out.write_all(self.line.as_bytes())?;
         }
+        for record in batch.logs.records {
+            let resource = &batch.logs.resources[record.resource as usize];
+            self.line.clear();
+            match self.format {
+                LineFormat::Json => json::push_record(&mut self.line, record, resource, &ts),
+                _ => push_record(&mut self.line, stamp, &ts, record),
+            }
+            if self.format == LineFormat::Wide {
+                self.line.push_str(" time=");
+                self.line.push_str(&Timestamp(record.time_unix_nanos).to_string());
+                push_level(&mut self.line, "resource.", resource);
+                push_level(&mut self.line, "", &record.attributes);
+            }
+            self.line.push('\n');
+            self.out.write_all(self.line.as_bytes())?;
+        }
         if self.flush_each_tick {
             self.out.flush()?;
         }
@@ -168,6 +184,18 @@ fn push_span(out: &mut String, stamp: &str, ts: &str, span: &Span<'_>) {
             push_slog_value(out, message);
         }
         None => out.push_str(" status=unset"),
+    }
+}
+
+/// `{stamp} INFO Log Emit ts=… severity=… body=…`, and `traceId=… spanId=…`
+/// for a span's record.
+fn push_record(out: &mut String, stamp: &str, ts: &str, record: &LogRecord<'_>) {
+    let _ = write!(out, "{stamp} INFO Log Emit ts={ts} log=");
+    push_slog_value(out, record.log);
+    let _ = write!(out, " severity={} body=", record.severity.name());
+    push_slog_value(out, &record.body);
+    if let Some((trace, span)) = &record.span {
+        let _ = write!(out, " traceId={} spanId={}", json::hex(trace), json::hex(span));
     }
 }
 

@@ -1,5 +1,6 @@
 //! Keeps every point in memory, with queries by metric, attributes and time.
 
+use super::records::{LogQuery, RecordedLog};
 use super::spans::{RecordedSpan, SpanQuery};
 use super::{Sink, SinkError};
 use crate::batch::{Batch, Stream, Summary, ValueRef};
@@ -113,6 +114,7 @@ pub struct MemorySink {
     streams: Vec<RecordedStream>,
     points: Vec<RecordedPoint>,
     spans: Vec<RecordedSpan>,
+    records: Vec<RecordedLog>,
 }
 
 impl MemorySink {
@@ -142,6 +144,17 @@ impl MemorySink {
         SpanQuery::new(self.spans.iter().filter(|s| s.trace == trace))
     }
 
+    /// Every log record, in the order generated.
+    pub fn all_logs(&self) -> &[RecordedLog] {
+        &self.records
+    }
+
+    /// The records of log action `log` (or the records the spans of trace
+    /// action `log` carry), to narrow further (`logs("payments").severity(Severity::Error)`).
+    pub fn logs(&self, log: &str) -> LogQuery<'_> {
+        LogQuery::new(self.records.iter().filter(|r| r.log == log))
+    }
+
     /// The points of every stream exported under `name`.
     pub fn metric(&self, name: &str) -> SeriesView<'_> {
         SeriesView { sink: self, name: Name::Exported(name.to_owned()), attrs: Vec::new() }
@@ -166,6 +179,7 @@ impl Sink for MemorySink {
             value: RecordedValue::from(points.value(p)),
         }));
         super::spans::record(&batch.spans, batch.tick, &mut self.spans);
+        super::records::record(&batch.logs, batch.tick, &mut self.records);
         Ok(())
     }
 }

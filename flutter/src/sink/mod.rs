@@ -29,11 +29,13 @@
 pub(crate) mod json;
 mod log;
 mod memory;
+mod records;
 mod spans;
 
 pub(crate) use log::attributes_text;
 pub use log::{LineFormat, LogSink};
 pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, SeriesView};
+pub use records::{LogQuery, RecordedLog};
 pub use spans::{RecordedSpan, SpanQuery};
 
 use crate::batch::Batch;
@@ -90,16 +92,19 @@ pub trait Sink {
 pub struct CountingSink {
     /// Points seen.
     pub points: u64,
-    /// Ticks that had points or spans.
+    /// Ticks that had points, spans or records.
     pub ticks: u64,
     /// Spans seen.
     pub spans: u64,
+    /// Log records seen.
+    pub records: u64,
 }
 
 impl Sink for CountingSink {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
         self.points += batch.metrics.points.len() as u64;
         self.spans += batch.spans.spans.len() as u64;
+        self.records += batch.logs.records.len() as u64;
         self.ticks += 1;
         Ok(())
     }

@@ -6,6 +6,7 @@ mod churn;
 mod corpus;
 mod ends;
 mod integrate;
+mod logs;
 mod per_series;
 mod plan;
 mod sets;

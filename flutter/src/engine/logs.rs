@@ -1,0 +1,248 @@
+//! Logs on the engine's clock: at every tick, each log action makes
+//! `Poisson(rate)` records spread over that second (SCENARIO.md, *Logs*).
+//! Every draw — count, times, severities, picks from attribute and resource
+//! sets — comes from the action's own stream, so the same seed gives the same
+//! records whatever else the scenario holds. A body's emitter holes read
+//! chains of their own.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::EmitterState;
+use super::traces::{Chain, Compiler, LOG_OWNER, SignalOut, Source, advance, pick, set_of};
+use crate::batch::LogRecord;
+use crate::distributions::poisson;
+use crate::logs::{Body, BodyPart, LogSpec, MAX_RATE, Severity};
+use crate::rng::ChaChaStream;
+use crate::scenario::{AttrValue, KeyValue};
+use crate::sets::{Member, SeriesSet, render_attributes};
+
+/// The key of a log action's own stream beside its name (no emitter has it).
+const LOG_STREAM: &str = "\u{0}log";
+
+/// One log action as it plays.
+#[derive(Debug)]
+pub(super) struct Logger<'r> {
+    name: &'r str,
+    rate: Source,
+    /// Severities with their weights' running sums, and the total.
+    severities: Vec<(Severity, f64)>,
+    body: Option<&'r Body<'static>>,
+    /// The chain of each emitter hole of the body, in order.
+    holes: Vec<Source>,
+    attributes: &'r [KeyValue<'static>],
+    attribute_set: Option<SeriesSet>,
+    resource: &'r [KeyValue<'static>],
+    resource_set: SeriesSet,
+    chains: Vec<Chain>,
+    rng: ChaChaStream,
+    /// A rate above [`MAX_RATE`] was warned about.
+    pub warned_rate: bool,
+}
+
+impl<'r> Logger<'r> {
+    /// A log defined by `spec` (which gives `rate` and `body`).
+    pub fn new(name: &'r str, spec: &'r LogSpec<'static>, seed: u64, emitters: &BTreeMap<&'r str, u32>) -> Self {
+        let mut logger = Logger {
+            name,
+            rate: Source::Fixed(0.0),
+            severities: vec![(Severity::Info, 1.0)],
+            body: None,
+            holes: Vec::new(),
+            attributes: &[],
+            attribute_set: None,
+            resource: &[],
+            resource_set: SeriesSet::of([]),
+            chains: Vec::new(),
+            rng: ChaChaStream::new(seed, name, LOG_STREAM, 0),
+            warned_rate: false,
+        };
+        logger.reconfigure(spec, seed, emitters);
+        logger
+    }
+
+    /// The log action's name.
+    pub fn name(&self) -> &'r str {
+        self.name
+    }
+
+    /// Takes the fields `spec` gives; the chains are read afresh.
+    pub fn reconfigure(&mut self, spec: &'r LogSpec<'static>, seed: u64, emitters: &BTreeMap<&'r str, u32>) {
+        if let Some(resource) = &spec.resource {
+            self.resource = resource;
+            self.resource_set = set_of(resource);
+        }
+        if let Some(attributes) = &spec.attributes {
+            self.attributes = attributes;
+            self.attribute_set = Some(set_of(attributes)).filter(|s| !s.is_plain());
+        }
+        if let Some(weights) = &spec.severity {
+            let mut sum = 0.0;
+            self.severities = weights
+                .iter()
+                .map(|w| {
+                    sum += w.weight;
+                    (w.severity, sum)
+                })
+                .collect();
+        }
+        if let Some(body) = &spec.body {
+            self.body = Some(body);
+        }
+        let mut compiler = Compiler { seed, trace: self.name, emitters, chains: Vec::new() };
+        let rate = spec.rate.as_ref().map(|r| compiler.amount(r));
+        self.holes = self.body.map(|b| emitter_holes(b, &mut compiler)).unwrap_or_default();
+        self.rate = match (rate, self.rate) {
+            (Some(rate), _) => rate,
+            (None, Source::Chain(c)) => {
+                // Keep the rate's chain (its state) as it was.
+                let chain = std::mem::replace(&mut self.chains[c as usize], Chain::empty());
+                compiler.chains.push(chain);
+                Source::Chain(compiler.chains.len() as u32 - 1)
+            }
+            (None, fixed) => fixed,
+        };
+        self.chains = compiler.chains;
+    }
+
+    /// The records of the `within` nanoseconds from `tick_unix` (at
+    /// simulated time `t_ns`) into `out`; returns the rate (before it is held
+    /// at [`MAX_RATE`]).
+    pub fn play(
+        &mut self,
+        emitters: &[EmitterState<'_>],
+        (t_ns, within): (i64, i64),
+        tick_unix: i64,
+        out: &mut SignalOut<'r>,
+        me: u32,
+    ) -> f64 {
+        advance(&mut self.chains, emitters, t_ns);
+        let rate = self.rate.value(&self.chains);
+        let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE) * within as f64 / 1e9);
+        let mut times: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * within as f64) as i64).collect();
+        times.sort_unstable();
+        let total = self.severities.last().map_or(1.0, |&(_, sum)| sum);
+        for offset in times {
+            let u = self.rng.uniform() * total;
+            let severity = self
+                .severities
+                .iter()
+                .find(|&&(_, sum)| u < sum)
+                .or(self.severities.last())
+                .map_or(Severity::Info, |&(s, _)| s);
+            let attributes = match &self.attribute_set {
+                None => Cow::Borrowed(self.attributes),
+                Some(set) => {
+                    let member = pick(&mut self.rng, set.count());
+                    Cow::Owned(render_attributes(set, self.attributes, Member::from(member), &mut 0).into_owned())
+                }
+            };
+            let resource = self.resource(me | LOG_OWNER, out);
+            let body = match self.body {
+                Some(b) => render_body(b, &attributes, &self.holes, &self.chains),
+                None => Cow::Borrowed(""),
+            };
+            out.records.push(LogRecord {
+                log: self.name,
+                time_unix_nanos: tick_unix + offset,
+                severity,
+                body,
+                attributes,
+                span: None,
+                resource,
+            });
+        }
+        rate
+    }
+
+    /// The record's resource: one series of the set, picked.
+    fn resource(&mut self, owner: u32, out: &mut SignalOut<'r>) -> u32 {
+        let member = pick(&mut self.rng, self.resource_set.count());
+        if let Some(&i) = out.index.get(&(owner, u32::MAX, member)) {
+            return i;
+        }
+        out.resources.push(render_attributes(&self.resource_set, self.resource, Member::from(member), &mut 0));
+        let i = out.resources.len() as u32 - 1;
+        out.index.insert((owner, u32::MAX, member), i);
+        i
+    }
+}
+
+/// A chain for each emitter hole of `body`, in order.
+pub(super) fn emitter_holes<'r>(body: &'r Body<'static>, compiler: &mut Compiler<'_, 'r>) -> Vec<Source> {
+    body.parts
+        .iter()
+        .filter_map(|p| match p {
+            BodyPart::Emitter(name) => Some(compiler.chain(std::slice::from_ref(name))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `body` with its holes filled: attributes from `attributes`, emitters
+/// from `holes`' chains.
+pub(super) fn render_body<'r>(
+    body: &'r Body<'static>,
+    attributes: &[KeyValue<'static>],
+    holes: &[Source],
+    chains: &[Chain],
+) -> Cow<'r, str> {
+    if let [BodyPart::Text(text)] = &body.parts[..] {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut hole = 0;
+    for part in body.parts.iter() {
+        match part {
+            BodyPart::Text(t) => out.push_str(t),
+            BodyPart::Attribute(key) => {
+                if let Some(kv) = attributes.iter().find(|kv| kv.key == *key) {
+                    push_value(&kv.value, &mut out);
+                }
+            }
+            BodyPart::Emitter(_) => {
+                let v = holes.get(hole).map_or(0.0, |s| s.value(chains));
+                out.push_str(&crate::go::float::go_float(v));
+                hole += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// An attribute's value as body text.
+fn push_value(v: &AttrValue<'_>, out: &mut String) {
+    use std::fmt::Write;
+    match v {
+        AttrValue::Str(s) => out.push_str(s),
+        AttrValue::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        AttrValue::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        AttrValue::Double(d) => out.push_str(&crate::go::float::go_float(*d)),
+        AttrValue::Array(items) => {
+            out.push('[');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                push_value(item, out);
+            }
+            out.push(']');
+        }
+        AttrValue::KvList(kvs) => {
+            out.push('{');
+            for (k, kv) in kvs.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&kv.key);
+                out.push_str(": ");
+                push_value(&kv.value, out);
+            }
+            out.push('}');
+        }
+    }
+}
