@@ -14,6 +14,7 @@ use crate::vm::{Series, VictoriaMetrics};
 pub(crate) struct Rotel {
     child: Child,
     grpc_port: u16,
+    http_port: u16,
 }
 
 fn free_port() -> u16 {
@@ -45,11 +46,16 @@ impl Rotel {
             assert!(started.elapsed() < Duration::from_secs(30), "rotel did not start listening");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Rotel { child, grpc_port }
+        Rotel { child, grpc_port, http_port }
     }
 
     pub(crate) fn grpc_endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.grpc_port)
+    }
+
+    /// Its OTLP/HTTP receiver, a base URL.
+    pub(crate) fn http_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
     }
 }
 

@@ -15,7 +15,7 @@ mod receiver;
 mod remote_write;
 mod runs;
 mod schema;
+mod signals;
 mod tls;
-mod traces;
 mod util;
 mod vm;

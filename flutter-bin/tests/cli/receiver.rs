@@ -46,6 +46,10 @@ impl Received {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    pub fn decode_logs(&self) -> opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest {
+        Message::decode(self.body.as_slice()).expect("a valid OTLP logs request")
+    }
+
     pub fn decode_traces(&self) -> opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest {
         Message::decode(self.body.as_slice()).expect("a valid OTLP trace request")
     }

@@ -1,8 +1,9 @@
-//! Spans as a user sends them: decoded from the wire exactly, stored by a real
-//! trace store (Arize Phoenix, started by the test, the environment
-//! `scripts/provision-test-deps` installs), and through a real collector's
-//! gRPC receiver (rotel) into that store; remote write, which carries no
-//! spans, counts them as lost.
+//! Spans and log records as a user sends them: decoded from the wire
+//! exactly, stored by a real trace store (Arize Phoenix, started by the test,
+//! the environment `scripts/provision-test-deps` installs), through a real
+//! collector's gRPC receiver (rotel) into that store, and all three signals
+//! through rotel's OTLP/HTTP receiver; remote write, which carries neither,
+//! counts them as lost.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use flutter::scenario::{AttrValue, KeyValue, Scenario};
-use flutter::sink::RecordedSpan;
+use flutter::sink::{RecordedLog, RecordedSpan};
 use flutter::{Engine, MemorySink, Pacing, RunConfig, SystemClock};
 
 use crate::grpc::Rotel;
@@ -55,14 +56,88 @@ script:
 /// A metric beside the traces (Phoenix takes no metrics).
 const METRIC: &str = "  - {type: metric, name: up, spec: {type: gauge, emitters: [load], frequency: 10s}}\n";
 
+/// A log beside the traces, with records the spans carry.
+const LOG: &str = r#"  - type: log
+    name: app
+    spec:
+      rate: 4
+      resource: {service.name: app}
+      severity: {INFO: 3, ERROR: 1}
+      body: "user {user} waited {load} s"
+      attributes: {user: "u{0..3}", attempt: 2}
+"#;
+
 /// What the engine makes of `files` with `seed`.
-fn expected(files: &[PathBuf], seed: u64) -> Vec<RecordedSpan> {
+fn simulated(files: &[PathBuf], seed: u64) -> MemorySink {
     let scenario = Scenario::load_files(files).expect("scenario loads");
     let config = RunConfig { seed, ..RunConfig::from_scenario(&scenario) };
     let mut engine = Engine::new(&scenario, config);
     let mut sink = MemorySink::new();
     flutter::run(&mut engine, Pacing::Fast, &mut SystemClock::start(), &mut [&mut sink]).unwrap();
-    sink.all_spans().to_vec()
+    sink
+}
+
+/// The spans the engine makes of `files` with `seed`.
+fn expected(files: &[PathBuf], seed: u64) -> Vec<RecordedSpan> {
+    simulated(files, seed).all_spans().to_vec()
+}
+
+/// The records of every `/v1/logs` request, as recorded records (without
+/// the log's name and tick, which the wire does not carry).
+fn decoded_logs(receiver: &Receiver) -> Vec<RecordedLog> {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    let mut out = Vec::new();
+    for req in receiver.requests().iter().filter(|r| r.path == "/v1/logs") {
+        for rl in req.decode_logs().resource_logs {
+            let resource = attrs(&rl.resource.as_ref().unwrap().attributes);
+            for sl in rl.scope_logs {
+                assert_eq!(sl.scope.as_ref().unwrap().name, "flutter");
+                for r in sl.log_records {
+                    let severity = flutter::logs::Severity::ALL
+                        .into_iter()
+                        .map(|(_, s)| s)
+                        .find(|s| s.number() as i32 == r.severity_number)
+                        .unwrap_or_else(|| panic!("severity {}", r.severity_number));
+                    assert_eq!(r.severity_text, severity.name());
+                    assert_eq!(r.observed_time_unix_nano, r.time_unix_nano);
+                    let Some(Value::StringValue(body)) = r.body.and_then(|b| b.value) else { panic!("a string body") };
+                    let span = (!r.trace_id.is_empty())
+                        .then(|| (r.trace_id.as_slice().try_into().unwrap(), r.span_id.as_slice().try_into().unwrap()));
+                    out.push(RecordedLog {
+                        log: String::new(),
+                        tick: 0,
+                        time_unix_nanos: r.time_unix_nano as i64,
+                        severity,
+                        body,
+                        attributes: attrs(&r.attributes),
+                        span,
+                        resource: resource.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Records in one order for comparing.
+fn by_time(mut records: Vec<RecordedLog>) -> Vec<RecordedLog> {
+    for r in &mut records {
+        r.log.clear();
+        r.tick = 0;
+    }
+    records.sort_by(|a, b| (a.time_unix_nanos, &a.body).cmp(&(b.time_unix_nanos, &b.body)));
+    records
+}
+
+/// Spans in one order for comparing, without what the wire does not carry.
+fn comparable(spans: Vec<RecordedSpan>) -> Vec<RecordedSpan> {
+    let mut spans = by_id(spans);
+    for s in &mut spans {
+        s.trace.clear();
+        s.tick = 0;
+    }
+    spans
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -174,11 +249,7 @@ fn spans_are_sent_exactly_as_generated_gzip_in_requests_of_at_most_the_limit() {
     assert!(requests.iter().any(|r| r.path == "/v1/metrics"));
     // Resources are grouped per request, so the order is compared by ID.
     let got = by_id(decoded(&receiver));
-    let mut want = by_id(want);
-    for s in &mut want {
-        s.trace.clear();
-        s.tick = 0;
-    }
+    let want = comparable(want);
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w);
@@ -191,22 +262,42 @@ fn spans_are_sent_exactly_as_generated_gzip_in_requests_of_at_most_the_limit() {
 }
 
 #[test]
-fn the_traces_variable_names_a_full_url_and_real_time_sends_each_tick() {
+fn the_signal_variables_name_full_urls_and_real_time_sends_each_tick() {
     let receiver = Receiver::start(vec![]);
     let dir = TempDir::new("traces-env");
-    let file =
-        dir.write("t.yaml", "duration: 3s\nscript:\n  - {type: trace, name: t, spec: {rate: 50, root: {name: x}}}\n");
+    let file = dir.write(
+        "t.yaml",
+        "duration: 3s\nscript:\n  - {type: trace, name: t, spec: {rate: 50, root: {name: x}}}\n  - {type: log, name: l, \
+         spec: {rate: 50, body: hi}}\n",
+    );
     let run: Run = flutter_cmd(&[&file])
         .env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", format!("{}/m", receiver.endpoint()))
         .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", format!("{}/custom/spans", receiver.endpoint()))
+        .env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", format!("{}/custom/records", receiver.endpoint()))
         .output()
         .unwrap()
         .into();
     let run = run.ok();
     let paths: Vec<String> = receiver.requests().iter().map(|r| r.path.clone()).collect();
-    // Three seconds of traces (ticks 0, 1, 2), a request each; the last tick's second is past the end.
+    // Three seconds of traces and records (ticks 0, 1, 2), a request each a
+    // second; the last tick's second is past the end.
     assert_eq!(paths.iter().filter(|p| *p == "/custom/spans").count(), 3, "{paths:?}\n{}", run.stderr);
-    assert!(paths.iter().all(|p| p == "/custom/spans" || p == "/m"), "{paths:?}");
+    assert_eq!(paths.iter().filter(|p| *p == "/custom/records").count(), 3, "{paths:?}\n{}", run.stderr);
+    assert!(paths.iter().all(|p| ["/custom/spans", "/custom/records", "/m"].contains(&p.as_str())), "{paths:?}");
+}
+
+#[test]
+fn a_dry_run_prints_a_line_per_span_and_record() {
+    let file = crate::util::sample("sample-logs.yaml");
+    let sink = simulated(&[PathBuf::from(&file)], 3);
+    let run = crate::util::flutter(&["--fast", "--seed", "3", &file]).ok();
+    let lines = |kind: &str| run.stdout.lines().filter(|l| l.contains(kind)).count();
+    assert_eq!((lines(" Span Emit "), lines(" Log Emit ")), (sink.all_spans().len(), sink.all_logs().len()));
+    let first = sink.all_logs().iter().find(|r| r.log == "payments").unwrap();
+    let line = format!("log=payments severity={} body=\"{}\"", first.severity.name(), first.body);
+    assert!(run.stdout.contains(&line), "{line}");
+    let summary = format!("{} spans and {} log records over 10m0s", sink.all_spans().len(), sink.all_logs().len());
+    assert!(run.stderr.contains(&summary), "{}", run.stderr);
 }
 
 #[test]
@@ -428,4 +519,51 @@ fn phoenix_stores_exactly_the_spans_generated_over_http_and_through_rotel_over_g
 
 fn run_of(mut cmd: Command) -> Run {
     cmd.output().unwrap().into()
+}
+
+#[test]
+fn traces_logs_and_metrics_through_rotel_arrive_as_generated() {
+    let receiver = Receiver::start(vec![]);
+    let rotel = Rotel::start(&receiver.endpoint());
+    let dir = TempDir::new("signals-rotel");
+    let file = PathBuf::from(dir.write("all.yaml", &format!("{SCENARIO}{METRIC}{LOG}")));
+    let sink = simulated(std::slice::from_ref(&file), 21);
+    let (spans, records, points) = (sink.all_spans().len(), sink.all_logs().len(), sink.points().len());
+    assert!(spans > 1000 && records > 300 && points > 0, "{spans} {records} {points}");
+    let run: Run =
+        flutter_cmd(&["--fast", "--seed", "21", "--endpoint", &rotel.http_endpoint(), &file.display().to_string()])
+            .output()
+            .unwrap()
+            .into();
+    let run = run.ok();
+    for (n, noun) in [(points, "points"), (spans, "spans"), (records, "log records")] {
+        assert!(
+            run.stderr.contains(&format!("{n} {noun} generated, {n} delivered, 0 rejected, 0 lost")),
+            "{}",
+            run.stderr
+        );
+    }
+    // What rotel forwards, once all of it has come.
+    let started = Instant::now();
+    let (mut got_spans, mut got_logs) = (Vec::new(), Vec::new());
+    while started.elapsed() < Duration::from_secs(30) {
+        (got_spans, got_logs) = (decoded(&receiver), decoded_logs(&receiver));
+        if got_spans.len() >= spans && got_logs.len() >= records {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (got_spans, want_spans) = (by_id(got_spans), comparable(sink.all_spans().to_vec()));
+    assert_eq!(got_spans.len(), want_spans.len());
+    for (g, w) in got_spans.iter().zip(&want_spans) {
+        assert_eq!(g, w);
+    }
+    let (got_logs, want_logs) = (by_time(got_logs), by_time(sink.all_logs().to_vec()));
+    assert_eq!(got_logs.len(), want_logs.len());
+    for (g, w) in got_logs.iter().zip(&want_logs) {
+        assert_eq!(g, w);
+    }
+    assert!(want_logs.iter().any(|r| r.body.starts_with("user u") && r.body.ends_with(" waited 3 s")));
+    let forwarded: usize = receiver.requests().iter().filter(|r| r.path == "/v1/metrics").map(|r| r.points()).sum();
+    assert_eq!(forwarded, points);
 }
