@@ -28,8 +28,10 @@ pub(super) struct Logger<'r> {
     /// Severities with their weights' running sums, and the total.
     severities: Vec<(Severity, f64)>,
     body: Option<&'r Body<'static>>,
-    /// The chain of each emitter hole of the body, in order.
+    /// The chain of each emitter hole of the body, in order…
     holes: Vec<Source>,
+    /// …and its value as text, this tick.
+    hole_text: Vec<String>,
     attributes: &'r [KeyValue<'static>],
     attribute_set: Option<SeriesSet>,
     resource: &'r [KeyValue<'static>],
@@ -49,6 +51,7 @@ impl<'r> Logger<'r> {
             severities: vec![(Severity::Info, 1.0)],
             body: None,
             holes: Vec::new(),
+            hole_text: Vec::new(),
             attributes: &[],
             attribute_set: None,
             resource: &[],
@@ -118,6 +121,12 @@ impl<'r> Logger<'r> {
     ) -> f64 {
         advance(&mut self.chains, emitters, t_ns);
         let rate = self.rate.value(&self.chains);
+        // A hole's text is the same for every record of the tick.
+        self.hole_text.resize(self.holes.len(), String::new());
+        for (text, source) in self.hole_text.iter_mut().zip(&self.holes) {
+            text.clear();
+            let _ = crate::go::float::write_go_float(text, source.value(&self.chains));
+        }
         let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE) * within as f64 / 1e9);
         let mut times: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * within as f64) as i64).collect();
         times.sort_unstable();
@@ -134,12 +143,13 @@ impl<'r> Logger<'r> {
                 None => Cow::Borrowed(self.attributes),
                 Some(set) => {
                     let member = pick(&mut self.rng, set.count());
-                    Cow::Owned(render_attributes(set, self.attributes, Member::from(member), &mut 0).into_owned())
+                    render_attributes(set, self.attributes, Member::from(member), &mut 0)
                 }
             };
             let resource = self.resource(me | LOG_OWNER, out);
+            let texts = &self.hole_text;
             let body = match self.body {
-                Some(b) => render_body(b, &attributes, &self.holes, &self.chains),
+                Some(b) => render_body(b, &attributes, &|k, out| out.push_str(&texts[k])),
                 None => Cow::Borrowed(""),
             };
             out.records.push(LogRecord {
@@ -179,19 +189,18 @@ pub(super) fn emitter_holes<'r>(body: &'r Body<'static>, compiler: &mut Compiler
         .collect()
 }
 
-/// `body` with its holes filled: attributes from `attributes`, emitters
-/// from `holes`' chains.
+/// `body` with its holes filled: attributes from `attributes`, emitter
+/// hole `k` by `hole(k, out)`.
 pub(super) fn render_body<'r>(
     body: &'r Body<'static>,
-    attributes: &[KeyValue<'static>],
-    holes: &[Source],
-    chains: &[Chain],
+    attributes: &[KeyValue<'_>],
+    hole: &dyn Fn(usize, &mut String),
 ) -> Cow<'r, str> {
     if let [BodyPart::Text(text)] = &body.parts[..] {
         return Cow::Borrowed(text);
     }
     let mut out = String::new();
-    let mut hole = 0;
+    let mut k = 0;
     for part in body.parts.iter() {
         match part {
             BodyPart::Text(t) => out.push_str(t),
@@ -201,9 +210,8 @@ pub(super) fn render_body<'r>(
                 }
             }
             BodyPart::Emitter(_) => {
-                let v = holes.get(hole).map_or(0.0, |s| s.value(chains));
-                out.push_str(&crate::go::float::go_float(v));
-                hole += 1;
+                hole(k, &mut out);
+                k += 1;
             }
         }
     }

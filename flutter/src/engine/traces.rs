@@ -380,8 +380,11 @@ impl<'r> Tracer<'r> {
                 When::Error if failed => end,
                 When::Error => continue,
             };
-            let holes = &self.nodes[node as usize].log_holes[k];
-            let body = super::logs::render_body(&log.body, &out.spans[index].attributes, holes, &self.chains);
+            let (holes, chains) = (&self.nodes[node as usize].log_holes[k], &self.chains);
+            let hole = |h: usize, text: &mut String| {
+                let _ = crate::go::float::write_go_float(text, holes[h].value(chains));
+            };
+            let body = super::logs::render_body(&log.body, &out.spans[index].attributes, &hole);
             out.records.push(LogRecord {
                 log: ctx.trace,
                 time_unix_nanos: time,

@@ -3,9 +3,9 @@
 //! records in order. As for spans, several ticks' encodings appended are one
 //! request.
 
-use super::common::put_attributes;
+use super::common::{attributes_len, put_attributes};
 use super::metrics::SCOPE_NAME;
-use super::proto::{VARINT, key, put_bytes, put_fixed64, put_varint};
+use super::proto::{VARINT, key, len_field_size, put_bytes, put_fixed64, put_len_header, put_varint};
 use super::tag;
 use crate::batch::{LogRecord, LogSection};
 
@@ -20,7 +20,7 @@ pub fn encode_logs(section: &LogSection<'_>, out: &mut Vec<u8>) {
     }
     let mut scope = Vec::new();
     put_bytes(&mut scope, tag::scope::NAME, SCOPE_NAME.as_bytes());
-    let (mut resource_logs, mut scope_logs, mut record) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scope_logs, mut record) = (Vec::new(), Vec::new());
     for res in order {
         scope_logs.clear();
         put_bytes(&mut scope_logs, tag::scope_logs::SCOPE, &scope);
@@ -29,12 +29,13 @@ pub fn encode_logs(section: &LogSection<'_>, out: &mut Vec<u8>) {
             encode_record(r, &mut record);
             put_bytes(&mut scope_logs, tag::scope_logs::LOG_RECORDS, &record);
         }
-        resource_logs.clear();
-        let mut resource = Vec::new();
-        put_attributes(&mut resource, tag::resource::ATTRIBUTES, &section.resources[res as usize]);
-        put_bytes(&mut resource_logs, tag::resource_logs::RESOURCE, &resource);
-        put_bytes(&mut resource_logs, tag::resource_logs::SCOPE_LOGS, &scope_logs);
-        put_bytes(out, tag::logs_request::RESOURCE_LOGS, &resource_logs);
+        let attrs = &section.resources[res as usize];
+        let resource_len = attributes_len(attrs);
+        let len = len_field_size(resource_len) + len_field_size(scope_logs.len());
+        put_len_header(out, tag::logs_request::RESOURCE_LOGS, len);
+        put_len_header(out, tag::resource_logs::RESOURCE, resource_len);
+        put_attributes(out, tag::resource::ATTRIBUTES, attrs);
+        put_bytes(out, tag::resource_logs::SCOPE_LOGS, &scope_logs);
     }
 }
 
@@ -47,9 +48,8 @@ fn encode_record(r: &LogRecord<'_>, out: &mut Vec<u8>) {
     out.push(key(f::SEVERITY_NUMBER, VARINT));
     put_varint(out, r.severity.number());
     put_bytes(out, f::SEVERITY_TEXT, r.severity.name().as_bytes());
-    let mut body = Vec::new();
-    put_bytes(&mut body, tag::any_value::STRING, r.body.as_bytes());
-    put_bytes(out, f::BODY, &body);
+    put_len_header(out, f::BODY, len_field_size(r.body.len()));
+    put_bytes(out, tag::any_value::STRING, r.body.as_bytes());
     put_attributes(out, f::ATTRIBUTES, &r.attributes);
     if let Some((trace, span)) = &r.span {
         put_bytes(out, f::TRACE_ID, trace);

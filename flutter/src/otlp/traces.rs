@@ -3,9 +3,9 @@
 //! spans in tree order. A request is only its repeated `resource_spans`, so
 //! the encodings of several ticks, appended, are one request.
 
-use super::common::put_attributes;
+use super::common::{attributes_len, put_attributes};
 use super::metrics::SCOPE_NAME;
-use super::proto::{VARINT, key, put_bytes, put_fixed64, put_varint};
+use super::proto::{VARINT, key, len_field_size, put_bytes, put_fixed64, put_len_header, put_varint};
 use super::tag;
 use crate::batch::{Span, SpanSection};
 use crate::scenario::{AttrValue, KeyValue};
@@ -25,7 +25,7 @@ pub fn encode_spans(section: &SpanSection<'_>, out: &mut Vec<u8>) {
     }
     let mut scope = Vec::new();
     put_bytes(&mut scope, tag::scope::NAME, SCOPE_NAME.as_bytes());
-    let (mut resource_spans, mut scope_spans, mut span) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scope_spans, mut span) = (Vec::new(), Vec::new());
     for r in order {
         scope_spans.clear();
         put_bytes(&mut scope_spans, tag::scope_spans::SCOPE, &scope);
@@ -34,12 +34,13 @@ pub fn encode_spans(section: &SpanSection<'_>, out: &mut Vec<u8>) {
             encode_span(s, &mut span);
             put_bytes(&mut scope_spans, tag::scope_spans::SPANS, &span);
         }
-        resource_spans.clear();
-        let mut resource = Vec::new();
-        put_attributes(&mut resource, tag::resource::ATTRIBUTES, &section.resources[r as usize]);
-        put_bytes(&mut resource_spans, tag::resource_spans::RESOURCE, &resource);
-        put_bytes(&mut resource_spans, tag::resource_spans::SCOPE_SPANS, &scope_spans);
-        put_bytes(out, tag::traces_request::RESOURCE_SPANS, &resource_spans);
+        let attrs = &section.resources[r as usize];
+        let resource_len = attributes_len(attrs);
+        let len = len_field_size(resource_len) + len_field_size(scope_spans.len());
+        put_len_header(out, tag::traces_request::RESOURCE_SPANS, len);
+        put_len_header(out, tag::resource_spans::RESOURCE, resource_len);
+        put_attributes(out, tag::resource::ATTRIBUTES, attrs);
+        put_bytes(out, tag::resource_spans::SCOPE_SPANS, &scope_spans);
     }
 }
 
