@@ -142,14 +142,22 @@ impl<'r> Logger<'r> {
             let attributes = match &self.attribute_set {
                 None => Cow::Borrowed(self.attributes),
                 Some(set) => {
-                    let member = pick(&mut self.rng, set.count());
-                    render_attributes(set, self.attributes, Member::from(member), &mut 0)
+                    let member = Member::from(pick(&mut self.rng, set.count()));
+                    let mut spare = out.spare_attributes.pop().unwrap_or_default();
+                    render_into(set, self.attributes, member, &mut spare);
+                    Cow::Owned(spare)
                 }
             };
             let resource = self.resource(me | LOG_OWNER, out);
             let texts = &self.hole_text;
             let body = match self.body {
-                Some(b) => render_body(b, &attributes, &|k, out| out.push_str(&texts[k])),
+                Some(Body { parts, .. }) if let [BodyPart::Text(text)] = &parts[..] => Cow::Borrowed(&**text),
+                Some(b) => {
+                    let mut spare = out.spare_bodies.pop().unwrap_or_default();
+                    spare.clear();
+                    render_body_into(b, &attributes, &|k, out| out.push_str(&texts[k]), &mut spare);
+                    Cow::Owned(spare)
+                }
                 None => Cow::Borrowed(""),
             };
             out.records.push(LogRecord {
@@ -200,22 +208,81 @@ pub(super) fn render_body<'r>(
         return Cow::Borrowed(text);
     }
     let mut out = String::new();
+    render_body_into(body, attributes, hole, &mut out);
+    Cow::Owned(out)
+}
+
+/// Appends `body` with its holes filled to `out`.
+fn render_body_into(
+    body: &Body<'static>,
+    attributes: &[KeyValue<'_>],
+    hole: &dyn Fn(usize, &mut String),
+    out: &mut String,
+) {
     let mut k = 0;
     for part in body.parts.iter() {
         match part {
             BodyPart::Text(t) => out.push_str(t),
             BodyPart::Attribute(key) => {
                 if let Some(kv) = attributes.iter().find(|kv| kv.key == *key) {
-                    push_value(&kv.value, &mut out);
+                    push_value(&kv.value, out);
                 }
             }
             BodyPart::Emitter(_) => {
-                hole(k, &mut out);
+                hole(k, out);
                 k += 1;
             }
         }
     }
-    Cow::Owned(out)
+}
+
+/// `attrs` rendered for `member` of `set` into `out`, writing over what `out`
+/// holds (a spare list of the same attributes keeps its strings' buffers).
+fn render_into(set: &SeriesSet, attrs: &[KeyValue<'static>], member: Member, out: &mut Vec<KeyValue<'static>>) {
+    out.truncate(attrs.len());
+    let mut t = 0;
+    for (i, kv) in attrs.iter().enumerate() {
+        match &kv.value {
+            AttrValue::Str(_) => {
+                if i == out.len() {
+                    out.push(KeyValue {
+                        key: Cow::Owned(String::new()),
+                        value: AttrValue::Str(Cow::Owned(String::new())),
+                    });
+                }
+                let slot = &mut out[i];
+                overwrite(&mut slot.key, &kv.key);
+                if !matches!(slot.value, AttrValue::Str(Cow::Owned(_))) {
+                    slot.value = AttrValue::Str(Cow::Owned(String::new()));
+                }
+                let AttrValue::Str(Cow::Owned(text)) = &mut slot.value else { unreachable!("made owned above") };
+                text.clear();
+                if set.render(t, member, text).is_none() {
+                    let AttrValue::Str(plain) = &kv.value else { unreachable!("a string") };
+                    text.push_str(plain);
+                }
+                t += 1;
+            }
+            _ => {
+                // Lists and maps (rare in records) are rendered afresh.
+                // (`render_attributes` moves `t` past the attribute's strings.)
+                let rendered = render_attributes(set, std::slice::from_ref(kv), member, &mut t);
+                let kv = rendered.into_owned().pop().expect("one attribute");
+                if i == out.len() { out.push(kv) } else { out[i] = kv }
+            }
+        }
+    }
+}
+
+/// Sets `slot` to `text`, in its own buffer when it has one.
+fn overwrite(slot: &mut Cow<'static, str>, text: &str) {
+    match slot {
+        Cow::Owned(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        _ => *slot = Cow::Owned(text.to_owned()),
+    }
 }
 
 /// An attribute's value as body text.

@@ -123,6 +123,10 @@ pub(super) struct SignalOut<'r> {
     /// Each resource's index, by (template — a log's with [`LOG_OWNER`] set —,
     /// span template or `u32::MAX` for the action's own, series of its set).
     pub index: BTreeMap<(u32, u32, u64), u32>,
+    /// Rendered attribute lists and bodies of the last tick's records, kept
+    /// to be written over (a log makes millions a second: no allocation each).
+    pub spare_attributes: Vec<Vec<KeyValue<'static>>>,
+    pub spare_bodies: Vec<String>,
 }
 
 /// The bit that tells a log action's resources from a trace template's.
@@ -131,7 +135,14 @@ pub(super) const LOG_OWNER: u32 = 1 << 31;
 impl SignalOut<'_> {
     pub fn clear(&mut self) {
         self.spans.clear();
-        self.records.clear();
+        for r in self.records.drain(..) {
+            if let Cow::Owned(attributes) = r.attributes {
+                self.spare_attributes.push(attributes);
+            }
+            if let Cow::Owned(body) = r.body {
+                self.spare_bodies.push(body);
+            }
+        }
         self.resources.clear();
         self.index.clear();
     }
