@@ -386,7 +386,7 @@ fn check(
     }
     out.push_str(&format!("rng: {}\n", scenario.rng.name()));
     if let Some(s) = shard {
-        out.push_str(&format!("shard: {s} (this shard's metrics only)\n"));
+        out.push_str(&format!("shard: {s} (this shard's series, traces and records)\n"));
     }
     out.push_str(&format!("actions: {}\n", scenario.script.len()));
     out.push_str(&format!("emitters: {} ({})\n", plan.emitters.len(), printable(&plan.emitters.join(", "))));

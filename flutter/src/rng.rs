@@ -26,6 +26,14 @@ impl RngKind {
 /// 2^-53: maps the top (or low) 53 bits of a draw onto [0, 1).
 const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
 
+/// SplitMix64's finaliser: a well-mixed 64-bit value of `x` (for keys, not streams).
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// FNV-1a, 64 bit: stable across platforms and releases, unlike `std`'s hasher.
 pub fn fnv1a64(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

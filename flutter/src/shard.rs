@@ -85,6 +85,21 @@ impl Shard {
     }
 }
 
+impl Shard {
+    /// Whether the trace or log record with the uniformly drawn `key` (a
+    /// trace ID's first half, a record's key) is in this shard: every shard
+    /// plays every trace template and log, and keeps its part.
+    pub fn holds_key(&self, key: u64) -> bool {
+        key % u64::from(self.count) + 1 == u64::from(self.index)
+    }
+
+    /// Whether this is the first shard (the one that sends what is counted
+    /// over the whole run, such as span metrics).
+    pub fn is_first(&self) -> bool {
+        self.index == 1
+    }
+}
+
 impl std::fmt::Display for Shard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.index, self.count)

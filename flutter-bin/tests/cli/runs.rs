@@ -460,7 +460,7 @@ fn shards_split_a_run_and_add_up_to_it() {
     }
 
     let check = flutter(&["--check", "--shard", "2/3", &file]).ok();
-    assert!(check.stdout.contains("\nshard: 2/3 (this shard's metrics only)\n"), "{}", check.stdout);
+    assert!(check.stdout.contains("\nshard: 2/3 (this shard's series, traces and records)\n"), "{}", check.stdout);
     for (args, error) in [
         (
             vec!["--shards", "3"],

@@ -298,20 +298,26 @@ impl<'r> Engine<'r> {
         let within = (self.duration_ns - t_ns).min(1_000_000_000);
         let tick_unix = self.unix_nanos(tick);
         let last = tick == self.last_tick;
-        let Engine { tracers, emitters, spans, trace_warnings, streams, out, .. } = self;
+        let Engine { tracers, emitters, spans, trace_warnings, streams, out, shard, .. } = self;
+        let shard = *shard;
         for (i, tracer) in tracers.iter_mut().enumerate() {
             // Span metrics count the traces started before their point's
             // time; the run's last points count them all.
             let on = tracer.metrics_on;
+            let on = on && shard.is_none_or(|s| s.is_first());
             if let Some(m) = tracer.metrics.as_ref().filter(|m| on && m.due(tick) && !last) {
                 m.points(tick_unix, out);
             }
             if within > 0 {
-                let from = spans.spans.len();
+                let (from, records_from) = (spans.spans.len(), spans.records.len());
                 let rate = tracer.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
                 let name = tracer.name();
-                if let Some(m) = tracer.metrics.as_mut().filter(|_| on) {
+                // Span metrics count every span of the run, in one shard.
+                if let Some(m) = tracer.metrics.as_mut().filter(|_| on && shard.is_none_or(|s| s.is_first())) {
                     m.count(name, &spans.spans[from..], &spans.resources, streams);
+                }
+                if let Some(s) = shard {
+                    spans.keep_shard(s, from, records_from);
                 }
                 if rate > crate::traces::MAX_RATE && !std::mem::replace(&mut tracer.warned_rate, true) {
                     trace_warnings.push(format!(
@@ -338,9 +344,13 @@ impl<'r> Engine<'r> {
             return;
         }
         let tick_unix = self.unix_nanos(tick);
-        let Engine { loggers, emitters, spans, trace_warnings, .. } = self;
+        let Engine { loggers, emitters, spans, trace_warnings, shard, .. } = self;
         for (i, logger) in loggers.iter_mut().enumerate() {
+            let from = spans.records.len();
             let rate = logger.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
+            if let Some(s) = shard {
+                spans.keep_records_of_shard(*s, logger.name(), tick, from);
+            }
             if rate > crate::logs::MAX_RATE && !std::mem::replace(&mut logger.warned_rate, true) {
                 trace_warnings.push(format!(
                     "log `{}`: its rate at {} is {}, above the most records a log makes in a second, so it was \

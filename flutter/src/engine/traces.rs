@@ -22,6 +22,7 @@ use crate::logs::When;
 use crate::rng::ChaChaStream;
 use crate::scenario::KeyValue;
 use crate::sets::{Member, SeriesSet, render_attributes, visit_strings};
+use crate::shard::Shard;
 use crate::traces::{Amount, MAX_RATE, SpanDuration, SpanTemplate, TraceSpec};
 
 /// The key of the template's own stream beside its name (no emitter has it).
@@ -151,6 +152,44 @@ impl SignalOut<'_> {
 /// A uniform pick among `count` series (no draw when there is one).
 pub(super) fn pick(rng: &mut ChaChaStream, count: u64) -> u64 {
     if count <= 1 { 0 } else { ((rng.uniform() * count as f64) as u64).min(count - 1) }
+}
+
+impl SignalOut<'_> {
+    /// Keeps, of the spans from `spans` and the records from `records`, those
+    /// of the traces in `shard`.
+    pub fn keep_shard(&mut self, shard: Shard, spans: usize, records: usize) {
+        let held = |trace: &[u8; 16]| shard.holds_key(u64::from_be_bytes(trace[..8].try_into().expect("8 bytes")));
+        let mut k = spans;
+        for i in spans..self.spans.len() {
+            if held(&self.spans[i].trace_id) {
+                self.spans.swap(i, k);
+                k += 1;
+            }
+        }
+        self.spans.truncate(k);
+        let mut k = records;
+        for i in records..self.records.len() {
+            if self.records[i].span.as_ref().is_none_or(|(trace, _)| held(trace)) {
+                self.records.swap(i, k);
+                k += 1;
+            }
+        }
+        self.records.truncate(k);
+    }
+
+    /// Keeps, of the records from `from` (log `log`'s at `tick`), those in
+    /// `shard`: the `n`th record of a tick is keyed by the log, the tick and `n`.
+    pub fn keep_records_of_shard(&mut self, shard: Shard, log: &str, tick: u64, from: usize) {
+        let base = crate::rng::fnv1a64(log) ^ tick.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut k = from;
+        for i in from..self.records.len() {
+            if shard.holds_key(crate::rng::splitmix64(base.wrapping_add((i - from) as u64))) {
+                self.records.swap(i, k);
+                k += 1;
+            }
+        }
+        self.records.truncate(k);
+    }
 }
 
 /// Advances every chain to `t_ns`: each one's value (0 when it gives none).

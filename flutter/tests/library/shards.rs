@@ -80,3 +80,37 @@ fn shards_are_parsed_and_checked() {
     assert_eq!(go.shard(Shard { index: 1, count: 2 }), Err(ShardError::GoStream));
     assert!(go.shard(Shard { index: 1, count: 1 }).is_ok());
 }
+
+#[test]
+fn the_shards_split_traces_and_logs_and_the_first_sends_the_span_metrics() {
+    let load = |name: &str| Scenario::load_files(&crate::util::sample(name)).unwrap();
+    let key_span =
+        |s: &flutter::sink::RecordedSpan| format!("{:?}", (s.trace_id, s.span_id, &s.name, s.start_unix_nanos));
+    let key_log = |r: &flutter::sink::RecordedLog| format!("{:?}", (r.time_unix_nanos, &r.body, r.span));
+    let whole = load("sample-logs.yaml");
+    let all = whole.simulate();
+    let mut spans: Vec<String> = Vec::new();
+    let mut logs: Vec<String> = Vec::new();
+    for index in 1..=3 {
+        let part = whole.shard(Shard { index, count: 3 }).unwrap().simulate();
+        assert!(part.all_spans().len() * 5 > all.all_spans().len(), "shard {index} has about a third");
+        // A trace is whole in its shard, with the records its spans carry.
+        let ids: std::collections::BTreeSet<[u8; 16]> = part.all_spans().iter().map(|s| s.trace_id).collect();
+        assert!(part.all_logs().iter().filter_map(|r| r.span).all(|(t, _)| ids.contains(&t)));
+        spans.extend(part.all_spans().iter().map(key_span));
+        logs.extend(part.all_logs().iter().map(key_log));
+    }
+    let (mut want_spans, mut want_logs): (Vec<String>, Vec<String>) =
+        (all.all_spans().iter().map(key_span).collect(), all.all_logs().iter().map(key_log).collect());
+    for v in [&mut spans, &mut logs, &mut want_spans, &mut want_logs] {
+        v.sort();
+    }
+    assert_eq!(spans, want_spans);
+    assert_eq!(logs, want_logs);
+    // Span metrics: the first shard sends the whole run's, the others none.
+    let traces = load("sample-traces.yaml");
+    let first = traces.shard(Shard { index: 1, count: 2 }).unwrap().simulate();
+    let second = traces.shard(Shard { index: 2, count: 2 }).unwrap().simulate();
+    assert_eq!(first.points(), traces.simulate().points());
+    assert!(second.points().is_empty() && !second.all_spans().is_empty());
+}
