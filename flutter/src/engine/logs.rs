@@ -9,9 +9,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::EmitterState;
-use super::traces::{Chain, Compiler, LOG_OWNER, SignalOut, Source, advance, pick, set_of};
+use super::traces::{Chain, Compiler, LOG_OWNER, SignalOut, Source, advance, arrivals, pick, set_of};
 use crate::batch::LogRecord;
-use crate::distributions::poisson;
 use crate::logs::{Body, BodyPart, LogSpec, MAX_RATE, Severity};
 use crate::rng::ChaChaStream;
 use crate::scenario::{AttrValue, KeyValue};
@@ -93,18 +92,8 @@ impl<'r> Logger<'r> {
             self.body = Some(body);
         }
         let mut compiler = Compiler { seed, trace: self.name, emitters, chains: Vec::new() };
-        let rate = spec.rate.as_ref().map(|r| compiler.amount(r));
+        self.rate = compiler.rate(spec.rate.as_ref(), self.rate, &mut self.chains);
         self.holes = self.body.map(|b| emitter_holes(b, &mut compiler)).unwrap_or_default();
-        self.rate = match (rate, self.rate) {
-            (Some(rate), _) => rate,
-            (None, Source::Chain(c)) => {
-                // Keep the rate's chain (its state) as it was.
-                let chain = std::mem::replace(&mut self.chains[c as usize], Chain::empty());
-                compiler.chains.push(chain);
-                Source::Chain(compiler.chains.len() as u32 - 1)
-            }
-            (None, fixed) => fixed,
-        };
         self.chains = compiler.chains;
     }
 
@@ -127,9 +116,7 @@ impl<'r> Logger<'r> {
             text.clear();
             let _ = crate::go::float::write_go_float(text, source.value(&self.chains));
         }
-        let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE) * within as f64 / 1e9);
-        let mut times: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * within as f64) as i64).collect();
-        times.sort_unstable();
+        let times = arrivals(&mut self.rng, rate.clamp(0.0, MAX_RATE), within);
         let total = self.severities.last().map_or(1.0, |&(_, sum)| sum);
         for offset in times {
             let u = self.rng.uniform() * total;

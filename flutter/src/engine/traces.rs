@@ -192,6 +192,14 @@ impl SignalOut<'_> {
     }
 }
 
+/// `Poisson(rate × within / 1 s)` offsets in [0, `within`) nanoseconds, in order.
+pub(super) fn arrivals(rng: &mut ChaChaStream, rate: f64, within: i64) -> Vec<i64> {
+    let n = poisson(rng, rate * within as f64 / 1e9);
+    let mut offsets: Vec<i64> = (0..n).map(|_| (rng.uniform() * within as f64) as i64).collect();
+    offsets.sort_unstable();
+    offsets
+}
+
 /// Advances every chain to `t_ns`: each one's value (0 when it gives none).
 pub(super) fn advance(chains: &mut [Chain], emitters: &[EmitterState<'_>], t_ns: i64) {
     for chain in chains {
@@ -267,19 +275,7 @@ impl<'r> Tracer<'r> {
             let nodes = std::mem::take(&mut self.nodes);
             compiler.node(nodes[0].template, &mut self.nodes);
         }
-        self.rate = match &spec.rate {
-            Some(rate) => compiler.amount(rate),
-            None => match self.rate {
-                Source::Chain(c) => {
-                    // Keep the rate's chain (its state) as it was.
-                    let chain =
-                        std::mem::replace(&mut self.chains[c as usize], Chain { links: Vec::new(), value: 0.0 });
-                    compiler.chains.push(chain);
-                    Source::Chain(compiler.chains.len() as u32 - 1)
-                }
-                fixed => fixed,
-            },
-        };
+        self.rate = compiler.rate(spec.rate.as_ref(), self.rate, &mut self.chains);
         self.chains = compiler.chains;
     }
 
@@ -296,10 +292,7 @@ impl<'r> Tracer<'r> {
     ) -> f64 {
         advance(&mut self.chains, emitters, t_ns);
         let rate = self.value(self.rate);
-        let n = poisson(&mut self.rng, rate.clamp(0.0, MAX_RATE) * within as f64 / 1e9);
-        let mut starts: Vec<i64> = (0..n).map(|_| (self.rng.uniform() * within as f64) as i64).collect();
-        starts.sort_unstable();
-        for offset in starts {
+        for offset in arrivals(&mut self.rng, rate.clamp(0.0, MAX_RATE), within) {
             let trace_id = loop {
                 let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
                 if a | b != 0 {
@@ -504,6 +497,19 @@ impl<'r> Compiler<'_, 'r> {
             nodes[index as usize].children.push(c);
         }
         index
+    }
+
+    /// A reconfiguration's rate: `given`, else `old` — a chain moved over
+    /// from `chains` with its state, so a rate emitter carries on.
+    pub fn rate(&mut self, given: Option<&'r Amount<'static>>, old: Source, chains: &mut [Chain]) -> Source {
+        match (given, old) {
+            (Some(rate), _) => self.amount(rate),
+            (None, Source::Chain(c)) => {
+                self.chains.push(std::mem::replace(&mut chains[c as usize], Chain::empty()));
+                Source::Chain(self.chains.len() as u32 - 1)
+            }
+            (None, fixed) => fixed,
+        }
     }
 
     pub fn amount(&mut self, a: &'r Amount<'static>) -> Source {

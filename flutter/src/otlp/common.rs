@@ -2,7 +2,9 @@
 //! `AnyValue`s, shared by every signal. Written in one pass: each message's
 //! length is computed before it is written, so nothing is encoded twice.
 
-use super::proto::{VARINT, key, len_field_size, put_fixed64, put_len_header, put_varint, varint_len};
+use std::borrow::Cow;
+
+use super::proto::{VARINT, key, len_field_size, put_bytes, put_fixed64, put_len_header, put_varint, varint_len};
 use super::tag;
 use crate::scenario::{AttrValue, KeyValue};
 
@@ -71,5 +73,60 @@ pub(crate) fn put_any_value(out: &mut Vec<u8>, v: &AttrValue<'_>) {
             put_len_header(out, f::KVLIST, attributes_len(kvs));
             put_attributes(out, tag::list::VALUES, kvs);
         }
+    }
+}
+
+/// The field numbers of one signal's request nesting: the request's
+/// `resource_*`, in it `resource` and `scope_*`, and in that `scope` and the items.
+pub(crate) struct Nesting {
+    pub request_resource: u8,
+    pub resource: u8,
+    pub scope_items: u8,
+    pub scope: u8,
+    pub items: u8,
+}
+
+/// `items` as `Resource*` messages appended to a request: one per resource
+/// (`resource_of` an item, into `resources`), in the order the items first
+/// use them, each with one scope (flutter's) holding its items in order.
+pub(crate) fn put_by_resource<T>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    resources: &[Cow<'_, [KeyValue<'static>]>],
+    (resource_of, nesting): (impl Fn(&T) -> u32, &Nesting),
+    encode: impl Fn(&T, &mut Vec<u8>),
+) {
+    // Each resource's rank of first use, then the items by rank (stable: in order).
+    let mut rank = vec![u32::MAX; resources.len()];
+    let mut ranks = 0;
+    for item in items {
+        let r = &mut rank[resource_of(item) as usize];
+        if *r == u32::MAX {
+            *r = ranks;
+            ranks += 1;
+        }
+    }
+    let mut order: Vec<u32> = (0..items.len() as u32).collect();
+    order.sort_by_key(|&i| rank[resource_of(&items[i as usize]) as usize]);
+    let mut scope = Vec::new();
+    put_bytes(&mut scope, tag::scope::NAME, super::metrics::SCOPE_NAME.as_bytes());
+    let (mut scope_items, mut item) = (Vec::new(), Vec::new());
+    let mut at = 0;
+    while at < order.len() {
+        let r = resource_of(&items[order[at] as usize]);
+        scope_items.clear();
+        put_bytes(&mut scope_items, nesting.scope, &scope);
+        while at < order.len() && resource_of(&items[order[at] as usize]) == r {
+            item.clear();
+            encode(&items[order[at] as usize], &mut item);
+            put_bytes(&mut scope_items, nesting.items, &item);
+            at += 1;
+        }
+        let attrs = &resources[r as usize];
+        let resource_len = attributes_len(attrs);
+        put_len_header(out, nesting.request_resource, len_field_size(resource_len) + len_field_size(scope_items.len()));
+        put_len_header(out, nesting.resource, resource_len);
+        put_attributes(out, tag::resource::ATTRIBUTES, attrs);
+        put_bytes(out, nesting.scope_items, &scope_items);
     }
 }

@@ -3,9 +3,8 @@
 //! spans in tree order. A request is only its repeated `resource_spans`, so
 //! the encodings of several ticks, appended, are one request.
 
-use super::common::{attributes_len, put_attributes};
-use super::metrics::SCOPE_NAME;
-use super::proto::{VARINT, key, len_field_size, put_bytes, put_fixed64, put_len_header, put_varint};
+use super::common::{Nesting, put_attributes, put_by_resource};
+use super::proto::{VARINT, key, put_bytes, put_fixed64, put_varint};
 use super::tag;
 use crate::batch::{Span, SpanSection};
 use crate::scenario::{AttrValue, KeyValue};
@@ -16,32 +15,14 @@ pub const EXCEPTION_EVENT: &str = "exception";
 /// Appends `section`'s spans to `out` as `resource_spans` fields of an
 /// `ExportTraceServiceRequest`.
 pub fn encode_spans(section: &SpanSection<'_>, out: &mut Vec<u8>) {
-    // Resource indices in first-use order; spans keep theirs within a resource.
-    let mut order: Vec<u32> = Vec::new();
-    for s in section.spans {
-        if !order.contains(&s.resource) {
-            order.push(s.resource);
-        }
-    }
-    let mut scope = Vec::new();
-    put_bytes(&mut scope, tag::scope::NAME, SCOPE_NAME.as_bytes());
-    let (mut scope_spans, mut span) = (Vec::new(), Vec::new());
-    for r in order {
-        scope_spans.clear();
-        put_bytes(&mut scope_spans, tag::scope_spans::SCOPE, &scope);
-        for s in section.spans.iter().filter(|s| s.resource == r) {
-            span.clear();
-            encode_span(s, &mut span);
-            put_bytes(&mut scope_spans, tag::scope_spans::SPANS, &span);
-        }
-        let attrs = &section.resources[r as usize];
-        let resource_len = attributes_len(attrs);
-        let len = len_field_size(resource_len) + len_field_size(scope_spans.len());
-        put_len_header(out, tag::traces_request::RESOURCE_SPANS, len);
-        put_len_header(out, tag::resource_spans::RESOURCE, resource_len);
-        put_attributes(out, tag::resource::ATTRIBUTES, attrs);
-        put_bytes(out, tag::resource_spans::SCOPE_SPANS, &scope_spans);
-    }
+    let nesting = Nesting {
+        request_resource: tag::traces_request::RESOURCE_SPANS,
+        resource: tag::resource_spans::RESOURCE,
+        scope_items: tag::resource_spans::SCOPE_SPANS,
+        scope: tag::scope_spans::SCOPE,
+        items: tag::scope_spans::SPANS,
+    };
+    put_by_resource(out, section.spans, section.resources, (|s: &Span<'_>| s.resource, &nesting), encode_span);
 }
 
 /// One `Span` message's content.

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::file::RawAction;
 use super::read::{Reader, opt};
 use super::spec::Context;
-use super::traces::TraceReader;
+use super::traces::{TraceReader, needs};
 use super::yaml::{Node, Value};
 use crate::logs::{Body, BodyPart, LogSpec, Severity, SeverityWeight, SpanLog, When};
 use crate::scenario::KeyValue;
@@ -44,17 +44,8 @@ pub(crate) fn read(
     // others: then only this spec's are known, and emitters).
     let keys: Vec<String> = attributes.iter().flatten().flat_map(|a| a.iter().map(|kv| kv.key.to_string())).collect();
     let body = opt(r, &f, "body", |r, n| body(r, n, &keys, ctx, &what));
-    let mut ok = true;
-    if defining {
-        for key in ["rate", "body"] {
-            if f.get(key).is_none() {
-                let example =
-                    if key == "rate" { "`rate: 5` (records per second)" } else { "`body: \"payment failed\"`" };
-                r.rep.error(f.span, format!("{what} is defined here, so its `spec` needs {example}"));
-                ok = false;
-            }
-        }
-    }
+    let ok = !defining
+        || needs(r, &f, &what, &[("rate", "`rate: 5` (records per second)"), ("body", "`body: \"payment failed\"`")]);
     let spec = LogSpec { rate: rate?, resource: resource?, severity: severity?, body: body?, attributes: attributes? };
     ok.then_some(spec)
 }

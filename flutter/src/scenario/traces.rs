@@ -76,13 +76,7 @@ pub(crate) fn read(
         ok = false;
     }
     if defining {
-        for key in ["rate", "root"] {
-            if f.get(key).is_none() {
-                let example = if key == "rate" { "`rate: 5` (traces per second)" } else { "`root: {name: GET /}`" };
-                r.rep.error(f.span, format!("{what} is defined here, so its `spec` needs {example}"));
-                ok = false;
-            }
-        }
+        ok &= needs(r, &f, &what, &[("rate", "`rate: 5` (traces per second)"), ("root", "`root: {name: GET /}`")]);
     }
     let spec =
         TraceSpec { rate: rate?, resource: resource?, root: root?, span_metrics: span_metrics?, frequency: frequency? };
@@ -100,6 +94,19 @@ pub(crate) fn read(
         }
     }
     ok.then_some(spec)
+}
+
+/// Whether a definition's spec `f` gives every key of `keys` (each with an
+/// example for the message); reports the missing ones.
+pub(super) fn needs(r: &mut Reader<'_>, f: &super::read::Fields<'_>, what: &str, keys: &[(&str, &str)]) -> bool {
+    let mut ok = true;
+    for (key, example) in keys {
+        if f.get(key).is_none() {
+            r.rep.error(f.span, format!("{what} is defined here, so its `spec` needs {example}"));
+            ok = false;
+        }
+    }
+    ok
 }
 
 /// What every read of one trace (or log) action shares.
