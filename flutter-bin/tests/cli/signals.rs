@@ -567,3 +567,30 @@ fn traces_logs_and_metrics_through_rotel_arrive_as_generated() {
     let forwarded: usize = receiver.requests().iter().filter(|r| r.path == "/v1/metrics").map(|r| r.points()).sum();
     assert_eq!(forwarded, points);
 }
+
+#[test]
+fn requests_of_spans_and_records_hold_at_most_max_points_per_request() {
+    let receiver = Receiver::start(vec![]);
+    let dir = TempDir::new("signals-max");
+    let overlay = format!("otlpDestination: {{endpoint: '{}', maxPointsPerRequest: 100}}\n", receiver.endpoint());
+    let file = PathBuf::from(dir.write("all.yaml", &format!("{overlay}{SCENARIO}{LOG}")));
+    let sink = simulated(std::slice::from_ref(&file), 8);
+    let (spans, records) = (sink.all_spans().len(), sink.all_logs().len());
+    let run: Run = flutter_cmd(&["--fast", "--seed", "8", &file.display().to_string()]).output().unwrap().into();
+    run.ok();
+    let requests = receiver.requests();
+    let sizes = |path: &str, count: &dyn Fn(&crate::receiver::Received) -> usize| -> Vec<usize> {
+        requests.iter().filter(|r| r.path == path).map(count).collect()
+    };
+    let span_sizes = sizes("/v1/traces", &|r| {
+        r.decode_traces().resource_spans.iter().flat_map(|rs| &rs.scope_spans).map(|ss| ss.spans.len()).sum()
+    });
+    let log_sizes = sizes("/v1/logs", &|r| {
+        r.decode_logs().resource_logs.iter().flat_map(|rl| &rl.scope_logs).map(|sl| sl.log_records.len()).sum()
+    });
+    // Full requests of 100 across ticks, then the rest.
+    assert_eq!(span_sizes.len(), spans.div_ceil(100));
+    assert!(span_sizes.iter().all(|&n| n <= 100) && span_sizes.iter().sum::<usize>() == spans, "{span_sizes:?}");
+    assert_eq!(log_sizes.len(), records.div_ceil(100));
+    assert!(log_sizes.iter().all(|&n| n <= 100) && log_sizes.iter().sum::<usize>() == records, "{log_sizes:?}");
+}

@@ -111,31 +111,41 @@ impl Channel {
         self.sender.as_ref()
     }
 
-    /// Takes a tick's `n` items, which `encode` appends to a request; sends
-    /// the pending ones when a request is full (or each tick, in real time).
+    /// Takes a tick's `n` items, which `encode` appends to a request (a
+    /// range of them at a time); sends a request whenever it holds
+    /// `maxPointsPerRequest` items, and what is left at the end of each tick
+    /// in real time.
     pub fn take(
         &mut self,
         (settings, mode, gzip): (&OtlpSettings, Mode, bool),
         tick: u64,
-        n: u64,
-        encode: impl FnOnce(&mut Vec<u8>),
+        n: usize,
+        encode: impl Fn(std::ops::Range<usize>, &mut Vec<u8>),
     ) -> Result<(), SinkError> {
         if n == 0 {
             return Ok(());
         }
         let Some(sender) = self.sender(settings, mode, gzip) else {
-            self.unsent += n;
+            self.unsent += n as u64;
             return Ok(());
         };
-        sender.count_generated(n);
-        if self.count == 0 {
-            self.ticks.0 = tick;
+        sender.count_generated(n as u64);
+        let max = settings.max_points_per_request.max(1) as u64;
+        let mut at = 0;
+        while at < n {
+            if self.count == 0 {
+                self.ticks.0 = tick;
+            }
+            self.ticks.1 = tick;
+            let chunk = ((max - self.count) as usize).min(n - at);
+            encode(at..at + chunk, &mut self.pending);
+            self.count += chunk as u64;
+            at += chunk;
+            if self.count >= max {
+                self.send(gzip)?;
+            }
         }
-        self.ticks.1 = tick;
-        encode(&mut self.pending);
-        self.count += n;
-        let full = self.count >= settings.max_points_per_request as u64;
-        if full || mode.pacing() == crate::run::Pacing::RealTime { self.send(gzip) } else { Ok(()) }
+        if mode.pacing() == crate::run::Pacing::RealTime { self.send(gzip) } else { Ok(()) }
     }
 
     /// Sends the pending items as one request.

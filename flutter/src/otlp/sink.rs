@@ -13,7 +13,7 @@ use super::requests::{RequestEncoder, Requests, TickRange};
 use super::response::decode_partial_success;
 use super::signal::{Channel, Signal};
 use super::split::split_request;
-use crate::batch::{Batch, Points};
+use crate::batch::{Batch, LogSection, Points, SpanSection};
 use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter, Transport};
 use crate::sink::{Sink, SinkError};
 
@@ -259,10 +259,14 @@ impl Sink for OtlpSink {
         let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
         self.requests.tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), body))?;
         let how = (&self.settings, self.mode, self.body == Body::Gzip);
-        let spans = &batch.spans;
-        self.spans.take(how, batch.tick, spans.spans.len() as u64, |out| super::traces::encode_spans(spans, out))?;
-        let logs = &batch.logs;
-        self.logs.take(how, batch.tick, logs.records.len() as u64, |out| super::logs::encode_logs(logs, out))
+        let s = &batch.spans;
+        self.spans.take(how, batch.tick, s.spans.len(), |range, out| {
+            super::traces::encode_spans(&SpanSection { spans: &s.spans[range], resources: s.resources }, out)
+        })?;
+        let l = &batch.logs;
+        self.logs.take(how, batch.tick, l.records.len(), |range, out| {
+            super::logs::encode_logs(&LogSection { records: &l.records[range], resources: l.resources }, out)
+        })
     }
 
     fn finish(&mut self) -> Result<(), SinkError> {
