@@ -148,7 +148,7 @@ fn body(r: &mut Reader<'_>, n: &Node, keys: &[String], ctx: &Context<'_>, what: 
             }
             '{' => {
                 let Some(len) = text[i + 1..].find('}') else {
-                    let pos = r.pos_in(n.pos, &text, i);
+                    let pos = r.pos_in(n.pos, &text, text[..i].chars().count());
                     r.error_at(pos, "this `{` is not closed: write `{name}` for a value, or `{{` for a brace");
                     return None;
                 };
@@ -161,7 +161,7 @@ fn body(r: &mut Reader<'_>, n: &Node, keys: &[String], ctx: &Context<'_>, what: 
                 } else if ctx.emitter_defined(name) {
                     Some(BodyPart::Emitter(Cow::Owned(name.to_owned())))
                 } else {
-                    let pos = r.pos_in(n.pos, &text, i);
+                    let pos = r.pos_in(n.pos, &text, text[..i].chars().count());
                     let known = if keys.is_empty() {
                         String::new()
                     } else {
@@ -190,7 +190,7 @@ fn body(r: &mut Reader<'_>, n: &Node, keys: &[String], ctx: &Context<'_>, what: 
                 }
             }
             '}' => {
-                let pos = r.pos_in(n.pos, &text, i);
+                let pos = r.pos_in(n.pos, &text, text[..i].chars().count());
                 r.error_at(pos, "this `}` closes nothing: write `}}` for a brace");
                 ok = false;
             }
