@@ -19,6 +19,11 @@ use crate::scenario::KeyValue;
 /// it is held there (with a warning).
 pub const MAX_RATE: f64 = 1_000_000.0;
 
+/// The most spans a template makes in one second (its rate times the most
+/// spans of a trace): above it, its rate is held (with a warning), so a deep
+/// tree at a high rate cannot exhaust memory.
+pub const MAX_SPANS_PER_SECOND: f64 = 10_000_000.0;
+
 /// A trace template's definition or reconfiguration; `None` fields keep
 /// their values (a definition gives `rate` and `root`).
 #[derive(Clone, Debug, PartialEq)]

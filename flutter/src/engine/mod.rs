@@ -319,14 +319,16 @@ impl<'r> Engine<'r> {
                 if let Some(s) = shard {
                     spans.keep_shard(s, from, records_from);
                 }
-                if rate > crate::traces::MAX_RATE && !std::mem::replace(&mut tracer.warned_rate, true) {
+                let max = tracer.max_rate();
+                if rate > max && !std::mem::replace(&mut tracer.warned_rate, true) {
                     trace_warnings.push(format!(
-                        "trace `{}`: its rate at {} is {}, above the most a template starts in a second, so it was \
-                         held at {}",
+                        "trace `{}`: its rate at {} is {}, above the most it starts in a second ({} traces, or {} \
+                         spans), so it was held there",
                         tracer.name(),
                         GoDuration::from_secs(tick as i64),
                         crate::go::float::go_float(rate),
-                        crate::traces::MAX_RATE
+                        crate::go::float::go_float(max.floor()),
+                        crate::go::float::go_float(crate::traces::MAX_SPANS_PER_SECOND)
                     ));
                 }
             }

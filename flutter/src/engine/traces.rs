@@ -23,7 +23,7 @@ use crate::rng::ChaChaStream;
 use crate::scenario::KeyValue;
 use crate::sets::{Member, SeriesSet, render_attributes, visit_strings};
 use crate::shard::Shard;
-use crate::traces::{Amount, MAX_RATE, SpanDuration, SpanTemplate, TraceSpec};
+use crate::traces::{Amount, MAX_RATE, MAX_SPANS_PER_SECOND, SpanDuration, SpanTemplate, TraceSpec};
 
 /// The key of the template's own stream beside its name (no emitter has it).
 const TRACE_STREAM: &str = "\u{0}trace";
@@ -221,8 +221,10 @@ pub(super) struct Tracer<'r> {
     nodes: Vec<Node<'r>>,
     chains: Vec<Chain>,
     rng: ChaChaStream,
-    /// A rate above [`MAX_RATE`] was warned about.
+    /// A rate above [`Tracer::max_rate`] was warned about.
     pub warned_rate: bool,
+    /// The most spans one trace can have (at its tree's most repeats).
+    most_spans: u64,
     /// Its span metrics, once `spanMetrics: true` has been set.
     pub metrics: Option<SpanMetrics<'r>>,
     /// Whether they count and send now (`spanMetrics: false` pauses them).
@@ -248,6 +250,7 @@ impl<'r> Tracer<'r> {
             chains: Vec::new(),
             rng: ChaChaStream::new(seed, name, TRACE_STREAM, 0),
             warned_rate: false,
+            most_spans: 1,
             metrics: None,
             metrics_on: false,
         };
@@ -260,6 +263,12 @@ impl<'r> Tracer<'r> {
         self.name
     }
 
+    /// The most traces it starts in a second: [`MAX_RATE`], or fewer when
+    /// its traces are big ([`MAX_SPANS_PER_SECOND`]).
+    pub fn max_rate(&self) -> f64 {
+        MAX_RATE.min(MAX_SPANS_PER_SECOND / self.most_spans as f64)
+    }
+
     /// Takes the fields `spec` gives; the chains are read afresh.
     pub fn reconfigure(&mut self, spec: &'r TraceSpec<'static>, seed: u64, emitters: &BTreeMap<&'r str, u32>) {
         if let Some(resource) = &spec.resource {
@@ -268,6 +277,7 @@ impl<'r> Tracer<'r> {
         }
         let mut compiler = Compiler { seed, trace: self.name, emitters, chains: Vec::new() };
         if let Some(root) = &spec.root {
+            self.most_spans = root.most_spans().max(1);
             self.nodes.clear();
             compiler.node(root, &mut self.nodes);
         } else {
@@ -281,7 +291,7 @@ impl<'r> Tracer<'r> {
 
     /// The chains' values at `t_ns`, then the traces that start in the
     /// `within` nanoseconds (the second, or what of it is left of the run)
-    /// from `tick_unix` into `out`; returns the rate (before it is held at [`MAX_RATE`]).
+    /// from `tick_unix` into `out`; returns the rate (before it is held at [`Tracer::max_rate`]).
     pub fn play(
         &mut self,
         emitters: &[EmitterState<'_>],
@@ -292,7 +302,8 @@ impl<'r> Tracer<'r> {
     ) -> f64 {
         advance(&mut self.chains, emitters, t_ns);
         let rate = self.value(self.rate);
-        for offset in arrivals(&mut self.rng, rate.clamp(0.0, MAX_RATE), within) {
+        let max = self.max_rate();
+        for offset in arrivals(&mut self.rng, rate.clamp(0.0, max), within) {
             let trace_id = loop {
                 let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
                 if a | b != 0 {

@@ -80,6 +80,21 @@ pub(crate) fn read(
     }
     let spec =
         TraceSpec { rate: rate?, resource: resource?, root: root?, span_metrics: span_metrics?, frequency: frequency? };
+    if let (Some(Amount::Fixed(rate)), Some(root), Some(node)) = (&spec.rate, &spec.root, f.get("rate")) {
+        let per_second = rate * root.most_spans() as f64;
+        if per_second > crate::traces::MAX_SPANS_PER_SECOND {
+            r.error(
+                node,
+                format!(
+                    "{what} would make up to {per_second} spans a second ({rate} traces of up to {} spans); the most is \
+                     {}: a lower `rate`, or fewer `repeat`s",
+                    root.most_spans(),
+                    crate::traces::MAX_SPANS_PER_SECOND
+                ),
+            );
+            ok = false;
+        }
+    }
     if let (Some(root), Some(node)) = (&spec.root, f.get("root")) {
         let spans = root.most_spans();
         if spans > MAX_SPANS {
