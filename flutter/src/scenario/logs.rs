@@ -24,13 +24,21 @@ pub(crate) const LOG_KEYS: &[(&str, &str)] = &[
 /// The keys of one of a span's `logs`.
 pub(crate) const SPAN_LOG_KEYS: &[(&str, &str)] = &[("body", "body"), ("severity", "severity"), ("when", "when")];
 
+/// What the loader knows of a log between its actions: its attributes' keys
+/// and the keys its body's holes name, so a later action's body or
+/// attributes are checked against the others.
+#[derive(Debug, Default)]
+pub(crate) struct LogShape {
+    keys: Vec<String>,
+    holes: Vec<String>,
+}
+
 /// Reads the spec of log `a.name`; `defining` means the action defines it,
-/// so `rate` and `body` must be there.
+/// so `rate` and `body` must be there; `shape` is the log's so far.
 pub(crate) fn read(
     r: &mut Reader<'_>,
     spec: &Node,
-    a: &RawAction<'_>,
-    defining: bool,
+    (a, defining, shape): (&RawAction<'_>, bool, &mut LogShape),
     ctx: &Context<'_>,
 ) -> Option<LogSpec<'static>> {
     let what = format!("log `{}`", a.name);
@@ -40,10 +48,27 @@ pub(crate) fn read(
     let resource = opt(r, &f, "resource", |r, n| t.attributes(r, n, "resource attributes"));
     let severity = opt(r, &f, "severity", severities);
     let attributes = opt(r, &f, "attributes", |r, n| t.attributes(r, n, "log attributes"));
-    // The body's holes name this spec's attributes (a later change may give
-    // others: then only this spec's are known, and emitters).
-    let keys: Vec<String> = attributes.iter().flatten().flat_map(|a| a.iter().map(|kv| kv.key.to_string())).collect();
-    let body = opt(r, &f, "body", |r, n| body(r, n, &keys, ctx, &what));
+    // The body's holes name the attributes in force: this spec's, else the log's so far.
+    if let Some(Some(attrs)) = &attributes {
+        shape.keys = attrs.iter().map(|kv| kv.key.to_string()).collect();
+        if f.get("body").is_none()
+            && let Some(lost) = shape.holes.iter().find(|h| !shape.keys.contains(h))
+        {
+            let node = f.get("attributes").expect("given");
+            r.error(node, format!("the body of {what} names `{{{lost}}}`, which these attributes do not have: give it, or a new `body`"));
+        }
+    }
+    let body = opt(r, &f, "body", |r, n| body(r, n, &shape.keys, ctx, &what));
+    if let Some(Some(b)) = &body {
+        shape.holes = b
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                BodyPart::Attribute(k) => Some(k.to_string()),
+                _ => None,
+            })
+            .collect();
+    }
     let ok = !defining
         || needs(r, &f, &what, &[("rate", "`rate: 5` (records per second)"), ("body", "`body: \"payment failed\"`")]);
     let spec = LogSpec { rate: rate?, resource: resource?, severity: severity?, body: body?, attributes: attributes? };

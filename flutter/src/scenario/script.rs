@@ -115,7 +115,7 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
     let mut metrics: BTreeMap<&str, MetricState> = BTreeMap::new();
     // The trace templates defined so far (a broken definition still defines its name).
     let mut trace_names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
-    let mut log_names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut log_shapes: std::collections::BTreeMap<&str, logs::LogShape> = std::collections::BTreeMap::new();
     let mut built: Vec<Option<Action<'static>>> = (0..script.len()).map(|_| None).collect();
     for &i in &order {
         let a = &script[i];
@@ -131,9 +131,10 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
                 spec.and_then(|spec| traces::read(&mut r, spec, a, defining, &ctx)).map(ActionKind::Trace)
             }
             RawKind::Log => {
-                let defining = log_names.insert(&a.name);
+                let defining = !log_shapes.contains_key(a.name.as_str());
+                let shape = log_shapes.entry(&a.name).or_default();
                 let spec = a.spec.filter(|_| !a.broken);
-                spec.and_then(|spec| logs::read(&mut r, spec, a, defining, &ctx)).map(ActionKind::Log)
+                spec.and_then(|spec| logs::read(&mut r, spec, (a, defining, shape), &ctx)).map(ActionKind::Log)
             }
         };
         built[i] = kind.map(|kind| Action { at: a.at, name: Cow::Owned(a.name.clone()), kind });
