@@ -315,12 +315,19 @@ fn play(
     if !args.quiet || lost(delivery) || lost(span_delivery) || lost(log_delivery) {
         match (&delivery, &result) {
             (Some(d), _) => {
-                eprintln!("{}", report::delivery_summary(d, started.elapsed()));
-                if let Some(s) = &span_delivery {
-                    eprintln!("{}", report::signal_summary(s, "span"));
+                // A line per signal the run had (points' even when it had none
+                // at all), the elapsed time on the last.
+                let others = [(span_delivery, "span"), (log_delivery, "log record")];
+                let mut lines: Vec<String> =
+                    others.iter().filter_map(|(s, noun)| s.as_ref().map(|s| report::signal_summary(s, noun))).collect();
+                if d.generated > 0 || lines.is_empty() {
+                    lines.insert(0, report::signal_summary(d, "point"));
                 }
-                if let Some(s) = &log_delivery {
-                    eprintln!("{}", report::signal_summary(s, "log record"));
+                if let Some(last) = lines.last_mut() {
+                    last.push_str(&format!("; {:.3}s", started.elapsed().as_secs_f64()));
+                }
+                for line in lines {
+                    eprintln!("{line}");
                 }
             }
             (None, Ok(r)) => eprintln!(

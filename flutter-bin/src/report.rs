@@ -1,7 +1,6 @@
 //! What flutter-bin tells the user about delivery, on stderr.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use flutter::delivery::{DeliveryEvent, DeliveryStats, DropCause};
 use flutter::otlp::OtlpSettings;
@@ -74,11 +73,6 @@ pub fn print_event(event: &DeliveryEvent) {
 /// A warning on stderr; what it quotes from files cannot drive the terminal.
 pub fn warn(text: &str) {
     above!("flutter: warning: {}", flutter::printable::printable(text));
-}
-
-/// The end-of-run line for an OTLP run.
-pub fn delivery_summary(d: &DeliveryStats, elapsed: Duration) -> String {
-    format!("{}; {:.3}s", signal_summary(d, "point"), elapsed.as_secs_f64())
 }
 
 /// The end-of-run line for one signal's delivery: `noun`s (points, spans, log records).
