@@ -12,14 +12,8 @@ cd "$(dirname "$0")/.."
 rate="${1:-20000}"
 seconds="${2:-60}"
 
-cargo build --release -q -p flutter-bin --bin flutter-bin --example discard
-bin=target/release/flutter-bin
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-target/release/examples/discard "$port" 2>/dev/null &
-rx_pid=$!
-trap 'kill $rx_pid 2>/dev/null; wait $rx_pid 2>/dev/null; rm -rf "$work"' EXIT
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do sleep 0.1; done
+source scripts/discard-receiver.sh
+discard_receiver
 
 cat > "$work/signals.yaml" <<YAML
 duration: ${seconds}s

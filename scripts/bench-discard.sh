@@ -14,16 +14,10 @@ seconds="${2:-60}"
 wire="${3:-otlp}"
 connections="${4:-1}"
 
-cargo build --release -q -p flutter-bin --bin flutter-bin --example discard
-bin=target/release/flutter-bin
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source scripts/discard-receiver.sh
 mode=""
 [[ "$wire" == grpc ]] && mode=grpc
-target/release/examples/discard "$port" $mode 2>/dev/null &
-rx_pid=$!
-trap 'kill $rx_pid 2>/dev/null; wait $rx_pid 2>/dev/null; rm -rf "$work"' EXIT
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do sleep 0.1; done
+discard_receiver $mode
 
 digits=${#series}
 last=$(printf "%0${digits}d" $(( series - 1 )))
