@@ -302,9 +302,9 @@ impl<'r> Engine<'r> {
         let shard = *shard;
         for (i, tracer) in tracers.iter_mut().enumerate() {
             // Span metrics count the traces started before their point's
-            // time; the run's last points count them all.
-            let on = tracer.metrics_on;
-            let on = on && shard.is_none_or(|s| s.is_first());
+            // time, the run's last points all of them; in a sharded run, the
+            // first shard counts and sends them for every shard's spans.
+            let on = tracer.metrics_on && shard.is_none_or(|s| s.is_first());
             if let Some(m) = tracer.metrics.as_ref().filter(|m| on && m.due(tick) && !last) {
                 m.points(tick_unix, out);
             }
@@ -312,8 +312,7 @@ impl<'r> Engine<'r> {
                 let (from, records_from) = (spans.spans.len(), spans.records.len());
                 let rate = tracer.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
                 let name = tracer.name();
-                // Span metrics count every span of the run, in one shard.
-                if let Some(m) = tracer.metrics.as_mut().filter(|_| on && shard.is_none_or(|s| s.is_first())) {
+                if let Some(m) = tracer.metrics.as_mut().filter(|_| on) {
                     m.count(name, &spans.spans[from..], &spans.resources, streams);
                 }
                 if let Some(s) = shard {
@@ -327,8 +326,8 @@ impl<'r> Engine<'r> {
                         tracer.name(),
                         GoDuration::from_secs(tick as i64),
                         crate::go::float::go_float(rate),
-                        crate::go::float::go_float(max.floor()),
-                        crate::go::float::go_float(crate::traces::MAX_SPANS_PER_SECOND)
+                        max.floor(),
+                        crate::traces::MAX_SPANS_PER_SECOND
                     ));
                 }
             }
