@@ -135,16 +135,11 @@ impl<'r> Logger<'r> {
                     Cow::Owned(spare)
                 }
             };
-            let resource = self.resource(me | LOG_OWNER, out);
+            let member = pick(&mut self.rng, self.resource_set.count());
+            let resource = out.resource((me | LOG_OWNER, u32::MAX, member), &self.resource_set, self.resource);
             let texts = &self.hole_text;
             let body = match self.body {
-                Some(Body { parts, .. }) if let [BodyPart::Text(text)] = &parts[..] => Cow::Borrowed(&**text),
-                Some(b) => {
-                    let mut spare = out.spare_bodies.pop().unwrap_or_default();
-                    spare.clear();
-                    render_body_into(b, &attributes, &|k, out| out.push_str(&texts[k]), &mut spare);
-                    Cow::Owned(spare)
-                }
+                Some(b) => render_body(b, &attributes, &|k, text| text.push_str(&texts[k]), &mut out.spare_bodies),
                 None => Cow::Borrowed(""),
             };
             out.records.push(LogRecord {
@@ -158,18 +153,6 @@ impl<'r> Logger<'r> {
             });
         }
         rate
-    }
-
-    /// The record's resource: one series of the set, picked.
-    fn resource(&mut self, owner: u32, out: &mut SignalOut<'r>) -> u32 {
-        let member = pick(&mut self.rng, self.resource_set.count());
-        if let Some(&i) = out.index.get(&(owner, u32::MAX, member)) {
-            return i;
-        }
-        out.resources.push(render_attributes(&self.resource_set, self.resource, Member::from(member), &mut 0));
-        let i = out.resources.len() as u32 - 1;
-        out.index.insert((owner, u32::MAX, member), i);
-        i
     }
 }
 
@@ -185,42 +168,35 @@ pub(super) fn emitter_holes<'r>(body: &'r Body<'static>, compiler: &mut Compiler
 }
 
 /// `body` with its holes filled: attributes from `attributes`, emitter
-/// hole `k` by `hole(k, out)`.
+/// hole `k` by `hole(k, text)`; written into one of `spares` (a body of
+/// one text is borrowed).
 pub(super) fn render_body<'r>(
     body: &'r Body<'static>,
     attributes: &[KeyValue<'_>],
     hole: &dyn Fn(usize, &mut String),
+    spares: &mut Vec<String>,
 ) -> Cow<'r, str> {
     if let [BodyPart::Text(text)] = &body.parts[..] {
         return Cow::Borrowed(text);
     }
-    let mut out = String::new();
-    render_body_into(body, attributes, hole, &mut out);
-    Cow::Owned(out)
-}
-
-/// Appends `body` with its holes filled to `out`.
-fn render_body_into(
-    body: &Body<'static>,
-    attributes: &[KeyValue<'_>],
-    hole: &dyn Fn(usize, &mut String),
-    out: &mut String,
-) {
+    let mut out = spares.pop().unwrap_or_default();
+    out.clear();
     let mut k = 0;
     for part in body.parts.iter() {
         match part {
             BodyPart::Text(t) => out.push_str(t),
             BodyPart::Attribute(key) => {
                 if let Some(kv) = attributes.iter().find(|kv| kv.key == *key) {
-                    push_value(&kv.value, out);
+                    push_value(&kv.value, &mut out);
                 }
             }
             BodyPart::Emitter(_) => {
-                hole(k, out);
+                hole(k, &mut out);
                 k += 1;
             }
         }
     }
+    Cow::Owned(out)
 }
 
 /// `attrs` rendered for `member` of `set` into `out`, writing over what `out`
@@ -230,22 +206,21 @@ fn render_into(set: &SeriesSet, attrs: &[KeyValue<'static>], member: Member, out
     let mut t = 0;
     for (i, kv) in attrs.iter().enumerate() {
         match &kv.value {
-            AttrValue::Str(_) => {
+            AttrValue::Str(plain) => {
                 if i == out.len() {
-                    out.push(KeyValue {
-                        key: Cow::Owned(String::new()),
-                        value: AttrValue::Str(Cow::Owned(String::new())),
-                    });
+                    out.push(KeyValue { key: Cow::Borrowed(""), value: AttrValue::Str(Cow::Borrowed("")) });
                 }
                 let slot = &mut out[i];
-                overwrite(&mut slot.key, &kv.key);
-                if !matches!(slot.value, AttrValue::Str(Cow::Owned(_))) {
-                    slot.value = AttrValue::Str(Cow::Owned(String::new()));
+                let key = slot.key.to_mut();
+                key.clear();
+                key.push_str(&kv.key);
+                if !matches!(slot.value, AttrValue::Str(_)) {
+                    slot.value = AttrValue::Str(Cow::Borrowed(""));
                 }
-                let AttrValue::Str(Cow::Owned(text)) = &mut slot.value else { unreachable!("made owned above") };
+                let AttrValue::Str(text) = &mut slot.value else { unreachable!("made a string above") };
+                let text = text.to_mut();
                 text.clear();
                 if set.render(t, member, text).is_none() {
-                    let AttrValue::Str(plain) = &kv.value else { unreachable!("a string") };
                     text.push_str(plain);
                 }
                 t += 1;
@@ -258,17 +233,6 @@ fn render_into(set: &SeriesSet, attrs: &[KeyValue<'static>], member: Member, out
                 if i == out.len() { out.push(kv) } else { out[i] = kv }
             }
         }
-    }
-}
-
-/// Sets `slot` to `text`, in its own buffer when it has one.
-fn overwrite(slot: &mut Cow<'static, str>, text: &str) {
-    match slot {
-        Cow::Owned(s) => {
-            s.clear();
-            s.push_str(text);
-        }
-        _ => *slot = Cow::Owned(text.to_owned()),
     }
 }
 

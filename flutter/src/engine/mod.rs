@@ -139,7 +139,8 @@ pub struct Engine<'r> {
     tracer_index: BTreeMap<&'r str, u32>,
     loggers: Vec<logs::Logger<'r>>,
     logger_index: BTreeMap<&'r str, u32>,
-    spans: traces::SignalOut<'r>,
+    /// The tick's spans and log records, and their resources.
+    signals: traces::SignalOut<'r>,
     /// Warnings about trace templates, in the order raised.
     trace_warnings: Vec<String>,
     go: GoPcg,
@@ -182,7 +183,7 @@ impl<'r> Engine<'r> {
             tracer_index: BTreeMap::new(),
             loggers: Vec::new(),
             logger_index: BTreeMap::new(),
-            spans: traces::SignalOut::default(),
+            signals: traces::SignalOut::default(),
             trace_warnings: Vec::new(),
             go: GoPcg::new(config.seed, config.seed),
             warnings: Vec::new(),
@@ -245,7 +246,7 @@ impl<'r> Engine<'r> {
         while self.next_tick <= self.last_tick {
             let tick = self.next_tick;
             self.out.clear();
-            self.spans.clear();
+            self.signals.clear();
             self.apply_due_actions(tick);
             let next_churn = self.churn_due(tick);
             self.advance_shared(tick);
@@ -257,13 +258,13 @@ impl<'r> Engine<'r> {
             let every_second = !self.shared.is_empty() || !self.tracers.is_empty() || !self.loggers.is_empty();
             let next_second = if every_second { tick + 1 } else { u64::MAX };
             self.next_tick = next_due.min(next_action).min(next_second).min(next_churn).max(tick + 1);
-            if !self.out.is_empty() || !self.spans.spans.is_empty() || !self.spans.records.is_empty() {
+            if !self.out.is_empty() || !self.signals.spans.is_empty() || !self.signals.records.is_empty() {
                 return Some(Batch {
                     tick,
                     unix_nanos: self.unix_nanos(tick),
                     metrics: MetricSection { streams: &self.streams, points: self.out.all() },
-                    spans: SpanSection { spans: &self.spans.spans, resources: &self.spans.resources },
-                    logs: LogSection { records: &self.spans.records, resources: &self.spans.resources },
+                    spans: SpanSection { spans: &self.signals.spans, resources: &self.signals.resources },
+                    logs: LogSection { records: &self.signals.records, resources: &self.signals.resources },
                 });
             }
         }
@@ -291,14 +292,20 @@ impl<'r> Engine<'r> {
         }
     }
 
+    /// Tick `tick`'s simulated time in nanoseconds, and how much of its
+    /// second is inside the run: traces start and records happen only there
+    /// (the last tick's second is past the run's end).
+    fn second_inside(&self, tick: u64) -> (i64, i64) {
+        let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
+        (t_ns, (self.duration_ns - t_ns).min(1_000_000_000))
+    }
+
     /// Starts every trace template's traces of the second from `tick`.
     fn play_traces(&mut self, tick: u64) {
-        let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
-        // Traces start inside the run: the last tick's second is past its end.
-        let within = (self.duration_ns - t_ns).min(1_000_000_000);
+        let (t_ns, within) = self.second_inside(tick);
         let tick_unix = self.unix_nanos(tick);
         let last = tick == self.last_tick;
-        let Engine { tracers, emitters, spans, trace_warnings, streams, out, shard, .. } = self;
+        let Engine { tracers, emitters, signals, trace_warnings, streams, out, shard, .. } = self;
         let shard = *shard;
         for (i, tracer) in tracers.iter_mut().enumerate() {
             // Span metrics count the traces started before their point's
@@ -309,14 +316,14 @@ impl<'r> Engine<'r> {
                 m.points(tick_unix, out);
             }
             if within > 0 {
-                let (from, records_from) = (spans.spans.len(), spans.records.len());
-                let rate = tracer.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
+                let (from, records_from) = (signals.spans.len(), signals.records.len());
+                let rate = tracer.play(emitters, (t_ns, within), tick_unix, signals, i as u32);
                 let name = tracer.name();
                 if let Some(m) = tracer.metrics.as_mut().filter(|_| on) {
-                    m.count(name, &spans.spans[from..], &spans.resources, streams);
+                    m.count(name, &signals.spans[from..], &signals.resources, streams);
                 }
                 if let Some(s) = shard {
-                    spans.keep_shard(s, from, records_from);
+                    signals.keep_shard(s, from, records_from);
                 }
                 let max = tracer.max_rate();
                 if rate > max && !std::mem::replace(&mut tracer.warned_rate, true) {
@@ -338,19 +345,17 @@ impl<'r> Engine<'r> {
     }
 
     fn play_logs(&mut self, tick: u64) {
-        let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
-        // Records happen inside the run, as traces start inside it.
-        let within = (self.duration_ns - t_ns).min(1_000_000_000);
+        let (t_ns, within) = self.second_inside(tick);
         if within <= 0 {
             return;
         }
         let tick_unix = self.unix_nanos(tick);
-        let Engine { loggers, emitters, spans, trace_warnings, shard, .. } = self;
+        let Engine { loggers, emitters, signals, trace_warnings, shard, .. } = self;
         for (i, logger) in loggers.iter_mut().enumerate() {
-            let from = spans.records.len();
-            let rate = logger.play(emitters, (t_ns, within), tick_unix, spans, i as u32);
+            let from = signals.records.len();
+            let rate = logger.play(emitters, (t_ns, within), tick_unix, signals, i as u32);
             if let Some(s) = shard {
-                spans.keep_records_of_shard(*s, logger.name(), tick, from);
+                signals.keep_records_of_shard(*s, logger.name(), tick, from);
             }
             if rate > crate::logs::MAX_RATE && !std::mem::replace(&mut logger.warned_rate, true) {
                 trace_warnings.push(format!(

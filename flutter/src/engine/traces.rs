@@ -149,6 +149,21 @@ impl SignalOut<'_> {
     }
 }
 
+impl<'r> SignalOut<'r> {
+    /// The index of the resource `key` — (owner, span template or
+    /// `u32::MAX`, series) — names: `attrs` rendered for that series of `set`,
+    /// made the first time the tick uses it.
+    pub fn resource(&mut self, key: (u32, u32, u64), set: &SeriesSet, attrs: &'r [KeyValue<'static>]) -> u32 {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        self.resources.push(render_attributes(set, attrs, Member::from(key.2), &mut 0));
+        let i = self.resources.len() as u32 - 1;
+        self.index.insert(key, i);
+        i
+    }
+}
+
 /// A uniform pick among `count` series (no draw when there is one).
 pub(super) fn pick(rng: &mut ChaChaStream, count: u64) -> u64 {
     if count <= 1 { 0 } else { ((rng.uniform() * count as f64) as u64).min(count - 1) }
@@ -159,37 +174,29 @@ impl SignalOut<'_> {
     /// of the traces in `shard`.
     pub fn keep_shard(&mut self, shard: Shard, spans: usize, records: usize) {
         let held = |trace: &[u8; 16]| shard.holds_key(u64::from_be_bytes(trace[..8].try_into().expect("8 bytes")));
-        let mut k = spans;
-        for i in spans..self.spans.len() {
-            if held(&self.spans[i].trace_id) {
-                self.spans.swap(i, k);
-                k += 1;
-            }
-        }
-        self.spans.truncate(k);
-        let mut k = records;
-        for i in records..self.records.len() {
-            if self.records[i].span.as_ref().is_none_or(|(trace, _)| held(trace)) {
-                self.records.swap(i, k);
-                k += 1;
-            }
-        }
-        self.records.truncate(k);
+        retain_from(&mut self.spans, spans, |_, s| held(&s.trace_id));
+        retain_from(&mut self.records, records, |_, r| r.span.as_ref().is_none_or(|(trace, _)| held(trace)));
     }
 
     /// Keeps, of the records from `from` (log `log`'s at `tick`), those in
     /// `shard`: the `n`th record of a tick is keyed by the log, the tick and `n`.
     pub fn keep_records_of_shard(&mut self, shard: Shard, log: &str, tick: u64, from: usize) {
         let base = crate::rng::fnv1a64(log) ^ tick.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut k = from;
-        for i in from..self.records.len() {
-            if shard.holds_key(crate::rng::splitmix64(base.wrapping_add((i - from) as u64))) {
-                self.records.swap(i, k);
-                k += 1;
-            }
-        }
-        self.records.truncate(k);
+        retain_from(&mut self.records, from, |n, _| shard.holds_key(crate::rng::splitmix64(base.wrapping_add(n))));
     }
+}
+
+/// Keeps, of `items` from `from` on, the `n`th (counted from `from`) when
+/// `keep(n, item)`, in order; those before `from` stay.
+fn retain_from<T>(items: &mut Vec<T>, from: usize, mut keep: impl FnMut(u64, &T) -> bool) {
+    let mut k = from;
+    for i in from..items.len() {
+        if keep((i - from) as u64, &items[i]) {
+            items.swap(i, k);
+            k += 1;
+        }
+    }
+    items.truncate(k);
 }
 
 /// `Poisson(rate × within / 1 s)` offsets in [0, `within`) nanoseconds, in order.
@@ -343,19 +350,12 @@ impl<'r> Tracer<'r> {
             }
         };
         let member = self.pick(count);
-        if let Some(&i) = out.index.get(&(me, node, member)) {
-            return i;
-        }
         let set = if node == u32::MAX {
             &self.resource_set
         } else {
             self.nodes[node as usize].resource.as_ref().expect("it sets one")
         };
-        let rendered = render_attributes(set, attrs, Member::from(member), &mut 0);
-        out.resources.push(rendered);
-        let i = out.resources.len() as u32 - 1;
-        out.index.insert((me, node, member), i);
-        i
+        out.resource((me, node, member), set, attrs)
     }
 
     /// Generates span template `node` and its subtree starting at `start`;
@@ -383,7 +383,7 @@ impl<'r> Tracer<'r> {
             Some(count) => {
                 let member = self.pick(count);
                 let set = self.nodes[node as usize].attributes.as_ref().expect("it has expressions");
-                Cow::Owned(render_attributes(set, &template.attributes, Member::from(member), &mut 0).into_owned())
+                render_attributes(set, &template.attributes, Member::from(member), &mut 0)
             }
         };
         let p = self.value(self.nodes[node as usize].error).clamp(0.0, 1.0);
@@ -438,7 +438,8 @@ impl<'r> Tracer<'r> {
             let hole = |h: usize, text: &mut String| {
                 let _ = crate::go::float::write_go_float(text, holes[h].value(chains));
             };
-            let body = super::logs::render_body(&log.body, &out.spans[index].attributes, &hole);
+            let attributes = &out.spans[index].attributes;
+            let body = super::logs::render_body(&log.body, attributes, &hole, &mut out.spare_bodies);
             out.records.push(LogRecord {
                 log: ctx.trace,
                 time_unix_nanos: time,
