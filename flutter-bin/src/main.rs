@@ -204,14 +204,7 @@ fn play(
     };
     let mut log = LogSink::new(io::BufWriter::new(io::stdout().lock()), pacing == Pacing::RealTime)
         .with_format(args.log_format.into());
-    use flutter::scenario::ActionKind;
-    let has_traces = scenario.script.iter().any(|a| matches!(a.kind, ActionKind::Trace(_)));
-    let has_logs = has_traces
-        && scenario
-            .script
-            .iter()
-            .any(|a| matches!(&a.kind, ActionKind::Trace(t) if t.root.as_ref().is_some_and(|r| r.has_logs())))
-        || scenario.script.iter().any(|a| matches!(a.kind, ActionKind::Log(_)));
+    let (has_traces, has_logs) = (scenario.has_traces(), scenario.has_logs());
     if (has_traces || has_logs) && args.output.is_some() {
         report::warn("the OTLP JSON file (--output) holds metrics only: spans and log records are not written to it");
     }
@@ -441,17 +434,12 @@ fn check(
     });
     if let Some(d) = &destination {
         let signals = [
-            ("spans", plan.traces.is_empty(), &d.traces_url, otlp::destination::ENV_TRACES_ENDPOINT),
-            (
-                "log records",
-                plan.logs.is_empty() && plan.traces.is_empty(),
-                &d.logs_url,
-                otlp::destination::ENV_LOGS_ENDPOINT,
-            ),
+            ("spans", scenario.has_traces(), &d.traces_url, otlp::destination::ENV_TRACES_ENDPOINT),
+            ("log records", scenario.has_logs(), &d.logs_url, otlp::destination::ENV_LOGS_ENDPOINT),
         ];
-        for (what, none, url, var) in signals {
+        for (what, has, url, var) in signals {
             out.push_str(&match url {
-                _ if none => continue,
+                _ if !has => continue,
                 _ if remote_write => format!("{what}: not sent (remote write carries metrics only)\n"),
                 Some(url) => format!("{what}: OTLP to {url}\n"),
                 None => format!("{what}: not sent (nothing names their endpoint; set {var})\n"),

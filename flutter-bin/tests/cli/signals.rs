@@ -594,3 +594,23 @@ fn requests_of_spans_and_records_hold_at_most_max_points_per_request() {
     assert_eq!(log_sizes.len(), records.div_ceil(100));
     assert!(log_sizes.iter().all(|&n| n <= 100) && log_sizes.iter().sum::<usize>() == records, "{log_sizes:?}");
 }
+
+#[test]
+fn check_lists_traces_and_logs_and_where_they_would_go() {
+    let logs = crate::util::sample("sample-logs.yaml");
+    let run = crate::util::flutter(&["--check", "--endpoint", "http://collector:4318", &logs]).ok();
+    for line in [
+        "\ntrace checkout: 2 traces/s, up to 2 spans each\n",
+        "\nlog payments: 5 records/s\n",
+        "\nspans: OTLP to http://collector:4318/v1/traces\n",
+        "\nlog records: OTLP to http://collector:4318/v1/logs\n",
+    ] {
+        assert!(run.stdout.contains(line), "{line:?} in\n{}", run.stdout);
+    }
+    // The traces sample has no records; remote write carries no spans.
+    let traces = crate::util::sample("sample-traces.yaml");
+    let run = crate::util::flutter(&["--check", "--remote-write", "http://tsdb:9090/api/v1/write", &traces]).ok();
+    assert!(run.stdout.contains("\nspans: not sent (remote write carries metrics only)\n"), "{}", run.stdout);
+    assert!(run.stdout.contains(", span metrics every 10s (their points are not in the count below)\n"));
+    assert!(!run.stdout.contains("log records"), "{}", run.stdout);
+}

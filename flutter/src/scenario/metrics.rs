@@ -74,7 +74,8 @@ pub(crate) fn read(
         ok &= set_sources::parse(r, a.name_span.pos, &a.name, &mut sources);
         sets.levels[set_sources::NAME] = Some(sources);
     }
-    let emitters = opt(r, &f, "emitters", |r, n| read_emitter_refs(r, n, ctx));
+    let metric = format!("metric `{}`", ctx.name);
+    let emitters = opt(r, &f, "emitters", |r, n| read_emitter_refs(r, n, ctx, (&metric, &metric)));
     if defining && f.get("emitters").is_none() {
         r.rep.error(f.span, format!("metric `{}` needs `emitters`: a list of at least one emitter name", a.name));
         ok = false;
@@ -158,17 +159,24 @@ fn read_churn(r: &mut Reader<'_>, n: &Node) -> Option<Churn<'static>> {
     Some(Churn { every, fraction, attribute })
 }
 
-fn read_emitter_refs(r: &mut Reader<'_>, n: &Node, ctx: &Context<'_>) -> Option<Cow<'static, [Cow<'static, str>]>> {
+/// An `emitters` list of at least one emitter, each defined by this action's
+/// `at`: `user` names who uses them, `whose` what needs the list, in messages.
+pub(super) fn read_emitter_refs(
+    r: &mut Reader<'_>,
+    n: &Node,
+    ctx: &Context<'_>,
+    (user, whose): (&str, &str),
+) -> Option<Cow<'static, [Cow<'static, str>]>> {
     let items = r.seq(n, "`emitters`")?;
     if items.is_empty() {
-        r.error(n, format!("metric `{}` needs at least one emitter in `emitters`", ctx.name));
+        r.error(n, format!("{whose} needs at least one emitter in `emitters`"));
         return None;
     }
     let mut names = Vec::with_capacity(items.len());
     let mut ok = true;
     for item in items {
         match r.name(item, "an emitter name") {
-            Some(name) if ctx.check_emitter_ref(r, item, &name) => names.push(Cow::Owned(name)),
+            Some(name) if ctx.check_ref(r, item, &name, user) => names.push(Cow::Owned(name)),
             _ => ok = false,
         }
     }

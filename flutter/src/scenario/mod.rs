@@ -109,6 +109,22 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, SourceError> {
     })
 }
 
+impl Scenario<'_> {
+    /// Whether it has a trace action (a run makes spans).
+    pub fn has_traces(&self) -> bool {
+        self.script.iter().any(|a| matches!(a.kind, ActionKind::Trace(_)))
+    }
+
+    /// Whether a run makes log records: it has a log action, or spans that carry records.
+    pub fn has_logs(&self) -> bool {
+        self.script.iter().any(|a| match &a.kind {
+            ActionKind::Log(_) => true,
+            ActionKind::Trace(t) => t.root.as_ref().is_some_and(SpanTemplate::has_logs),
+            _ => false,
+        })
+    }
+}
+
 impl Scenario<'static> {
     /// Loads and merges scenario files in order (see the merge rules).
     pub fn load_files<P: AsRef<Path>>(paths: &[P]) -> Result<Scenario<'static>, LoadError> {

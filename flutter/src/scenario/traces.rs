@@ -252,7 +252,10 @@ impl TraceReader<'_> {
             Value::Map(_) => {
                 let f = r.fields(n, "a span's `duration`", DURATION_KEYS)?;
                 let emitters = match f.get("emitters") {
-                    Some(node) => self.emitter_list(r, node),
+                    Some(node) => {
+                        let whose = format!("a drawn `duration` of {}", self.what);
+                        super::metrics::read_emitter_refs(r, node, self.ctx, (self.what, &whose))
+                    }
                     None => {
                         r.rep.error(f.span, "a drawn `duration` needs `emitters`: a list of at least one emitter name");
                         None
@@ -281,23 +284,6 @@ impl TraceReader<'_> {
                 None
             }
         }
-    }
-
-    fn emitter_list(&self, r: &mut Reader<'_>, n: &Node) -> Option<Cow<'static, [Cow<'static, str>]>> {
-        let items = r.seq(n, "`emitters`")?;
-        if items.is_empty() {
-            r.error(n, format!("a drawn `duration` of {} needs at least one emitter in `emitters`", self.what));
-            return None;
-        }
-        let mut names = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for item in items {
-            match r.name(item, "an emitter name") {
-                Some(name) if self.ctx.check_ref(r, item, &name, self.what) => names.push(Cow::Owned(name)),
-                _ => ok = false,
-            }
-        }
-        ok.then_some(Cow::Owned(names))
     }
 }
 

@@ -112,10 +112,7 @@ impl<W: Write> Sink for LogSink<W> {
                 _ => push_span(&mut self.line, stamp, &ts, span),
             }
             if self.format == LineFormat::Wide {
-                self.line.push_str(" time=");
-                self.line.push_str(&Timestamp(span.start_unix_nanos).to_string());
-                push_level(&mut self.line, "resource.", resource);
-                push_level(&mut self.line, "", &span.attributes);
+                push_item_wide(&mut self.line, span.start_unix_nanos, resource, &span.attributes);
             }
             self.line.push('\n');
             self.out.write_all(self.line.as_bytes())?;
@@ -128,10 +125,7 @@ impl<W: Write> Sink for LogSink<W> {
                 _ => push_record(&mut self.line, stamp, &ts, record),
             }
             if self.format == LineFormat::Wide {
-                self.line.push_str(" time=");
-                self.line.push_str(&Timestamp(record.time_unix_nanos).to_string());
-                push_level(&mut self.line, "resource.", resource);
-                push_level(&mut self.line, "", &record.attributes);
+                push_item_wide(&mut self.line, record.time_unix_nanos, resource, &record.attributes);
             }
             self.line.push('\n');
             self.out.write_all(self.line.as_bytes())?;
@@ -153,6 +147,14 @@ fn push_wide(out: &mut String, stream: &Stream<'_>, time: &str) {
     out.push_str(" time=");
     out.push_str(time);
     push_attributes(out, stream);
+}
+
+/// ` time=… resource.KEY=… KEY=…`: a span's or a record's wide tail.
+fn push_item_wide(out: &mut String, unix_nanos: i64, resource: &[KeyValue<'_>], attributes: &[KeyValue<'_>]) {
+    out.push_str(" time=");
+    out.push_str(&Timestamp(unix_nanos).to_string());
+    push_level(out, "resource.", resource);
+    push_level(out, "", attributes);
 }
 
 /// A stream's attributes as the wide line writes them: `resource.KEY=… KEY=…`.

@@ -29,12 +29,14 @@
 pub(crate) mod json;
 mod log;
 mod memory;
+mod query;
 mod records;
 mod spans;
 
 pub(crate) use log::attributes_text;
 pub use log::{LineFormat, LogSink};
 pub use memory::{MemorySink, RecordedPoint, RecordedStream, RecordedValue, SeriesView};
+pub use query::{Query, Ticked};
 pub use records::{LogQuery, RecordedLog};
 pub use spans::{RecordedSpan, SpanQuery};
 

@@ -1,7 +1,7 @@
 //! Log records as the memory sink keeps them, and queries over them.
 
+use super::query::{Query, Ticked};
 use crate::batch::LogSection;
-use crate::go::duration::GoDuration;
 use crate::logs::Severity;
 use crate::scenario::{AttrValue, KeyValue};
 
@@ -48,16 +48,15 @@ pub(super) fn record(section: &LogSection<'_>, tick: u64, out: &mut Vec<Recorded
 }
 
 /// A query over recorded log records: one log action's, narrowed step by step.
-#[derive(Clone, Debug)]
-pub struct LogQuery<'s> {
-    records: Vec<&'s RecordedLog>,
+pub type LogQuery<'s> = Query<'s, RecordedLog>;
+
+impl Ticked for RecordedLog {
+    fn tick(&self) -> u64 {
+        self.tick
+    }
 }
 
-impl<'s> LogQuery<'s> {
-    pub(super) fn new(records: impl Iterator<Item = &'s RecordedLog>) -> Self {
-        LogQuery { records: records.collect() }
-    }
-
+impl<'s> Query<'s, RecordedLog> {
     /// Only records of this severity.
     pub fn severity(self, severity: Severity) -> Self {
         self.filter(|r| r.severity == severity)
@@ -73,33 +72,8 @@ impl<'s> LogQuery<'s> {
         self.filter(|r| r.span.is_some())
     }
 
-    /// Only records of the seconds from `from` to `to`.
-    pub fn between(self, from: impl Into<GoDuration>, to: impl Into<GoDuration>) -> Self {
-        let (from, to) = (from.into(), to.into());
-        self.filter(|r| {
-            let t = GoDuration::from_secs(r.tick as i64);
-            t >= from && t <= to
-        })
-    }
-
-    /// Only records for which `keep` holds.
-    pub fn filter(mut self, keep: impl Fn(&RecordedLog) -> bool) -> Self {
-        self.records.retain(|r| keep(r));
-        self
-    }
-
     /// The records, in the order generated.
     pub fn records(&self) -> &[&'s RecordedLog] {
-        &self.records
-    }
-
-    /// How many.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.items()
     }
 }

@@ -1,5 +1,6 @@
 //! Spans as a [`MemorySink`](super::MemorySink) keeps them, and queries over them.
 
+use super::query::{Query, Ticked};
 use crate::batch::SpanSection;
 use crate::go::duration::GoDuration;
 use crate::scenario::{AttrValue, KeyValue};
@@ -76,16 +77,15 @@ pub(super) fn record(section: &SpanSection<'_>, tick: u64, out: &mut Vec<Recorde
 }
 
 /// A query over recorded spans: one trace action's, narrowed step by step.
-#[derive(Clone, Debug)]
-pub struct SpanQuery<'s> {
-    spans: Vec<&'s RecordedSpan>,
+pub type SpanQuery<'s> = Query<'s, RecordedSpan>;
+
+impl Ticked for RecordedSpan {
+    fn tick(&self) -> u64 {
+        self.tick
+    }
 }
 
-impl<'s> SpanQuery<'s> {
-    pub(super) fn new(spans: impl Iterator<Item = &'s RecordedSpan>) -> Self {
-        SpanQuery { spans: spans.collect() }
-    }
-
+impl<'s> Query<'s, RecordedSpan> {
     /// Only spans called `name`.
     pub fn named(self, name: &str) -> Self {
         self.filter(|s| s.name == name)
@@ -106,38 +106,13 @@ impl<'s> SpanQuery<'s> {
         self.filter(|s| s.parent_span_id.is_none())
     }
 
-    /// Only spans of traces started in the seconds from `from` to `to`.
-    pub fn between(self, from: impl Into<GoDuration>, to: impl Into<GoDuration>) -> Self {
-        let (from, to) = (from.into(), to.into());
-        self.filter(|s| {
-            let t = GoDuration::from_secs(s.tick as i64);
-            t >= from && t <= to
-        })
-    }
-
-    /// Only spans for which `keep` holds.
-    pub fn filter(mut self, keep: impl Fn(&RecordedSpan) -> bool) -> Self {
-        self.spans.retain(|s| keep(s));
-        self
-    }
-
     /// The spans, in the order generated.
     pub fn spans(&self) -> &[&'s RecordedSpan] {
-        &self.spans
-    }
-
-    /// How many.
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.items()
     }
 
     /// Their durations, in order.
     pub fn durations(&self) -> Vec<GoDuration> {
-        self.spans.iter().map(|s| s.duration()).collect()
+        self.items().iter().map(|s| s.duration()).collect()
     }
 }
