@@ -125,14 +125,14 @@ impl Sink for PlotSink {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
         let streams = batch.metrics.streams;
         while self.streams.len() < streams.len() {
-            let placed = self.place(&streams[self.streams.len()]);
+            let placed = self.place(&streams.get(self.streams.len()));
             self.streams.push(placed);
         }
         let t = batch.tick as f64;
         let points = &batch.metrics.points;
         for p in points.iter() {
             let Some((panel, line)) = self.streams[p.stream as usize] else { continue };
-            let delta = streams[p.stream as usize].temporality == Temporality::Delta;
+            let delta = streams.temporality(p.stream as usize) == Temporality::Delta;
             let line = &mut self.panels[panel].lines[line];
             let summary = match points.value(p) {
                 ValueRef::Double(v) => {

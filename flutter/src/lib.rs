@@ -46,7 +46,7 @@ pub mod sink;
 pub mod timestamp;
 pub mod traces;
 
-pub use batch::{Batch, Point, PointValue, Points, Span, Stream, Summary, ValueRef};
+pub use batch::{Batch, Point, PointValue, Points, Span, Stream, Streams, Summary, ValueRef};
 pub use engine::Engine;
 pub use go::duration::GoDuration;
 #[cfg(feature = "otlp")]

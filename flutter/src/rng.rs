@@ -35,28 +35,29 @@ pub fn splitmix64(x: u64) -> u64 {
 }
 
 /// FNV-1a, 64 bit: stable across platforms and releases, unlike `std`'s hasher.
-pub fn fnv1a64(text: &str) -> u64 {
+pub const fn fnv1a64(text: &str) -> u64 {
+    let bytes = text.as_bytes();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.as_bytes() {
-        hash ^= u64::from(*byte);
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
     }
     hash
 }
 
 /// The ChaCha8 stream of one (series, emitter) pair: the word stream of
 /// `rand`'s `ChaCha8Rng` for the same 32-byte seed (64-bit block counter from
-/// 0, stream 0), read 64 bits at a time. A run keeps one per series and
-/// emitter that draws, so it is kept small: the key, the position and the
-/// current block (104 bytes, where `ChaCha8Rng` buffers four blocks in 320).
+/// 0, stream 0), read 64 bits at a time: its key and a [`KeyedStream`].
 #[derive(Clone, Debug)]
 pub struct ChaChaStream {
-    key: [u32; 8],
-    /// The next 64-bit draw's index in the stream: block `next / 8`, draw `next % 8`.
-    next: u64,
-    /// Block `(next - 1) / 8`'s words as 64-bit draws (low word first).
-    block: [u64; 8],
+    key: StreamKey,
+    stream: KeyedStream,
 }
+
+/// A ChaCha8 key as eight little-endian words.
+pub type StreamKey = [u32; 8];
 
 impl ChaChaStream {
     /// The stream keyed by `seed`, FNV-1a-64 of the metric action's name, of the
@@ -64,7 +65,7 @@ impl ChaChaStream {
     /// is FNV-1a-64 of the series' expanded values in its set (0 for a metric
     /// without brace expressions).
     pub fn new(seed: u64, metric: &str, emitter: &str, series: u64) -> Self {
-        Self::from_seed(stream_seed(seed, metric, emitter, series))
+        ChaChaStream { key: stream_key(seed, fnv1a64(metric), fnv1a64(emitter), series), stream: KeyedStream::new() }
     }
 
     /// The stream of a 32-byte seed, as `ChaCha8Rng::from_seed`.
@@ -73,15 +74,63 @@ impl ChaChaStream {
         for (k, bytes) in key.iter_mut().zip(seed.chunks_exact(4)) {
             *k = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         }
-        ChaChaStream { key, next: 0, block: [0; 8] }
+        ChaChaStream { key, stream: KeyedStream::new() }
     }
 
     /// The next raw 64-bit draw.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
+        self.stream.next_u64(|| self.key)
+    }
+
+    /// A uniform draw in [0, 1): the top 53 bits of a 64-bit draw ÷ 2^53.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        self.stream.uniform(|| self.key)
+    }
+}
+
+/// The key of [`ChaChaStream::new`]'s stream, from the hashes of its names.
+#[inline]
+pub fn stream_key(seed: u64, metric_hash: u64, emitter_hash: u64, series: u64) -> StreamKey {
+    let mut key = [0u32; 8];
+    for (k, word) in [seed, metric_hash, emitter_hash, series].into_iter().enumerate() {
+        key[2 * k] = word as u32;
+        key[2 * k + 1] = (word >> 32) as u32;
+    }
+    key
+}
+
+/// A ChaCha8 stream's position and current block, without its key: the
+/// caller gives the key when a block is due, as a run keeps one stream per
+/// series and emitter that draws and can make the key from what they share
+/// (72 bytes, where `ChaCha8Rng` buffers four blocks in 320).
+#[derive(Clone, Debug)]
+pub struct KeyedStream {
+    /// The next 64-bit draw's index in the stream: block `next / 8`, draw `next % 8`.
+    next: u64,
+    /// Block `(next - 1) / 8`'s words as 64-bit draws (low word first).
+    block: [u64; 8],
+}
+
+impl Default for KeyedStream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KeyedStream {
+    /// A stream at its start.
+    pub fn new() -> Self {
+        KeyedStream { next: 0, block: [0; 8] }
+    }
+
+    /// The next raw 64-bit draw of the stream keyed by `key()` (always the same key).
+    #[inline]
+    pub fn next_u64(&mut self, key: impl FnOnce() -> StreamKey) -> u64 {
         let i = (self.next % 8) as usize;
         if i == 0 {
-            self.refill();
+            self.refill(&key());
         }
         self.next += 1;
         self.block[i]
@@ -89,18 +138,18 @@ impl ChaChaStream {
 
     /// A uniform draw in [0, 1): the top 53 bits of a 64-bit draw ÷ 2^53.
     #[inline]
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * UNIT
+    pub fn uniform(&mut self, key: impl FnOnce() -> StreamKey) -> f64 {
+        (self.next_u64(key) >> 11) as f64 * UNIT
     }
 
     /// Computes block `next / 8`: ChaCha with 8 rounds.
     #[cold]
     #[inline(never)]
-    fn refill(&mut self) {
+    fn refill(&mut self, key: &StreamKey) {
         let counter = self.next / 8;
         let mut input = [0u32; 16];
         input[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
-        input[4..12].copy_from_slice(&self.key);
+        input[4..12].copy_from_slice(key);
         input[12] = counter as u32;
         input[13] = (counter >> 32) as u32;
         let mut x = input;
@@ -123,6 +172,7 @@ impl ChaChaStream {
 }
 
 /// The 32-byte seed of [`ChaChaStream::new`]'s stream.
+#[cfg(test)]
 fn stream_seed(seed: u64, metric: &str, emitter: &str, series: u64) -> [u8; 32] {
     let mut key = [0u8; 32];
     key[0..8].copy_from_slice(&seed.to_le_bytes());

@@ -6,17 +6,18 @@
 //! its group's prototype, which carries the metric's current settings.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::series::{
     Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, SlotsOf, StartFrom, identity_text,
     set_change,
 };
 use super::{EmitterState, Engine, SharedState};
-use crate::batch::{Point, PointValue, Stream};
+use crate::batch::{Point, PointValue, SetSource};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::{MetricState, Rate};
-use crate::rng::ChaChaStream;
+use crate::rng::{ChaChaStream, fnv1a64};
 use crate::scenario::{ActionKind, EmitterAction, MetricSpec};
 use crate::sets::{Member, SeriesSet};
 
@@ -141,7 +142,7 @@ impl<'r> Engine<'r> {
                     self.shared.push(self.emitters.len() as u32);
                 }
                 self.emitters.push(EmitterState {
-                    name,
+                    name_hash: fnv1a64(name),
                     emitter: Emitter::new(&action.spec, at),
                     epoch: 1,
                     actions: vec![(action, at)],
@@ -219,13 +220,14 @@ impl<'r> Engine<'r> {
         let old = self.groups[g].template;
         let template = old.overlay(spec);
         self.groups[g].template = template;
+        self.groups[g].source = None;
         if let Some(churn) = &spec.churn {
             self.start_churn(g, churn, tick);
         }
         if defining {
             let set = self.group_set(g);
             let positions: Vec<u64> = set.positions_in(name, self.shard).collect();
-            self.groups[g].set = set;
+            self.groups[g].set = Arc::new(set);
             self.reserve(positions.len(), self.groups[g].chain.len());
             for position in positions {
                 let i = self.new_member(g, position.into(), tick);
@@ -235,10 +237,10 @@ impl<'r> Engine<'r> {
             self.change_set(g, old, tick);
         } else if template != old {
             // A new unit or description: the same series, described anew.
+            self.groups[g].source = None;
             for m in 0..self.groups[g].members.len() {
                 let i = self.groups[g].members[m] as usize;
-                let stream = self.member_stream(g, self.series_info[i].member);
-                self.series[i].stream = self.push_stream(stream);
+                self.series[i].stream = self.push_stream(g, self.series_info[i].member);
             }
         }
     }
@@ -260,14 +262,29 @@ impl<'r> Engine<'r> {
         group.template.set().churning_like(&group.set)
     }
 
-    pub(super) fn member_stream(&self, g: usize, member: Member) -> Stream<'r> {
-        let group = &self.groups[g];
-        group.template.member_stream(&group.set, member, group.name, group.proto.kind, group.temporality, group.bounds)
-    }
-
-    pub(super) fn push_stream(&mut self, stream: Stream<'r>) -> u32 {
-        self.streams.push(stream);
-        self.streams.len() as u32 - 1
+    /// A new stream for `member` of group `g`'s set, as its identity is now:
+    /// a one-series metric's held whole, a set member's by its place in the set.
+    pub(super) fn push_stream(&mut self, g: usize, member: Member) -> u32 {
+        let group = &mut self.groups[g];
+        let (kind, temporality, bounds) = (group.proto.kind, group.temporality, group.bounds);
+        if group.set.is_plain() {
+            return self.streams.push(group.template.stream(group.name, kind, temporality, bounds));
+        }
+        let source = match group.source {
+            Some(source) => source,
+            None => {
+                let source = SetSource {
+                    identity: group.template,
+                    set: Arc::clone(&group.set),
+                    series: group.name,
+                    kind,
+                    temporality,
+                    bounds,
+                };
+                *group.source.insert(self.streams.push_source(source))
+            }
+        };
+        self.streams.push_member(source, member)
     }
 
     /// A new series of group `g`, `member` of its set, from the metric's
@@ -284,8 +301,7 @@ impl<'r> Engine<'r> {
         let chain = std::mem::take(&mut self.groups[g].chain);
         self.link_series(index, &chain, self.groups[g].rate.or(Some(&Rate::DEFAULT)));
         self.groups[g].chain = chain;
-        let stream = self.member_stream(g, member);
-        self.series[index].stream = self.push_stream(stream);
+        self.series[index].stream = self.push_stream(g, member);
         let s = &mut self.series[index];
         s.next_visit = s.visit_from(tick);
         index as u32
@@ -300,13 +316,13 @@ impl<'r> Engine<'r> {
         if !set.same_expressions(&self.groups[g].set) {
             return self.resize_set(g, old, set, tick);
         }
-        self.groups[g].set = set;
+        self.groups[g].set = Arc::new(set);
+        self.groups[g].source = None;
         for m in 0..self.groups[g].members.len() {
             let i = self.groups[g].members[m] as usize;
             self.end_series(i, tick);
             self.series[i].restart(tick);
-            let stream = self.member_stream(g, self.series_info[i].member);
-            self.series[i].stream = self.push_stream(stream);
+            self.series[i].stream = self.push_stream(g, self.series_info[i].member);
         }
     }
 
@@ -329,9 +345,10 @@ impl<'r> Engine<'r> {
         let mut old: BTreeMap<String, u32> = group
             .members
             .iter()
-            .map(|&i| (identity_text(&self.streams[self.series[i as usize].stream as usize]), i))
+            .map(|&i| (identity_text(&self.streams.get(self.series[i as usize].stream as usize)), i))
             .collect();
-        self.groups[g].set = set;
+        self.groups[g].set = Arc::new(set);
+        self.groups[g].source = None;
         self.groups[g].moved = change.moved;
         // The same name and attributes: only a new unit or description makes a kept series' stream anew.
         let template = self.groups[g].template;
@@ -343,8 +360,7 @@ impl<'r> Engine<'r> {
                 Some(i) => {
                     self.series_info[i as usize].member = member;
                     if described_anew {
-                        let stream = self.member_stream(g, member);
-                        self.series[i as usize].stream = self.push_stream(stream);
+                        self.series[i as usize].stream = self.push_stream(g, member);
                     }
                     i
                 }
@@ -402,8 +418,10 @@ impl<'r> Engine<'r> {
         };
         self.groups.push(Group {
             name,
+            name_hash: fnv1a64(name),
             template: Identity::new(name),
-            set: SeriesSet::of([name]),
+            set: Arc::new(SeriesSet::of([name])),
+            source: None,
             members: Vec::new(),
             churn: None,
             moved: BTreeMap::new(),

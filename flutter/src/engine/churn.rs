@@ -9,10 +9,11 @@
 //! predecessors and starts its own successors, so the shards still add up to
 //! the whole run.
 
+use std::sync::Arc;
+
 use super::Engine;
-use super::sample::OBSERVATIONS;
 use super::series::{NEVER, NO_RNG};
-use crate::rng::ChaChaStream;
+use crate::rng::KeyedStream;
 use crate::scenario::Churn;
 use crate::sets::{ChurnClock, Member};
 
@@ -29,7 +30,8 @@ impl Engine<'_> {
         let group = &mut self.groups[g];
         group.churn = Some(ChurnClock::start(churn, &set, tick, group.churn));
         // Churn given by a reconfiguration: the set's series now churn.
-        group.set = group.set.clone().churning_like(&set);
+        group.set = Arc::new((*group.set).clone().churning_like(&set));
+        group.source = None;
     }
 
     /// Makes the replacements due at `tick`; returns the next tick any group churns at.
@@ -90,21 +92,20 @@ impl Engine<'_> {
         let info = &mut self.series_info[i];
         info.member = successor;
         info.key = key;
-        let (seed, name) = (self.config.seed, self.groups[g].name);
-        for &(emitter, slot) in info.slot_of.as_slice() {
+        // Its streams start again, keyed by its new key.
+        for &(_, slot) in info.slot_of.as_slice() {
             let slot = &mut self.slots[slot as usize];
             if slot.rng != NO_RNG {
-                self.rngs[slot.rng as usize] = ChaChaStream::new(seed, name, self.emitters[emitter as usize].name, key);
+                self.rngs[slot.rng as usize] = KeyedStream::new();
             }
             // Its emitters start again for it: state reset, own fields drawn anew.
             slot.epoch = 0;
         }
         let s = &mut self.series[i];
         if s.observations_rng != NO_RNG {
-            self.rngs[s.observations_rng as usize] = ChaChaStream::new(seed, name, OBSERVATIONS, key);
+            self.rngs[s.observations_rng as usize] = KeyedStream::new();
         }
         s.restart(tick);
-        let stream = self.member_stream(g, successor);
-        self.series[i].stream = self.push_stream(stream);
+        self.series[i].stream = self.push_stream(g, successor);
     }
 }

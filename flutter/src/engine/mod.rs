@@ -17,11 +17,11 @@ mod traces;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::batch::{Batch, LogSection, MetricSection, PointBuffer, SpanSection, Stream};
+use crate::batch::{Batch, LogSection, MetricSection, PointBuffer, SpanSection, Streams};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::Warnings;
-use crate::rng::{ChaChaStream, GoPcg, RngKind};
+use crate::rng::{ChaChaStream, GoPcg, KeyedStream, RngKind};
 use crate::run::RunConfig;
 use crate::scenario::{Action, EmitterAction, Scenario};
 use crate::shard::Shard;
@@ -32,7 +32,8 @@ pub(crate) use series::{Identity, set_change};
 /// An emitter's configuration, shared by every series that uses it.
 #[derive(Debug)]
 struct EmitterState<'r> {
-    name: &'r str,
+    /// FNV-1a-64 of its name, which keys its series' random streams.
+    name_hash: u64,
     emitter: Emitter,
     /// Bumped on every (re)configuration; series reset their state when it changes.
     epoch: u32,
@@ -70,7 +71,7 @@ impl EmitterState<'_> {
         }
         let Slot { rng, state, own: mine, .. } = slot;
         let emitter = if *mine == NO_OWN { &self.emitter } else { &own[*mine as usize] };
-        emitter.apply(v, t_ns, state, || SlotRng { draws, rng, emitter: self.name });
+        emitter.apply(v, t_ns, state, || SlotRng { draws, rng, emitter: self.name_hash });
     }
 
     /// Brings a series' slot to the emitter's current configuration: a series
@@ -83,7 +84,7 @@ impl EmitterState<'_> {
         if self.drawn {
             // Epoch 0: new, or renewed by churn (its copy, if any, is made again).
             let seen = if slot.own == NO_OWN { 0 } else { slot.epoch as usize };
-            let mut rng = SlotRng { draws, rng: &mut slot.rng, emitter: self.name };
+            let mut rng = SlotRng { draws, rng: &mut slot.rng, emitter: self.name_hash };
             for (k, &(action, at)) in self.actions.iter().enumerate().skip(seen) {
                 let spec = action.drawn_spec(&mut rng);
                 if k > 0 {
@@ -131,8 +132,8 @@ pub struct Engine<'r> {
     warned: BTreeSet<(u32, String)>,
     links: Vec<Link>,
     slots: Vec<Slot>,
-    rngs: Vec<ChaChaStream>,
-    streams: Vec<Stream<'r>>,
+    rngs: Vec<KeyedStream>,
+    streams: Streams<'r>,
     out: PointBuffer,
     /// The trace templates, in definition order, and where each is by name.
     tracers: Vec<traces::Tracer<'r>>,
@@ -177,7 +178,7 @@ impl<'r> Engine<'r> {
             links: Vec::new(),
             slots: Vec::new(),
             rngs: Vec::new(),
-            streams: Vec::new(),
+            streams: Streams::new(),
             out: PointBuffer::new(),
             tracers: Vec::new(),
             tracer_index: BTreeMap::new(),
@@ -205,7 +206,7 @@ impl<'r> Engine<'r> {
     }
 
     /// Every stream created so far.
-    pub fn streams(&self) -> &[Stream<'r>] {
+    pub fn streams(&self) -> &Streams<'r> {
         &self.streams
     }
 
@@ -225,8 +226,8 @@ impl<'r> Engine<'r> {
             let which = if group.set.is_plain() {
                 String::new()
             } else {
-                let stream = &self.streams[self.series[i].stream as usize];
-                format!(" (first in series `{}` {})", stream.name, crate::sink::attributes_text(stream))
+                let stream = self.streams.get(self.series[i].stream as usize);
+                format!(" (first in series `{}` {})", stream.name, crate::sink::attributes_text(&stream))
             };
             out.push(format!("metric `{}`{which}: {w}", group.name));
         }

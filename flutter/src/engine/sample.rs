@@ -14,6 +14,9 @@ use crate::kinds::metrics::{PointInput, Sample, Warnings};
 /// observations); no emitter can have it.
 pub(super) const OBSERVATIONS: &str = "\u{0}observations";
 
+/// The hash of [`OBSERVATIONS`] that keys those streams.
+const OBSERVATIONS_HASH: u64 = crate::rng::fnv1a64(OBSERVATIONS);
+
 impl Engine<'_> {
     /// Visits every series due at `tick`, its points going into the output;
     /// returns the earliest tick at which any series is to be visited next.
@@ -117,7 +120,7 @@ impl Engine<'_> {
                 } else {
                     0.0
                 };
-                let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS };
+                let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS_HASH };
                 s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
             }
             // Enabled (a disabled series is never visited) and not past its `to`.

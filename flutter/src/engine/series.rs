@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::batch::DataModel;
 use crate::batch::Stream;
@@ -279,9 +280,15 @@ impl SlotsOf {
 #[derive(Debug)]
 pub(crate) struct Group<'r> {
     pub name: &'r str,
+    /// FNV-1a-64 of the name, which keys its series' random streams.
+    pub name_hash: u64,
     /// The identity as written (brace expressions unexpanded).
     pub template: Identity<'r>,
-    pub set: SeriesSet,
+    /// Shared with the streams of its members ([`SetSource`](crate::batch::SetSource)).
+    pub set: Arc<SeriesSet>,
+    /// The stream source of its current identity and set, once a member's
+    /// stream was made from them (`None` again when either changes).
+    pub source: Option<u32>,
     /// The series of this shard, in set order.
     pub members: Vec<u32>,
     /// Churn, once an action gave it.

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::batch::{Point, PointBuffer, PointValue, Span, Stream, Summary};
+use crate::batch::{Point, PointBuffer, PointValue, Span, Stream, Streams, Summary};
 use crate::kinds::metrics::{MetricKind, Temporality};
 use crate::scenario::{AttrValue, KeyValue};
 use crate::traces::SpanKind;
@@ -82,7 +82,7 @@ impl<'r> SpanMetrics<'r> {
         series: &'r str,
         spans: &[Span<'r>],
         resources: &[Cow<'r, [KeyValue<'static>]>],
-        streams: &mut Vec<Stream<'r>>,
+        streams: &mut Streams<'r>,
     ) {
         for s in spans {
             let service = match resources[s.resource as usize].iter().find(|kv| kv.key == "service.name") {
@@ -123,7 +123,7 @@ impl<'r> SpanMetrics<'r> {
 }
 
 /// The calls and duration streams of `key`.
-fn push_streams<'r>(series: &'r str, key: &Key<'r>, streams: &mut Vec<Stream<'r>>) -> (u32, u32) {
+fn push_streams<'r>(series: &'r str, key: &Key<'r>, streams: &mut Streams<'r>) -> (u32, u32) {
     let service = KeyValue { key: "service.name".into(), value: AttrValue::Str(key.service.clone().into()) };
     let status = if key.error { "STATUS_CODE_ERROR" } else { "STATUS_CODE_UNSET" };
     let datapoint = vec![
@@ -144,7 +144,6 @@ fn push_streams<'r>(series: &'r str, key: &Key<'r>, streams: &mut Vec<Stream<'r>
         temporality: Temporality::Cumulative,
         bounds,
     };
-    streams.push(stream(CALLS, MetricKind::Counter, "1", &[]));
-    streams.push(stream(DURATION, MetricKind::Histogram, "ms", DURATION_BOUNDS_MS));
-    (streams.len() as u32 - 2, streams.len() as u32 - 1)
+    let calls = streams.push(stream(CALLS, MetricKind::Counter, "1", &[]));
+    (calls, streams.push(stream(DURATION, MetricKind::Histogram, "ms", DURATION_BOUNDS_MS)))
 }

@@ -188,7 +188,7 @@ impl Wire {
 }
 
 impl RequestEncoder for Wire {
-    fn add_streams(&mut self, streams: &[crate::batch::Stream<'_>]) {
+    fn add_streams(&mut self, streams: &crate::batch::Streams<'_>) {
         match self {
             Wire::Otlp(e) => e.add_streams(streams),
             Wire::RemoteWrite(e) => e.add_streams(streams),

@@ -20,7 +20,7 @@ pub mod names;
 
 use std::collections::BTreeMap;
 
-use crate::batch::{DataModel, Points, Stream, ValueRef};
+use crate::batch::{DataModel, Points, Stream, Streams, ValueRef};
 use crate::otlp::proto::{VARINT, key, put_bytes, put_fixed64, put_len_header, put_varint, varint_len};
 use crate::scenario::{AttrValue, KeyValue, Temporality};
 use names::{NameKind, label_name, metric_name};
@@ -94,9 +94,9 @@ impl Encoder {
     }
 
     /// Takes the streams it has not seen yet (streams only ever grow).
-    pub fn add_streams(&mut self, streams: &[Stream<'_>]) {
-        for s in streams.iter().skip(self.streams.len()) {
-            self.add_stream(s);
+    pub fn add_streams(&mut self, streams: &Streams<'_>) {
+        for s in streams.from(self.streams.len()) {
+            self.add_stream(&s);
         }
     }
 

@@ -71,7 +71,8 @@ impl<W: Write> Sink for LogSink<W> {
             _ => (Timestamp(batch.unix_nanos).to_string(), batch.time().to_string()),
         };
         for p in points.iter() {
-            let stream = &batch.metrics.streams[p.stream as usize];
+            let stream = batch.metrics.streams.get(p.stream as usize);
+            let stream = stream.as_ref();
             self.line.clear();
             if self.format == LineFormat::Json {
                 json::push_point(&mut self.line, stream, &time, &ts, points.value(p));

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use super::proto::{len_field_size, put_bytes, put_len_header};
 use super::tag;
-use crate::batch::{DataModel, Point, PointBuffer, PointValue, Points, Stream, Summary};
+use crate::batch::{DataModel, Point, PointBuffer, PointValue, Points, Stream, Streams, Summary};
 use streams::{DataKind, MetricGroup, ScopeGroup, StreamCode};
 
 /// The instrumentation scope name flutter reports.
@@ -160,9 +160,10 @@ impl Encoder {
 
 impl Encoder {
     /// Pre-encodes the streams it has not seen yet (streams only ever grow).
-    pub fn add_streams(&mut self, streams: &[Stream<'_>]) {
-        for s in streams.iter().skip(self.streams.len()) {
-            self.add_stream(s);
+    pub fn add_streams(&mut self, streams: &Streams<'_>) {
+        self.streams.reserve_exact(streams.len().saturating_sub(self.streams.len()));
+        for s in streams.from(self.streams.len()) {
+            self.add_stream(&s);
         }
     }
 }
@@ -178,7 +179,9 @@ pub fn estimate_bytes(streams: &[Stream<'_>], points: &[u64], buckets: &[u32], r
         return 0;
     }
     let mut encoder = Encoder::new();
-    encoder.add_streams(streams);
+    for s in streams {
+        encoder.add_stream(s);
+    }
     let (start, time) = (1_700_000_000_000_000_000, 1_700_000_010_000_000_000);
     let mut typical = PointBuffer::new();
     for (i, s) in streams.iter().enumerate() {

@@ -12,8 +12,13 @@
 //! identity) only ever grow during a run: a sink that pre-processes them sees
 //! the new ones as those beyond the length it saw last.
 
+mod streams;
+
 use std::borrow::Cow;
 use std::ops::Range;
+
+pub(crate) use streams::SetSource;
+pub use streams::Streams;
 
 use crate::go::duration::GoDuration;
 use crate::kinds::metrics::MetricKind;
@@ -129,7 +134,7 @@ impl Span<'_> {
 #[derive(Clone, Copy, Debug)]
 pub struct MetricSection<'a> {
     /// Every stream so far (points index into it); it only grows.
-    pub streams: &'a [Stream<'a>],
+    pub streams: &'a Streams<'a>,
     /// The tick's points, series in definition order.
     pub points: Points<'a>,
 }
@@ -516,6 +521,11 @@ impl<'a> Points<'a> {
     /// The points as a slice.
     pub fn as_slice(&self) -> &'a [Point] {
         self.points
+    }
+
+    /// Some of the points, with the same data.
+    pub fn slice(&self, range: Range<usize>) -> Points<'a> {
+        Points { points: &self.points[range], buffer: self.buffer }
     }
 
     /// A point's value with its histogram data resolved. `p` must be one of
