@@ -30,6 +30,13 @@ struct Entry {
     index: u64,
 }
 
+impl Entry {
+    /// A member entry's place in its set.
+    fn member(self) -> Member {
+        Member { position: self.index, generation: u64::from(self.generation) }
+    }
+}
+
 /// An entry's `source` meaning "held whole".
 const WHOLE: u32 = u32::MAX;
 
@@ -37,12 +44,33 @@ const WHOLE: u32 = u32::MAX;
 /// expressions as written, and the set that expands them.
 #[derive(Clone, Debug)]
 pub(crate) struct SetSource<'r> {
-    pub identity: Identity<'r>,
-    pub set: Arc<SeriesSet>,
-    pub series: &'r str,
-    pub kind: MetricKind,
-    pub temporality: Temporality,
-    pub bounds: &'r [f64],
+    identity: Identity<'r>,
+    set: Arc<SeriesSet>,
+    series: &'r str,
+    kind: MetricKind,
+    temporality: Temporality,
+    bounds: &'r [f64],
+    /// The name's index among the identity's strings (set order: attributes, then name).
+    name_at: usize,
+}
+
+impl<'r> SetSource<'r> {
+    /// What the streams of metric action `series`'s members share, with identity `identity` expanded by `set`.
+    pub fn new(
+        identity: Identity<'r>,
+        set: Arc<SeriesSet>,
+        series: &'r str,
+        kind: MetricKind,
+        temporality: Temporality,
+        bounds: &'r [f64],
+    ) -> Self {
+        let name_at = identity.strings().len() - 1;
+        SetSource { identity, set, series, kind, temporality, bounds, name_at }
+    }
+
+    fn render(&self, member: Member) -> Stream<'r> {
+        self.identity.member_stream(&self.set, member, self.series, self.kind, self.temporality, self.bounds)
+    }
 }
 
 impl<'r> Streams<'r> {
@@ -70,9 +98,27 @@ impl<'r> Streams<'r> {
         if e.source == WHOLE {
             return Cow::Borrowed(&self.whole[e.index as usize]);
         }
+        Cow::Owned(self.sources[e.source as usize].render(e.member()))
+    }
+
+    /// Stream `i`'s exported name, rendering only it.
+    pub fn name(&self, i: usize) -> Cow<'_, str> {
+        let e = self.entries[i];
+        if e.source == WHOLE {
+            return Cow::Borrowed(&self.whole[e.index as usize].name);
+        }
         let s = &self.sources[e.source as usize];
-        let member = Member { position: e.index, generation: u64::from(e.generation) };
-        Cow::Owned(s.identity.member_stream(&s.set, member, s.series, s.kind, s.temporality, s.bounds))
+        let mut name = String::new();
+        match s.set.render(s.name_at, e.member(), &mut name) {
+            Some(()) => Cow::Owned(name),
+            None => Cow::Borrowed(s.identity.name),
+        }
+    }
+
+    /// Stream `i`'s metric kind, without rendering it.
+    pub fn kind(&self, i: usize) -> MetricKind {
+        let e = self.entries[i];
+        if e.source == WHOLE { self.whole[e.index as usize].kind } else { self.sources[e.source as usize].kind }
     }
 
     /// Streams `start..`, in order (none when `start` is past the end).
@@ -113,8 +159,7 @@ impl<'r> Streams<'r> {
             Ok(generation) => self.push_entry(Entry { source, generation, index: member.position }),
             // A churn past 4 billion generations: held whole instead.
             Err(_) => {
-                let s = &self.sources[source as usize];
-                let stream = s.identity.member_stream(&s.set, member, s.series, s.kind, s.temporality, s.bounds);
+                let stream = self.sources[source as usize].render(member);
                 self.push(stream)
             }
         }
@@ -153,14 +198,7 @@ mod tests {
         let datapoint = [KeyValue { key: "host".into(), value: AttrValue::Str("h-{00..99}".into()) }];
         let identity = Identity { datapoint: &datapoint, ..Identity::new("cpu") };
         let set = Arc::new(identity.set());
-        let source = SetSource {
-            identity,
-            set,
-            series: "hosts",
-            kind: MetricKind::Gauge,
-            temporality: Temporality::Cumulative,
-            bounds: &[],
-        };
+        let source = SetSource::new(identity, set, "hosts", MetricKind::Gauge, Temporality::Cumulative, &[]);
         let mut streams = Streams::new();
         let whole = streams.push(Identity::new("one").stream("one", MetricKind::Gauge, Temporality::Cumulative, &[]));
         let source = streams.push_source(source);
@@ -168,6 +206,7 @@ mod tests {
         assert_eq!((whole, member, streams.len()), (0, 1, 2));
         let s = streams.get(1);
         assert_eq!((s.series, s.name.as_ref()), ("hosts", "cpu"));
+        assert_eq!((streams.name(1), streams.kind(1)), (Cow::Borrowed("cpu"), MetricKind::Gauge));
         assert_eq!(s.datapoint[0].value, AttrValue::Str("h-07".into()));
         assert!(matches!(streams.get(0), Cow::Borrowed(s) if s.name == "one"));
         let names: Vec<String> = streams.from(1).map(|s| format!("{:?}", s.datapoint[0].value)).collect();

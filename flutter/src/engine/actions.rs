@@ -273,14 +273,8 @@ impl<'r> Engine<'r> {
         let source = match group.source {
             Some(source) => source,
             None => {
-                let source = SetSource {
-                    identity: group.template,
-                    set: Arc::clone(&group.set),
-                    series: group.name,
-                    kind,
-                    temporality,
-                    bounds,
-                };
+                let source =
+                    SetSource::new(group.template, Arc::clone(&group.set), group.name, kind, temporality, bounds);
                 *group.source.insert(self.streams.push_source(source))
             }
         };

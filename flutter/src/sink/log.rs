@@ -70,19 +70,21 @@ impl<W: Write> Sink for LogSink<W> {
             LineFormat::Go => (String::new(), String::new()),
             _ => (Timestamp(batch.unix_nanos).to_string(), batch.time().to_string()),
         };
+        let streams = batch.metrics.streams;
         for p in points.iter() {
-            let stream = batch.metrics.streams.get(p.stream as usize);
-            let stream = stream.as_ref();
+            let i = p.stream as usize;
             self.line.clear();
             if self.format == LineFormat::Json {
-                json::push_point(&mut self.line, stream, &time, &ts, points.value(p));
+                json::push_point(&mut self.line, &streams.get(i), &time, &ts, points.value(p));
                 self.line.push('\n');
                 self.out.write_all(self.line.as_bytes())?;
                 continue;
             }
             // Writing into a String cannot fail.
-            let _ = write!(self.line, "{stamp} INFO {} Emit ts={} metricName=", stream.kind.log_name(), batch.time());
-            push_slog_value(&mut self.line, &stream.name);
+            // Go's lines show only the name and kind: a set member's stream is not rendered whole for them.
+            let _ =
+                write!(self.line, "{stamp} INFO {} Emit ts={} metricName=", streams.kind(i).log_name(), batch.time());
+            push_slog_value(&mut self.line, &streams.name(i));
             match points.value(p) {
                 ValueRef::Double(v) => {
                     self.line.push_str(" value=");
@@ -99,7 +101,7 @@ impl<W: Write> Sink for LogSink<W> {
                 }
             }
             if self.format == LineFormat::Wide {
-                push_wide(&mut self.line, stream, &time);
+                push_wide(&mut self.line, &streams.get(i), &time);
             }
             self.line.push('\n');
             self.out.write_all(self.line.as_bytes())?;
