@@ -220,7 +220,10 @@ impl<'r> Engine<'r> {
         let old = self.groups[g].template;
         let template = old.overlay(spec);
         self.groups[g].template = template;
-        self.groups[g].source = None;
+        if template != old {
+            // New members' streams come from the new identity.
+            self.groups[g].source = None;
+        }
         if let Some(churn) = &spec.churn {
             self.start_churn(g, churn, tick);
         }
@@ -237,7 +240,6 @@ impl<'r> Engine<'r> {
             self.change_set(g, old, tick);
         } else if template != old {
             // A new unit or description: the same series, described anew.
-            self.groups[g].source = None;
             for m in 0..self.groups[g].members.len() {
                 let i = self.groups[g].members[m] as usize;
                 self.series[i].stream = self.push_stream(g, self.series_info[i].member);
