@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::series::{
-    Group, Identity, Link, NEVER, NO_RNG, RateSource, Series, SeriesInfo, Slot, SlotsOf, StartFrom, identity_text,
-    set_change,
+    Group, Identity, Link, NEVER, NO_LINK, NO_RNG, Series, SeriesInfo, Slot, StartFrom, identity_text, set_change,
 };
 use super::{EmitterState, Engine, SharedState};
 use crate::batch::{Point, PointValue, SetSource};
@@ -153,40 +152,56 @@ impl<'r> Engine<'r> {
         }
     }
 
-    /// The slot series `index` keeps for `emitter`, made on first use.
+    /// Series `index`'s current chain links.
+    fn chain_of(&self, index: usize) -> &[Link] {
+        let s = &self.series[index];
+        &self.links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize]
+    }
+
+    /// The slot series `index` keeps for `emitter`: its chain's, its rate's
+    /// or a retired one, so an emitter's state carries on; made on first use.
     fn slot_for(&mut self, index: usize, emitter: u32) -> u32 {
-        let info = &mut self.series_info[index];
-        if let Some(&(_, slot)) = info.slot_of.as_slice().iter().find(|(e, _)| *e == emitter) {
+        let info = &self.series_info[index];
+        let known = self.chain_of(index).iter().chain([&info.rate]).find(|l| l.emitter == emitter);
+        if let Some(slot) = known.map(|l| l.slot).or_else(|| info.retired_slot(emitter)) {
             return slot;
         }
         self.slots.push(Slot::new());
-        let slot = self.slots.len() as u32 - 1;
-        info.slot_of.push((emitter, slot));
-        slot
+        self.slots.len() as u32 - 1
     }
 
-    /// Links series `index` to its group's current chain and rate.
+    /// Links series `index` to its group's current chain and rate; the slots
+    /// of emitters they no longer name are retired, not dropped.
     fn link_series(&mut self, index: usize, chain: &[u32], rate: Option<&Rate<'static>>) {
         if !chain.is_empty() {
-            // A new chain goes at the end of `links`; a series keeps the slot of
-            // every emitter it used before, so their state carries on.
+            // A new chain goes at the end of `links`.
             let chain_start = self.links.len() as u32;
             for &emitter in chain {
                 let slot = self.slot_for(index, emitter);
                 self.links.push(Link { emitter, slot });
+            }
+            let old = self.chain_of(index).to_vec();
+            let info = &mut self.series_info[index];
+            for link in old.into_iter().filter(|l| !chain.contains(&l.emitter)) {
+                info.retire(link);
             }
             let series = &mut self.series[index];
             series.chain_start = chain_start;
             series.chain_len = self.links.len() as u32 - chain_start;
         }
         if let Some(rate) = rate {
-            self.series_info[index].rate = match rate {
-                Rate::PerSecond(r) => RateSource::PerSecond(*r),
+            let link = match rate {
+                Rate::PerSecond(_) => NO_LINK,
                 Rate::Emitter(e) => {
                     let emitter = self.emitter(e);
-                    RateSource::Emitter(Link { emitter, slot: self.slot_for(index, emitter) })
+                    Link { emitter, slot: self.slot_for(index, emitter) }
                 }
             };
+            let info = &mut self.series_info[index];
+            let old = std::mem::replace(&mut info.rate, link);
+            if old.emitter != link.emitter && !self.chain_of(index).iter().any(|l| l.emitter == old.emitter) {
+                self.series_info[index].retire(old);
+            }
         }
     }
 
@@ -407,10 +422,10 @@ impl<'r> Engine<'r> {
         };
         let proto_info = SeriesInfo {
             group: self.groups.len() as u32,
-            key: 0,
+            rate: NO_LINK,
             member: Member::default(),
-            slot_of: SlotsOf::EMPTY,
-            rate: RateSource::PerSecond(0.0),
+            key: 0,
+            retired: None,
         };
         self.groups.push(Group {
             name,

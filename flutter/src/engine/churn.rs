@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use super::Engine;
-use super::series::{NEVER, NO_RNG};
+use super::series::{NEVER, NO_LINK, NO_RNG};
 use crate::rng::KeyedStream;
 use crate::scenario::Churn;
 use crate::sets::{ChurnClock, Member};
@@ -93,8 +93,11 @@ impl Engine<'_> {
         info.member = successor;
         info.key = key;
         // Its streams start again, keyed by its new key.
-        for &(_, slot) in info.slot_of.as_slice() {
-            let slot = &mut self.slots[slot as usize];
+        let s = &self.series[i];
+        let chain = &self.links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize];
+        let retired = info.retired.as_deref().map_or(&[][..], Vec::as_slice);
+        for link in chain.iter().chain([&info.rate]).chain(retired).filter(|l| **l != NO_LINK) {
+            let slot = &mut self.slots[link.slot as usize];
             if slot.rng != NO_RNG {
                 self.rngs[slot.rng as usize] = KeyedStream::new();
             }

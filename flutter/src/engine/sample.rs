@@ -116,7 +116,9 @@ impl Engine<'_> {
             // The second [tick, tick + 1), after the point (which covers the seconds before it).
             if s.accrues && v.mark == Mark::Value {
                 let rate = if s.has_rate {
-                    rate(draws.series_info[index].rate, (emitters, own_emitters), slots, t_ns, &mut draws)
+                    let info = &draws.series_info[index];
+                    let source = info.rate_source(draws.groups[info.group as usize].per_second_rate());
+                    rate(source, (emitters, own_emitters), slots, t_ns, &mut draws)
                 } else {
                     0.0
                 };

@@ -199,6 +199,9 @@ pub(crate) enum RateSource {
     Emitter(Link),
 }
 
+/// A link to no emitter: a series whose rate is a number (or that has none).
+pub(crate) const NO_LINK: Link = Link { emitter: u32::MAX, slot: u32::MAX };
+
 /// The state one series keeps for one emitter, with its random stream: small
 /// and `Copy`, so a run's slots sit densely in one array (the ChaCha states
 /// live in their own).
@@ -229,47 +232,43 @@ impl Slot {
     }
 }
 
-/// What the engine needs of a series only when actions apply (what its
-/// metric's series share is its [`Group`]'s).
+/// What the engine needs of a series only when actions apply and blocks of
+/// random draws are due (what its metric's series share is its [`Group`]'s).
+/// A million series keep a million of these: 48 bytes (tested).
 #[derive(Clone, Debug)]
 pub(crate) struct SeriesInfo {
     /// Its metric's group.
     pub group: u32,
+    /// Kinds with a rate from an emitter: the emitter and this series' slot
+    /// for it ([`NO_LINK`] when the rate is the group's number).
+    pub rate: Link,
     /// Its place in its metric's set.
     pub member: Member,
     /// The fourth word of its random streams' key (its expanded values' hash).
     pub key: u64,
-    /// The slot of every emitter this series has used, so a chain change keeps state.
-    pub slot_of: SlotsOf,
-    /// Kinds with a rate: where it comes from.
-    pub rate: RateSource,
+    /// The (emitter, slot) pairs it used before and its chain and rate no
+    /// longer name, so an emitter taken back carries its state on (`None`
+    /// until its chain or rate first drops one).
+    // Boxed: 8 bytes in a record a million series keep, where a `Vec` is 24.
+    #[allow(clippy::box_collection)]
+    pub retired: Option<Box<Vec<Link>>>,
 }
 
-/// A series' (emitter, slot) pairs: two inline (most chains are short), more on the heap.
-#[derive(Clone, Debug)]
-pub(crate) enum SlotsOf {
-    Inline(u8, [(u32, u32); 2]),
-    Heap(Vec<(u32, u32)>),
-}
-
-impl SlotsOf {
-    pub const EMPTY: SlotsOf = SlotsOf::Inline(0, [(0, 0); 2]);
-
-    pub fn as_slice(&self) -> &[(u32, u32)] {
-        match self {
-            SlotsOf::Inline(n, pairs) => &pairs[..*n as usize],
-            SlotsOf::Heap(pairs) => pairs,
-        }
+impl SeriesInfo {
+    /// Where its observation rate comes from, its group's rate being `per_second` when a number.
+    pub fn rate_source(&self, per_second: f64) -> RateSource {
+        if self.rate == NO_LINK { RateSource::PerSecond(per_second) } else { RateSource::Emitter(self.rate) }
     }
 
-    pub fn push(&mut self, pair: (u32, u32)) {
-        match self {
-            SlotsOf::Inline(n, pairs) if (*n as usize) < pairs.len() => {
-                pairs[*n as usize] = pair;
-                *n += 1;
-            }
-            SlotsOf::Inline(_, pairs) => *self = SlotsOf::Heap([&pairs[..], &[pair]].concat()),
-            SlotsOf::Heap(pairs) => pairs.push(pair),
+    /// Its retired slot for `emitter`, if any.
+    pub fn retired_slot(&self, emitter: u32) -> Option<u32> {
+        self.retired.as_ref()?.iter().find(|l| l.emitter == emitter).map(|l| l.slot)
+    }
+
+    /// Keeps `link`'s slot for when its emitter comes back.
+    pub fn retire(&mut self, link: Link) {
+        if link != NO_LINK && self.retired_slot(link.emitter).is_none() {
+            self.retired.get_or_insert_default().push(link);
         }
     }
 }
@@ -305,6 +304,17 @@ pub(crate) struct Group<'r> {
     pub temporality: Temporality,
     /// Explicit histograms: the bucket bounds (fixed by the definition).
     pub bounds: &'r [f64],
+}
+
+impl Group<'_> {
+    /// Its observation rate when that is a number (the default's without one);
+    /// a rate from an emitter is read through each series' link instead.
+    pub fn per_second_rate(&self) -> f64 {
+        match self.rate.unwrap_or(&Rate::DEFAULT) {
+            Rate::PerSecond(r) => *r,
+            Rate::Emitter(_) => 0.0,
+        }
+    }
 }
 
 /// What makes a series' points one OTLP stream.
@@ -416,5 +426,18 @@ impl<'r> Identity<'r> {
             self.datapoint = a;
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What a million series cost: the records the engine keeps per series.
+    #[test]
+    fn per_series_records_stay_small() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<super::SeriesInfo>(), 48);
+        assert_eq!(size_of::<super::Series<'static>>(), 96);
+        assert_eq!(size_of::<super::Slot>(), 32);
+        assert_eq!(size_of::<crate::rng::KeyedStream>(), 72);
     }
 }

@@ -2,6 +2,7 @@
 //! one staleness marker; a new identity starts from nothing.
 
 use flutter::RecordedValue;
+use flutter::scenario::AttrValue;
 
 use crate::util::{play, series, values};
 
@@ -83,4 +84,69 @@ fn a_delta_sum_ends_with_its_interval_start() {
          - {type: metric, name: d, spec: {type: counter, temporality: delta, to: 25s, emitters: [r]}}\n",
     );
     assert_eq!(points(&sink, "d"), [(10, 0, Some(20.0)), (20, 10, Some(20.0)), (26, 20, None)]);
+}
+
+#[test]
+fn an_emitter_dropped_from_a_chain_and_taken_back_carries_on() {
+    // Each series of the set keeps its sequence's place while the chain is
+    // the constant alone, and a rate emitter's state likewise.
+    let sink = play(
+        "duration: 70s\nscript:\n  - {type: metricEmitter, name: seq, spec: {type: sequence, values: '1+1x20'}}\n  \
+         - {type: metricEmitter, name: c, spec: {type: constant, value: 100}}\n  \
+         - {type: metric, name: g, spec: {type: gauge, emitters: [seq], attributes: {datapoint: {k: '{a,b}'}}}}\n  \
+         - {type: metric, at: 25s, name: g, spec: {emitters: [c]}}\n  \
+         - {type: metric, at: 45s, name: g, spec: {emitters: [c, seq]}}\n",
+    );
+    let of = |k: &str| -> Vec<(i64, Option<f64>)> {
+        sink.series("g")
+            .with_attr("k", k.to_owned())
+            .points()
+            .iter()
+            .map(|p| (p.time().as_nanos() / 1_000_000_000, p.value.as_f64()))
+            .collect()
+    };
+    let want = [
+        (10, Some(1.0)),
+        (20, Some(2.0)),
+        (30, Some(100.0)),
+        (40, Some(100.0)),
+        (50, Some(103.0)),
+        (60, Some(104.0)),
+        (70, Some(105.0)),
+    ];
+    assert_eq!(of("a"), want);
+    assert_eq!(of("b"), want);
+}
+
+#[test]
+fn a_rate_emitter_dropped_and_taken_back_carries_on() {
+    // The rate's sequence keeps its place while the rate is a number: the
+    // counts below were those of the engine that kept every slot in a list.
+    let sink = play(
+        "duration: 40s\nseed: 7\nscript:\n  - {type: metricEmitter, name: r, spec: {type: sequence, values: '100+100x50'}}\n  \
+         - {type: metricEmitter, name: c, spec: {type: constant, value: 10}}\n  \
+         - {type: metric, name: h, spec: {type: histogram, emitters: [c], rate: r, distribution: {type: normal, stdDev: 1}, attributes: {datapoint: {k: '{a,b}'}}}}\n  \
+         - {type: metric, at: 15s, name: h, spec: {rate: 1}}\n  \
+         - {type: metric, at: 25s, name: h, spec: {rate: r}}\n",
+    );
+    let counts: Vec<(String, i64, u64)> = sink
+        .series("h")
+        .points()
+        .iter()
+        .map(|p| {
+            let k = format!("{:?}", sink.streams()[p.stream as usize].datapoint[0].value);
+            let count = match &p.value {
+                RecordedValue::Histogram { summary, .. } => summary.count,
+                other => panic!("{other:?}"),
+            };
+            (k, p.time().as_nanos() / 1_000_000_000, count)
+        })
+        .collect();
+    // Each 10 s: the sequence's 100, 200, … a second for 0–14 s and 25–40 s
+    // (1,600 at 25 s: not restarted at 100), 1 a second between.
+    let want = [("a", 10, 5644), ("b", 10, 5582), ("a", 20, 12208), ("b", 20, 12075), ("a", 30, 21143)];
+    let want = want.into_iter().chain([("b", 30, 21000), ("a", 40, 46504), ("b", 40, 46754)]);
+    let want: Vec<(String, i64, u64)> =
+        want.map(|(k, t, n)| (format!("{:?}", AttrValue::Str(k.into())), t, n)).collect();
+    assert_eq!(counts, want);
 }
