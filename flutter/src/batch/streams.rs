@@ -14,7 +14,7 @@ use crate::sets::{Member, SeriesSet};
 
 /// The streams of a run so far, by index ([`Point::stream`](super::Point::stream)).
 /// They only ever grow: a sink that pre-processes streams takes those past
-/// the count it saw last ([`Streams::from`]).
+/// the count it saw last ([`Streams::since`]).
 #[derive(Clone, Debug, Default)]
 pub struct Streams<'r> {
     entries: Vec<Entry>,
@@ -122,13 +122,13 @@ impl<'r> Streams<'r> {
     }
 
     /// Streams `start..`, in order (none when `start` is past the end).
-    pub fn from(&self, start: usize) -> impl Iterator<Item = Cow<'_, Stream<'r>>> {
+    pub fn since(&self, start: usize) -> impl Iterator<Item = Cow<'_, Stream<'r>>> {
         (start.min(self.len())..self.len()).map(|i| self.get(i))
     }
 
     /// Every stream, in order.
     pub fn iter(&self) -> impl Iterator<Item = Cow<'_, Stream<'r>>> {
-        self.from(0)
+        self.since(0)
     }
 
     /// Stream `i`'s temporality, without rendering it.
@@ -209,8 +209,8 @@ mod tests {
         assert_eq!((streams.name(1), streams.kind(1)), (Cow::Borrowed("cpu"), MetricKind::Gauge));
         assert_eq!(s.datapoint[0].value, AttrValue::Str("h-07".into()));
         assert!(matches!(streams.get(0), Cow::Borrowed(s) if s.name == "one"));
-        let names: Vec<String> = streams.from(1).map(|s| format!("{:?}", s.datapoint[0].value)).collect();
+        let names: Vec<String> = streams.since(1).map(|s| format!("{:?}", s.datapoint[0].value)).collect();
         assert_eq!(names, [format!("{:?}", AttrValue::Str("h-07".into()))]);
-        assert_eq!(streams.from(5).count(), 0);
+        assert_eq!(streams.since(5).count(), 0);
     }
 }

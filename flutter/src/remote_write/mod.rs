@@ -95,7 +95,7 @@ impl Encoder {
 
     /// Takes the streams it has not seen yet (streams only ever grow).
     pub fn add_streams(&mut self, streams: &Streams<'_>) {
-        for s in streams.from(self.streams.len()) {
+        for s in streams.since(self.streams.len()) {
             self.add_stream(&s);
         }
     }

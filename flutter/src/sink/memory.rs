@@ -169,7 +169,7 @@ impl MemorySink {
 impl Sink for MemorySink {
     fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
         let streams = batch.metrics.streams;
-        self.streams.extend(streams.from(self.streams.len()).map(|s| RecordedStream::from(s.as_ref())));
+        self.streams.extend(streams.since(self.streams.len()).map(|s| RecordedStream::from(s.as_ref())));
         let points = batch.metrics.points;
         self.points.extend(points.iter().map(|p| RecordedPoint {
             stream: p.stream,

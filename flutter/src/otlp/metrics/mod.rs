@@ -162,7 +162,7 @@ impl Encoder {
     /// Pre-encodes the streams it has not seen yet (streams only ever grow).
     pub fn add_streams(&mut self, streams: &Streams<'_>) {
         self.streams.reserve_exact(streams.len().saturating_sub(self.streams.len()));
-        for s in streams.from(self.streams.len()) {
+        for s in streams.since(self.streams.len()) {
             self.add_stream(&s);
         }
     }
