@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::series::{
-    Group, Identity, Link, NEVER, NO_LINK, NO_RNG, Series, SeriesInfo, Slot, StartFrom, identity_text, set_change,
+    Group, Identity, Link, NO_LINK, NO_RNG, Series, SeriesInfo, Slot, StartFrom, Tick, identity_text, set_change,
 };
 use super::{EmitterState, Engine, SharedState};
 use crate::batch::{Point, PointValue, SetSource};
@@ -314,7 +314,7 @@ impl<'r> Engine<'r> {
         self.groups[g].chain = chain;
         self.series[index].stream = self.push_stream(g, member);
         let s = &mut self.series[index];
-        s.next_visit = s.visit_from(tick);
+        s.next_visit = Tick::new(s.visit_from(tick));
         index as u32
     }
 
@@ -389,7 +389,7 @@ impl<'r> Engine<'r> {
             self.end_series(i as usize, tick);
             let s = &mut self.series[i as usize];
             s.enabled = false;
-            s.next_visit = NEVER;
+            s.next_visit = Tick::NEVER;
         }
         self.groups[g].members = members;
     }
@@ -400,13 +400,13 @@ impl<'r> Engine<'r> {
         self.group_index.insert(name, self.groups.len() as u32);
         let kind = spec.kind.kind();
         let proto = Series {
-            next_visit: NEVER,
-            next_point: NEVER,
-            frequency: MetricSpec::DEFAULT_FREQUENCY.floor_secs(),
-            created_tick: at.ceil_secs(),
-            last_point: NEVER,
-            delta_from: at.ceil_secs(),
-            to: NEVER,
+            next_visit: Tick::NEVER,
+            next_point: Tick::NEVER,
+            frequency: seconds(MetricSpec::DEFAULT_FREQUENCY),
+            created_tick: Tick::new(at.ceil_secs()),
+            last_point: Tick::NEVER,
+            delta_from: Tick::new(at.ceil_secs()),
+            to: Tick::NEVER,
             enabled: true,
             live: false,
             accrues: kind.accrues(),
@@ -454,13 +454,19 @@ fn settle<'r>(series: &mut Series<'r>, spec: &'r MetricSpec<'static>, defining: 
         series.state.reconfigure(&spec.kind);
     }
     if let Some(to) = spec.to {
-        series.to = to.floor_secs();
+        series.to = Tick::new(to.floor_secs());
     }
     if let Some(f) = spec.frequency {
-        series.frequency = f.floor_secs().max(1);
+        series.frequency = seconds(f).max(1);
     }
-    if spec.frequency.is_some() || series.last_point == NEVER {
+    if spec.frequency.is_some() || series.last_point == Tick::NEVER {
         series.reschedule(tick);
     }
-    series.next_visit = series.visit_from(tick);
+    series.next_visit = Tick::new(series.visit_from(tick));
+}
+
+/// A frequency in whole seconds as a series keeps it: one longer than
+/// `u32::MAX` seconds is past any run's end either way.
+fn seconds(frequency: GoDuration) -> u32 {
+    u32::try_from(frequency.floor_secs()).unwrap_or(u32::MAX)
 }

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use super::Engine;
-use super::series::{NEVER, NO_LINK, NO_RNG};
+use super::series::{NEVER, NO_LINK, NO_RNG, Tick};
 use crate::rng::KeyedStream;
 use crate::scenario::Churn;
 use crate::sets::{ChurnClock, Member};
@@ -41,7 +41,7 @@ impl Engine<'_> {
             let g = self.churning[k] as usize;
             let Some(mut clock) = self.groups[g].churn else { continue };
             if clock.next == tick {
-                if tick <= self.groups[g].proto.to {
+                if tick <= self.groups[g].proto.to.get() {
                     self.replace(g, &clock, tick);
                 }
                 clock.advance();
@@ -72,7 +72,7 @@ impl Engine<'_> {
                         self.groups[g].members.remove(m);
                         let s = &mut self.series[i];
                         s.enabled = false;
-                        s.next_visit = NEVER;
+                        s.next_visit = Tick::NEVER;
                     }
                 }
                 Err(m) if ours => {

@@ -155,7 +155,9 @@ pub struct Engine<'r> {
 }
 
 impl<'r> Engine<'r> {
-    /// An engine at tick 0 of `scenario`.
+    /// An engine at tick 0 of `scenario`. A run lasts at most
+    /// `1193046h28m14s` (2^32 − 2 seconds; the loader rejects a longer
+    /// `duration`): a longer scenario built by hand ends there.
     pub fn new(scenario: &'r Scenario<'static>, config: RunConfig) -> Engine<'r> {
         let mut actions: Vec<&'r Action<'static>> = scenario.script.iter().collect();
         // Stable: actions sharing an `at` keep their order in the merged files.
@@ -190,7 +192,8 @@ impl<'r> Engine<'r> {
             warnings: Vec::new(),
             invalid: 0,
             next_tick: 0,
-            last_tick: scenario.duration.floor_secs(),
+            // A scenario built by hand may be longer than the loader allows.
+            last_tick: scenario.duration.floor_secs().min(series::MAX_TICK),
             duration_ns: scenario.duration.as_nanos(),
         }
     }

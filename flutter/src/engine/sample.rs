@@ -3,7 +3,7 @@
 //! accrue the value for the second that starts at the tick.
 
 use super::draws::{Draws, SlotRng};
-use super::series::{NEVER, RateSource, Series, Slot, StartFrom};
+use super::series::{RateSource, Series, Slot, StartFrom, Tick};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
@@ -43,17 +43,17 @@ impl Engine<'_> {
         } = self;
         let mut next_visit = u64::MAX;
         for (index, s) in series.iter_mut().enumerate() {
-            if s.next_visit > tick {
-                next_visit = next_visit.min(s.next_visit);
+            if s.next_visit.get() > tick {
+                next_visit = next_visit.min(s.next_visit.get());
                 continue;
             }
-            if tick > s.to {
+            if tick > s.to.get() {
                 // The tick after its `to`: the series ends.
                 if s.live {
                     out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, PointValue::Stale));
                     s.live = false;
                 }
-                s.next_visit = NEVER;
+                s.next_visit = Tick::NEVER;
                 continue;
             }
             let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, groups, series: index };
@@ -69,8 +69,8 @@ impl Engine<'_> {
             }
             if !s.accrues {
                 // A gauge is visited only when a point is due: its own short path.
-                s.last_point = tick;
-                s.next_point = tick + s.frequency;
+                s.last_point = Tick::new(tick);
+                s.next_point = Tick::new(tick + u64::from(s.frequency));
                 match v.mark {
                     Mark::Missing => {}
                     Mark::Stale => {
@@ -85,13 +85,13 @@ impl Engine<'_> {
                         None => invalid_point(s, index, tick, invalid, warnings),
                     },
                 }
-                s.next_visit = s.next_point.min(s.to.saturating_add(1));
-                next_visit = next_visit.min(s.next_visit);
+                s.next_visit = Tick::new(s.next_point.get().min(s.to.get().saturating_add(1)));
+                next_visit = next_visit.min(s.next_visit.get());
                 continue;
             }
-            if s.next_point <= tick {
-                s.last_point = tick;
-                s.next_point = tick + s.frequency;
+            if s.next_point.get() <= tick {
+                s.last_point = Tick::new(tick);
+                s.next_point = Tick::new(tick + u64::from(s.frequency));
                 match v.mark {
                     // A missing sample sends nothing.
                     Mark::Missing => {}
@@ -109,7 +109,7 @@ impl Engine<'_> {
                             None => invalid_point(s, index, tick, invalid, warnings),
                         }
                         // What accrued is reported (or dropped): a delta interval starts afresh.
-                        s.delta_from = tick;
+                        s.delta_from = Tick::new(tick);
                     }
                 }
             }
@@ -126,8 +126,8 @@ impl Engine<'_> {
                 s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
             }
             // Enabled (a disabled series is never visited) and not past its `to`.
-            s.next_visit = (tick + 1).min(s.to.saturating_add(1));
-            next_visit = next_visit.min(s.next_visit);
+            s.next_visit = Tick::new((tick + 1).min(s.to.get().saturating_add(1)));
+            next_visit = next_visit.min(s.next_visit.get());
         }
         next_visit
     }

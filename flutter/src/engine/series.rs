@@ -17,26 +17,45 @@ use crate::schedule::next_due;
 use crate::sets::{ChurnClock, Member, SeriesSet, render_attributes, visit_strings};
 use crate::shard::Shard;
 
-pub(crate) use crate::schedule::NEVER;
+pub(crate) use crate::schedule::{MAX_TICK, NEVER};
+
+/// A tick as a series keeps it: 32 bits, [`NEVER`] and any tick past the
+/// run's last as `u32::MAX` (a million series keep seven each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tick(u32);
+
+impl Tick {
+    pub const NEVER: Tick = Tick(u32::MAX);
+
+    #[inline(always)]
+    pub fn new(tick: u64) -> Tick {
+        Tick(u32::try_from(tick).unwrap_or(u32::MAX))
+    }
+
+    #[inline(always)]
+    pub fn get(self) -> u64 {
+        if self.0 == u32::MAX { NEVER } else { u64::from(self.0) }
+    }
+}
 
 /// The per-tick state of one metric (one series).
 #[derive(Clone, Debug)]
 pub(crate) struct Series<'r> {
     /// The next tick the engine must visit it at: a point, a second to
     /// accrue, or its end ([`NEVER`]: not until an action changes it).
-    pub next_visit: u64,
+    pub next_visit: Tick,
     /// The tick its next point is due ([`NEVER`] while disabled).
-    pub next_point: u64,
-    /// Seconds between points.
-    pub frequency: u64,
+    pub next_point: Tick,
+    /// Seconds between points (at most `u32::MAX`: longer is past any run's end).
+    pub frequency: u32,
     /// The tick its current identity was created at.
-    pub created_tick: u64,
+    pub created_tick: Tick,
     /// The tick its last point was due, or [`NEVER`].
-    pub last_point: u64,
+    pub last_point: Tick,
     /// Where a delta point's interval starts: its last valued point, or creation.
-    pub delta_from: u64,
+    pub delta_from: Tick,
     /// No points after this tick ([`NEVER`]: no end).
-    pub to: u64,
+    pub to: Tick,
     pub enabled: bool,
     /// Whether its current stream has a value a backend shows: the series'
     /// end then sends a staleness marker.
@@ -67,20 +86,23 @@ impl Series<'_> {
     /// if that is past); before any point, the first tick ≥ max(creation,
     /// frequency). Then the next visit.
     pub fn reschedule(&mut self, now: u64) {
-        self.next_point =
-            if self.enabled { next_due(self.created_tick, self.last_point, self.frequency, now) } else { NEVER };
-        self.next_visit = self.visit_from(now);
+        self.next_point = if self.enabled {
+            Tick::new(next_due(self.created_tick.get(), self.last_point.get(), self.frequency.into(), now))
+        } else {
+            Tick::NEVER
+        };
+        self.next_visit = Tick::new(self.visit_from(now));
     }
 
     /// The first tick from `tick` on to visit it at: every second while it
     /// accrues, else its next point; and the tick after its `to`, to end it.
     #[inline(always)]
     pub fn visit_from(&self, tick: u64) -> u64 {
-        let end = self.to.saturating_add(1);
+        let end = self.to.get().saturating_add(1);
         if !self.enabled || tick > end {
             return NEVER;
         }
-        let next = if self.accrues { tick } else { self.next_point };
+        let next = if self.accrues { tick } else { self.next_point.get() };
         next.min(end)
     }
 
@@ -89,17 +111,17 @@ impl Series<'_> {
     pub fn start_tick(&self, tick: u64) -> u64 {
         match self.start {
             StartFrom::Tick => tick,
-            StartFrom::Creation => self.created_tick,
-            StartFrom::Previous => self.delta_from,
+            StartFrom::Creation => self.created_tick.get(),
+            StartFrom::Previous => self.delta_from.get(),
         }
     }
 
     /// Starts a new identity at `tick`: nothing accrued, created now.
     pub fn restart(&mut self, tick: u64) {
         self.state.restart();
-        self.created_tick = tick;
-        self.delta_from = tick;
-        self.last_point = NEVER;
+        self.created_tick = Tick::new(tick);
+        self.delta_from = Tick::new(tick);
+        self.last_point = Tick::NEVER;
         self.live = false;
         self.reschedule(tick);
     }
@@ -433,10 +455,20 @@ impl<'r> Identity<'r> {
 mod tests {
     /// What a million series cost: the records the engine keeps per series.
     #[test]
+    fn a_tick_keeps_32_bits_and_never() {
+        use super::{MAX_TICK, NEVER, Tick};
+        assert_eq!(Tick::new(0).get(), 0);
+        assert_eq!(Tick::new(MAX_TICK).get(), MAX_TICK);
+        assert_eq!(Tick::new(NEVER).get(), NEVER);
+        assert_eq!(Tick::new(MAX_TICK + 1).get(), NEVER, "past any run: never");
+        assert_eq!(Tick::NEVER.get(), NEVER);
+    }
+
+    #[test]
     fn per_series_records_stay_small() {
         use std::mem::size_of;
         assert_eq!(size_of::<super::SeriesInfo>(), 48);
-        assert_eq!(size_of::<super::Series<'static>>(), 96);
+        assert_eq!(size_of::<super::Series<'static>>(), 72);
         assert_eq!(size_of::<super::Slot>(), 32);
         assert_eq!(size_of::<crate::rng::KeyedStream>(), 72);
     }

@@ -17,6 +17,7 @@ use super::{logs, traces};
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{DrawSink, EmitterSpec, EmitterType, KINDS};
 use crate::kinds::metrics::{MetricKind, MetricKindSpec};
+use crate::schedule::MAX_TICK;
 use crate::sets::{SeriesSet, churn_expression};
 
 /// What the pass knows about an emitter so far.
@@ -160,6 +161,19 @@ pub(crate) fn check(rep: &mut Reporter, merged: &Merged<'_>) -> Option<CheckedSc
         }
         (None, None) => GoDuration::from_secs(1),
     };
+    if duration.floor_secs() > MAX_TICK {
+        // Where it is set: `duration`, or the last action's `at` it is derived from.
+        let span = merged.settings.duration.map(|(_, span)| span).or(last.map(|l| l.at_span));
+        if let Some(span) = span {
+            rep.error(
+                span,
+                format!(
+                    "a run lasts at most {} (about 136 years: every tick is kept in 32 bits), found {duration}",
+                    GoDuration::from_secs(MAX_TICK as i64)
+                ),
+            );
+        }
+    }
     if let Some((start, start_span)) = merged.settings.wallclock_start
         && let Err(e) = start.run_end(duration)
     {
