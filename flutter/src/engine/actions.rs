@@ -174,10 +174,15 @@ impl<'r> Engine<'r> {
     /// of emitters they no longer name are retired, not dropped.
     fn link_series(&mut self, index: usize, chain: &[u32], rate: Option<&Rate<'static>>) {
         if !chain.is_empty() {
-            // A new chain goes at the end of `links`.
+            // A new chain goes at the end of `links`; an emitter named twice
+            // in it has one state for the series, as anywhere.
             let chain_start = self.links.len() as u32;
             for &emitter in chain {
-                let slot = self.slot_for(index, emitter);
+                let named = self.links[chain_start as usize..].iter().find(|l| l.emitter == emitter);
+                let slot = match named {
+                    Some(l) => l.slot,
+                    None => self.slot_for(index, emitter),
+                };
                 self.links.push(Link { emitter, slot });
             }
             let old = self.chain_of(index).to_vec();

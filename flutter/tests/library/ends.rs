@@ -150,3 +150,15 @@ fn a_rate_emitter_dropped_and_taken_back_carries_on() {
         want.map(|(k, t, n)| (format!("{:?}", AttrValue::Str(k.into())), t, n)).collect();
     assert_eq!(counts, want);
 }
+
+#[test]
+fn an_emitter_named_twice_in_a_chain_has_one_state_for_the_series() {
+    // The walk steps twice a point, from one state and one random stream
+    // (the values of the engine that kept every slot in a list).
+    let sink = play(
+        "duration: 30s\nseed: 1\nscript:\n  \
+         - {type: metricEmitter, name: w, spec: {type: randomWalk, stepSize: 1, variation: 5}}\n  \
+         - {type: metric, name: m, spec: {type: gauge, emitters: [w, w]}}\n",
+    );
+    assert_eq!(values(&sink, "m"), [(10, -1.8073928136758548), (20, -3.2854375810001866), (30, -5.063266988985262)]);
+}
