@@ -154,8 +154,7 @@ impl<'r> Engine<'r> {
 
     /// Series `index`'s current chain links.
     fn chain_of(&self, index: usize) -> &[Link] {
-        let s = &self.series[index];
-        &self.links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize]
+        &self.links[self.series[index].chain()]
     }
 
     /// The slot series `index` keeps for `emitter`: its chain's, its rate's

@@ -93,8 +93,7 @@ impl Engine<'_> {
         info.member = successor;
         info.key = key;
         // Its streams start again, keyed by its new key.
-        let s = &self.series[i];
-        let chain = &self.links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize];
+        let chain = &self.links[self.series[i].chain()];
         let retired = info.retired.as_deref().map_or(&[][..], Vec::as_slice);
         for link in chain.iter().chain([&info.rate]).chain(retired).filter(|l| **l != NO_LINK) {
             let slot = &mut self.slots[link.slot as usize];

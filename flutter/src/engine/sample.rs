@@ -58,7 +58,7 @@ impl Engine<'_> {
             }
             let mut draws = Draws { seed: config.seed, kind: config.rng, go, rngs, series_info, groups, series: index };
             let mut v = ChainValue::default();
-            for link in &links[s.chain_start as usize..(s.chain_start + s.chain_len) as usize] {
+            for link in &links[s.chain()] {
                 emitters[link.emitter as usize].apply(
                     &mut v,
                     t_ns,

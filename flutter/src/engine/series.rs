@@ -106,6 +106,12 @@ impl Series<'_> {
         next.min(end)
     }
 
+    /// Where its chain's links are in the engine's `links`.
+    #[inline(always)]
+    pub fn chain(&self) -> std::ops::Range<usize> {
+        self.chain_start as usize..(self.chain_start + self.chain_len) as usize
+    }
+
     /// The tick a point at `tick` starts at.
     #[inline(always)]
     pub fn start_tick(&self, tick: u64) -> u64 {
