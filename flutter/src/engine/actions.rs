@@ -249,7 +249,7 @@ impl<'r> Engine<'r> {
         if defining {
             let set = self.group_set(g);
             let positions: Vec<u64> = set.positions_in(name, self.shard).collect();
-            self.groups[g].set = Arc::new(set);
+            self.groups[g].replace_set(set);
             self.reserve(positions.len(), self.groups[g].chain.len());
             for position in positions {
                 let i = self.new_member(g, position.into(), tick);
@@ -331,8 +331,7 @@ impl<'r> Engine<'r> {
         if !set.same_expressions(&self.groups[g].set) {
             return self.resize_set(g, old, set, tick);
         }
-        self.groups[g].set = Arc::new(set);
-        self.groups[g].source = None;
+        self.groups[g].replace_set(set);
         for m in 0..self.groups[g].members.len() {
             let i = self.groups[g].members[m] as usize;
             self.end_series(i, tick);
@@ -362,8 +361,7 @@ impl<'r> Engine<'r> {
             .iter()
             .map(|&i| (identity_text(&self.streams.get(self.series[i as usize].stream as usize)), i))
             .collect();
-        self.groups[g].set = Arc::new(set);
-        self.groups[g].source = None;
+        self.groups[g].replace_set(set);
         self.groups[g].moved = change.moved;
         // The same name and attributes: only a new unit or description makes a kept series' stream anew.
         let template = self.groups[g].template;

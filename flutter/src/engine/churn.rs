@@ -9,8 +9,6 @@
 //! predecessors and starts its own successors, so the shards still add up to
 //! the whole run.
 
-use std::sync::Arc;
-
 use super::Engine;
 use super::series::{NEVER, NO_LINK, NO_RNG, Tick};
 use crate::rng::KeyedStream;
@@ -30,8 +28,8 @@ impl Engine<'_> {
         let group = &mut self.groups[g];
         group.churn = Some(ChurnClock::start(churn, &set, tick, group.churn));
         // Churn given by a reconfiguration: the set's series now churn.
-        group.set = Arc::new((*group.set).clone().churning_like(&set));
-        group.source = None;
+        let churning = (*group.set).clone().churning_like(&set);
+        group.replace_set(churning);
     }
 
     /// Makes the replacements due at `tick`; returns the next tick any group churns at.

@@ -335,6 +335,12 @@ pub(crate) struct Group<'r> {
 }
 
 impl Group<'_> {
+    /// Its set becomes `set`: new members' streams come from a new source.
+    pub fn replace_set(&mut self, set: SeriesSet) {
+        self.set = Arc::new(set);
+        self.source = None;
+    }
+
     /// Its observation rate when that is a number (the default's without one);
     /// a rate from an emitter is read through each series' link instead.
     pub fn per_second_rate(&self) -> f64 {
