@@ -37,6 +37,12 @@ impl Entry {
     }
 }
 
+/// A stream as held: whole, or a set source's member.
+enum Of<'a, 'r> {
+    Whole(&'a Stream<'r>),
+    Member(&'a SetSource<'r>, Member),
+}
+
 /// An entry's `source` meaning "held whole".
 const WHOLE: u32 = u32::MAX;
 
@@ -94,22 +100,20 @@ impl<'r> Streams<'r> {
     /// # Panics
     /// If `i` is not below [`Streams::len`].
     pub fn get(&self, i: usize) -> Cow<'_, Stream<'r>> {
-        let e = self.entries[i];
-        if e.source == WHOLE {
-            return Cow::Borrowed(&self.whole[e.index as usize]);
+        match self.of(i) {
+            Of::Whole(s) => Cow::Borrowed(s),
+            Of::Member(s, member) => Cow::Owned(s.render(member)),
         }
-        Cow::Owned(self.sources[e.source as usize].render(e.member()))
     }
 
     /// Stream `i`'s exported name, rendering only it.
     pub fn name(&self, i: usize) -> Cow<'_, str> {
-        let e = self.entries[i];
-        if e.source == WHOLE {
-            return Cow::Borrowed(&self.whole[e.index as usize].name);
-        }
-        let s = &self.sources[e.source as usize];
+        let (s, member) = match self.of(i) {
+            Of::Whole(s) => return Cow::Borrowed(&s.name),
+            Of::Member(s, member) => (s, member),
+        };
         let mut name = String::new();
-        match s.set.render(s.name_at, e.member(), &mut name) {
+        match s.set.render(s.name_at, member, &mut name) {
             Some(()) => Cow::Owned(name),
             None => Cow::Borrowed(s.identity.name),
         }
@@ -117,8 +121,28 @@ impl<'r> Streams<'r> {
 
     /// Stream `i`'s metric kind, without rendering it.
     pub fn kind(&self, i: usize) -> MetricKind {
+        match self.of(i) {
+            Of::Whole(s) => s.kind,
+            Of::Member(s, _) => s.kind,
+        }
+    }
+
+    /// Stream `i`'s temporality, without rendering it.
+    pub fn temporality(&self, i: usize) -> Temporality {
+        match self.of(i) {
+            Of::Whole(s) => s.temporality,
+            Of::Member(s, _) => s.temporality,
+        }
+    }
+
+    /// Where stream `i` is held.
+    fn of(&self, i: usize) -> Of<'_, 'r> {
         let e = self.entries[i];
-        if e.source == WHOLE { self.whole[e.index as usize].kind } else { self.sources[e.source as usize].kind }
+        if e.source == WHOLE {
+            Of::Whole(&self.whole[e.index as usize])
+        } else {
+            Of::Member(&self.sources[e.source as usize], e.member())
+        }
     }
 
     /// Streams `start..`, in order (none when `start` is past the end).
@@ -129,16 +153,6 @@ impl<'r> Streams<'r> {
     /// Every stream, in order.
     pub fn iter(&self) -> impl Iterator<Item = Cow<'_, Stream<'r>>> {
         self.since(0)
-    }
-
-    /// Stream `i`'s temporality, without rendering it.
-    pub fn temporality(&self, i: usize) -> Temporality {
-        let e = self.entries[i];
-        if e.source == WHOLE {
-            self.whole[e.index as usize].temporality
-        } else {
-            self.sources[e.source as usize].temporality
-        }
     }
 
     /// Adds a stream held whole; returns its index.
