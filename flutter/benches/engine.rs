@@ -37,8 +37,16 @@ fn scenario_of(kind: &str, emitters: &[(&str, &str)]) -> Scenario<'static> {
 }
 
 fn dry_run(scenario: &Scenario<'static>, rng: RngKind) -> u64 {
+    dry_run_keeping(scenario, rng, false)
+}
+
+/// A dry run; `favour_memory`: as a real-time run keeps its random streams (positions only).
+fn dry_run_keeping(scenario: &Scenario<'static>, rng: RngKind, favour_memory: bool) -> u64 {
     let config = RunConfig { seed: 1, rng, wallclock_start: Timestamp(1_767_225_600_000_000_000) };
     let mut engine = Engine::new(scenario, config);
+    if favour_memory {
+        engine.favour_memory();
+    }
     let mut sink = CountingSink::default();
     flutter::run(&mut engine, Pacing::Fast, &mut SystemClock::start(), &mut [&mut sink]).expect("counting never fails");
     sink.points
@@ -58,6 +66,10 @@ fn bench_dry_run(c: &mut Criterion) {
         assert_eq!(dry_run(&s, RngKind::ChaCha), 3_600_000);
         for rng in [RngKind::ChaCha, RngKind::Go] {
             group.bench_with_input(BenchmarkId::new(name, rng.name()), &rng, |b, &rng| b.iter(|| dry_run(&s, rng)));
+        }
+        if name != "constant+periodic" {
+            let id = BenchmarkId::new(name, "chacha-favouring-memory");
+            group.bench_function(id, |b| b.iter(|| dry_run_keeping(&s, RngKind::ChaCha, true)));
         }
     }
     group.finish();

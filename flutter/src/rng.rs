@@ -139,36 +139,61 @@ impl KeyedStream {
     /// A uniform draw in [0, 1): the top 53 bits of a 64-bit draw ÷ 2^53.
     #[inline]
     pub fn uniform(&mut self, key: impl FnOnce() -> StreamKey) -> f64 {
-        (self.next_u64(key) >> 11) as f64 * UNIT
+        unit_from_top_bits(self.next_u64(key))
     }
 
-    /// Computes block `next / 8`: ChaCha with 8 rounds.
+    /// The index of its next draw (what [`keyed_draw`] needs to go on from here).
+    pub fn position(&self) -> u64 {
+        self.next
+    }
+
+    /// Computes block `next / 8`.
     #[cold]
     #[inline(never)]
     fn refill(&mut self, key: &StreamKey) {
-        let counter = self.next / 8;
-        let mut input = [0u32; 16];
-        input[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
-        input[4..12].copy_from_slice(key);
-        input[12] = counter as u32;
-        input[13] = (counter >> 32) as u32;
-        let mut x = input;
-        for _ in 0..4 {
-            quarter(&mut x, 0, 4, 8, 12);
-            quarter(&mut x, 1, 5, 9, 13);
-            quarter(&mut x, 2, 6, 10, 14);
-            quarter(&mut x, 3, 7, 11, 15);
-            quarter(&mut x, 0, 5, 10, 15);
-            quarter(&mut x, 1, 6, 11, 12);
-            quarter(&mut x, 2, 7, 8, 13);
-            quarter(&mut x, 3, 4, 9, 14);
-        }
-        for (k, draw) in self.block.iter_mut().enumerate() {
-            let lo = x[2 * k].wrapping_add(input[2 * k]);
-            let hi = x[2 * k + 1].wrapping_add(input[2 * k + 1]);
-            *draw = (u64::from(hi) << 32) | u64::from(lo);
-        }
+        self.block = chacha8_block(key, self.next / 8);
     }
+}
+
+/// Draw `index` of the stream keyed by `key`, computed alone (a whole block
+/// for one draw): for streams that keep only their position.
+#[inline(never)]
+pub fn keyed_draw(key: &StreamKey, index: u64) -> u64 {
+    chacha8_block(key, index / 8)[(index % 8) as usize]
+}
+
+/// A uniform draw in [0, 1) of the 64-bit draw `bits`: its top 53 bits ÷ 2^53.
+#[inline(always)]
+pub fn unit_from_top_bits(bits: u64) -> f64 {
+    (bits >> 11) as f64 * UNIT
+}
+
+/// Block `counter` of the ChaCha8 stream keyed by `key`, as 64-bit draws (low word first).
+#[inline(always)]
+fn chacha8_block(key: &StreamKey, counter: u64) -> [u64; 8] {
+    let mut input = [0u32; 16];
+    input[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
+    input[4..12].copy_from_slice(key);
+    input[12] = counter as u32;
+    input[13] = (counter >> 32) as u32;
+    let mut x = input;
+    for _ in 0..4 {
+        quarter(&mut x, 0, 4, 8, 12);
+        quarter(&mut x, 1, 5, 9, 13);
+        quarter(&mut x, 2, 6, 10, 14);
+        quarter(&mut x, 3, 7, 11, 15);
+        quarter(&mut x, 0, 5, 10, 15);
+        quarter(&mut x, 1, 6, 11, 12);
+        quarter(&mut x, 2, 7, 8, 13);
+        quarter(&mut x, 3, 4, 9, 14);
+    }
+    let mut block = [0u64; 8];
+    for (k, draw) in block.iter_mut().enumerate() {
+        let lo = x[2 * k].wrapping_add(input[2 * k]);
+        let hi = x[2 * k + 1].wrapping_add(input[2 * k + 1]);
+        *draw = (u64::from(hi) << 32) | u64::from(lo);
+    }
+    block
 }
 
 /// The 32-byte seed of [`ChaChaStream::new`]'s stream.
@@ -247,6 +272,17 @@ mod tests {
             assert_eq!(ours.uniform(), (theirs.next_u64() >> 11) as f64 * UNIT);
         }
         assert_eq!(std::mem::size_of::<ChaChaStream>(), 104);
+    }
+
+    /// A stream that keeps only its position draws what one keeping its block does.
+    #[test]
+    fn a_draw_alone_is_the_streams_draw() {
+        let key = stream_key(7, fnv1a64("m"), fnv1a64("w"), 3);
+        let mut stream = KeyedStream::new();
+        for index in 0..100 {
+            assert_eq!(stream.position(), index);
+            assert_eq!(keyed_draw(&key, index), stream.next_u64(|| key), "draw {index}");
+        }
     }
 
     #[test]

@@ -179,6 +179,9 @@ pub fn run_with(
     late: &mut dyn FnMut(Lateness),
 ) -> Result<RunReport, SinkError> {
     let mut report = RunReport::default();
+    if pacing == Pacing::RealTime {
+        engine.favour_memory();
+    }
     let last_tick = engine.last_tick();
     let mut failure = None;
     'ticks: while let Some(batch) = engine.next_batch() {

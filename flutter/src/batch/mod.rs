@@ -32,6 +32,9 @@ pub struct Batch<'a> {
     pub tick: u64,
     /// The tick's simulated wall clock.
     pub unix_nanos: i64,
+    /// The earliest tick of the next batch: until then the run's time is this
+    /// one's (a real-time sink may spend it waiting for its receiver).
+    pub next_tick: u64,
     /// The tick's metric points.
     pub metrics: MetricSection<'a>,
     /// The spans of the traces that started in the second from this tick.

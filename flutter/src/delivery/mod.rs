@@ -22,7 +22,7 @@ pub(crate) use http::HttpTransport;
 #[cfg(feature = "otlp")]
 pub use sender::DeliveryWatch;
 #[cfg(feature = "otlp")]
-pub(crate) use sender::Sender;
+pub(crate) use sender::{Patience, Sender};
 
 /// Posts one request body; says what came of it. Called from the sender
 /// threads, at the same time from as many as there are connections.
@@ -101,7 +101,8 @@ pub(crate) struct Request {
 /// How the queue behaves when the receiver is slow or down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Never block the engine; keep at most `window` seconds of simulated time.
+    /// Never make the engine late (it waits for room only while its next tick
+    /// is not due); keep at most `window` seconds of simulated time.
     RealTime {
         /// Seconds of simulated time the queue may hold.
         window: u64,

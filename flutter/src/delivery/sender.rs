@@ -4,11 +4,15 @@
 //! receiver, or lost. With more than one connection, requests may arrive out
 //! of order.
 //!
-//! Real time: the engine never waits. The queue holds at most `queue_duration`
-//! of simulated time; when it holds more, the oldest requests are dropped and
-//! their points counted as lost. `--fast`: the queue holds two requests and the
-//! engine waits for room (back-pressure); a request that cannot be delivered
-//! within the retry budget fails the run.
+//! Real time: the engine never falls behind the clock for the network. While
+//! its next tick is not due it waits for room (a request per connection
+//! queued), so a tick of a million points is encoded as the receiver takes
+//! it rather than held whole; past that, it queues without waiting. The
+//! queue holds at most `queue_duration` of simulated time; when it holds
+//! more, the oldest requests are dropped and their points counted as lost.
+//! `--fast`: the queue holds two requests and the engine waits for room
+//! (back-pressure); a request that cannot be delivered within the retry
+//! budget fails the run.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -37,6 +41,14 @@ struct State {
     /// Bodies delivered, emptied, for the sink to encode into again: a fresh
     /// body of a few hundred kB each request costs the kernel new zeroed pages.
     spare: Vec<Vec<u8>>,
+}
+
+/// How long a real-time push may wait for room: until `until`, or until
+/// `give_up` says so (the run was interrupted).
+#[derive(Clone, Copy)]
+pub(crate) struct Patience<'a> {
+    pub until: Instant,
+    pub give_up: &'a dyn Fn() -> bool,
 }
 
 /// How many emptied bodies wait to be reused.
@@ -133,12 +145,23 @@ impl Sender {
         self.shared.lock().stats.generated += points;
     }
 
-    /// Queues a request. Real time: never waits, drops the oldest data beyond
-    /// the window. Fast: waits for room. `Err` once delivery has failed.
-    pub fn push(&self, request: Request) -> Result<(), String> {
+    /// Queues a request. Real time: waits for room until `patience` (when
+    /// given) while every connection has a request queued, then drops the
+    /// oldest data beyond the window. Fast: waits for room. `Err` once
+    /// delivery has failed.
+    pub fn push(&self, request: Request, patience: Option<Patience<'_>>) -> Result<(), String> {
         let mut st = self.shared.lock();
         match self.shared.mode {
             Mode::RealTime { window } => {
+                if let Some(p) = patience {
+                    let room = self.threads.len().max(1);
+                    while st.queue.len() >= room && st.failure.is_none() && !(p.give_up)() {
+                        let Some(left) = p.until.checked_duration_since(Instant::now()) else { break };
+                        // In slices, so that an interruption is heard while a receiver is stuck.
+                        let slice = left.min(Duration::from_millis(100));
+                        st = self.shared.changed.wait_timeout(st, slice).unwrap_or_else(|e| e.into_inner()).0;
+                    }
+                }
                 if let Some(f) = st.failure.clone() {
                     st.stats.lost += request.points;
                     return Err(f);
@@ -394,4 +417,82 @@ fn reject(shared: &Shared, request: &Request, status: RejectStatus, detail: Stri
     }
     shared.emit(DeliveryEvent::Rejected { status, detail, points: request.points, first_for_status });
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A receiver that takes each request only once its gate is open.
+    #[derive(Default)]
+    struct Gate {
+        posts: AtomicUsize,
+        open: Mutex<bool>,
+        opened: Condvar,
+    }
+
+    impl Transport for Arc<Gate> {
+        fn post(&self, _: &[u8]) -> Attempt {
+            self.posts.fetch_add(1, Ordering::SeqCst);
+            let mut open = self.open.lock().unwrap();
+            while !*open {
+                open = self.opened.wait(open).unwrap();
+            }
+            Attempt::Delivered(None)
+        }
+    }
+
+    fn request(tick: u64) -> Request {
+        Request { body: vec![1, 2, 3], points: 10, first_tick: tick, last_tick: tick }
+    }
+
+    fn patience(secs: u64, give_up: &dyn Fn() -> bool) -> Option<Patience<'_>> {
+        Some(Patience { until: Instant::now() + Duration::from_secs(secs), give_up })
+    }
+
+    /// Real time: a push waits while every connection has a request queued
+    /// and its patience lasts (a tick's bodies are made as the receiver takes
+    /// them); past its patience, or told to give up, it queues at once.
+    #[test]
+    fn a_real_time_push_waits_for_room_only_while_patient() {
+        let gate = Arc::new(Gate::default());
+        let sender = Sender::start(gate.clone(), Mode::real_time(Duration::from_secs(60)), Arc::new(|_| {}), None, 1);
+        let never = || false;
+        // The one connection takes the first; the second waits in the queue.
+        sender.push(request(0), patience(600, &never)).unwrap();
+        while gate.posts.load(Ordering::SeqCst) < 1 {
+            std::thread::yield_now();
+        }
+        sender.push(request(0), patience(600, &never)).unwrap();
+        // No room for a third: it waits until the receiver takes one.
+        let opener = {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(200));
+                *gate.open.lock().unwrap() = true;
+                gate.opened.notify_all();
+            })
+        };
+        sender.push(request(0), patience(600, &never)).unwrap();
+        assert!(*gate.open.lock().unwrap(), "it waited for the receiver to take the first");
+        opener.join().unwrap();
+        *gate.open.lock().unwrap() = false;
+        // The gate shut again: with no patience left, or told to give up, no wait
+        // (a wait would last the 30 s of patience).
+        let given_up = AtomicBool::new(true);
+        let give_up = || given_up.load(Ordering::SeqCst);
+        let started = Instant::now();
+        for _ in 0..3 {
+            sender.push(request(1), patience(0, &never)).unwrap();
+            sender.push(request(1), patience(30, &give_up)).unwrap();
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "pushed without waiting");
+        *gate.open.lock().unwrap() = true;
+        gate.opened.notify_all();
+        let (stats, failure) = sender.close(None);
+        assert_eq!(failure, None);
+        assert_eq!((stats.delivered, stats.lost), (90, 0));
+    }
 }

@@ -11,7 +11,6 @@
 
 use super::Engine;
 use super::series::{NEVER, NO_LINK, NO_RNG, Tick};
-use crate::rng::KeyedStream;
 use crate::scenario::Churn;
 use crate::sets::{ChurnClock, Member};
 
@@ -96,14 +95,14 @@ impl Engine<'_> {
         for link in chain.iter().chain([&info.rate]).chain(retired).filter(|l| **l != NO_LINK) {
             let slot = &mut self.slots[link.slot as usize];
             if slot.rng != NO_RNG {
-                self.rngs[slot.rng as usize] = KeyedStream::new();
+                self.rngs.restart(slot.rng);
             }
             // Its emitters start again for it: state reset, own fields drawn anew.
             slot.epoch = 0;
         }
         let s = &mut self.series[i];
         if s.observations_rng != NO_RNG {
-            self.rngs[s.observations_rng as usize] = KeyedStream::new();
+            self.rngs.restart(s.observations_rng);
         }
         s.restart(tick);
         self.series[i].stream = self.push_stream(g, successor);

@@ -5,7 +5,63 @@
 
 use super::series::{Group, NO_RNG, SeriesInfo};
 use crate::distributions::RandomBits;
-use crate::rng::{GoPcg, KeyedStream, RngKind, StreamKey, stream_key};
+use crate::rng::{GoPcg, KeyedStream, RngKind, StreamKey, keyed_draw, stream_key, unit_from_top_bits};
+
+/// The ChaCha streams of a run's (series, emitter) pairs, by index: each
+/// keeping its current block (72 bytes, a block per eight draws), or, when
+/// memory counts more than CPU, only its position (8 bytes, a block per
+/// draw). The same draws either way.
+#[derive(Debug)]
+pub(super) enum PairStreams {
+    Blocks(Vec<KeyedStream>),
+    Positions(Vec<u64>),
+}
+
+impl PairStreams {
+    /// A new stream at its start; its index.
+    pub fn push(&mut self) -> u32 {
+        let len = match self {
+            PairStreams::Blocks(v) => {
+                v.push(KeyedStream::new());
+                v.len()
+            }
+            PairStreams::Positions(v) => {
+                v.push(0);
+                v.len()
+            }
+        };
+        // A run's slots are counted in u32 as well.
+        u32::try_from(len - 1).expect("fewer than 4 billion random streams")
+    }
+
+    /// Stream `i` starts again (keyed anew by its caller).
+    pub fn restart(&mut self, i: u32) {
+        match self {
+            PairStreams::Blocks(v) => v[i as usize] = KeyedStream::new(),
+            PairStreams::Positions(v) => v[i as usize] = 0,
+        }
+    }
+
+    /// From now on, streams keep only their positions (what they drew is kept).
+    pub fn keep_positions(&mut self) {
+        if let PairStreams::Blocks(v) = self {
+            *self = PairStreams::Positions(v.iter().map(KeyedStream::position).collect());
+        }
+    }
+
+    /// The next draw of stream `i`, keyed by `key()`.
+    #[inline(always)]
+    fn next_u64(&mut self, i: u32, key: impl FnOnce() -> StreamKey) -> u64 {
+        match self {
+            PairStreams::Blocks(v) => v[i as usize].next_u64(key),
+            PairStreams::Positions(v) => {
+                let next = &mut v[i as usize];
+                *next += 1;
+                keyed_draw(&key(), *next - 1)
+            }
+        }
+    }
+}
 
 /// The random streams of a run, for the series being sampled.
 pub(super) struct Draws<'a, 'r> {
@@ -13,7 +69,7 @@ pub(super) struct Draws<'a, 'r> {
     pub seed: u64,
     pub kind: RngKind,
     pub go: &'a mut GoPcg,
-    pub rngs: &'a mut Vec<KeyedStream>,
+    pub rngs: &'a mut PairStreams,
     /// The series' key and metric are looked up only to key a block (one
     /// draw in eight): the per-point loop reads the (cold) series info no more often.
     pub series_info: &'a [SeriesInfo],
@@ -23,17 +79,15 @@ pub(super) struct Draws<'a, 'r> {
 }
 
 impl Draws<'_, '_> {
-    /// The stream of the series and the emitter whose name hashes to `emitter`.
+    /// The next draw of the series' stream for the emitter whose name hashes to `emitter`.
     #[inline]
-    fn chacha(&mut self, rng: &mut u32, emitter: u64) -> (&mut KeyedStream, impl FnOnce() -> StreamKey + '_) {
+    fn chacha(&mut self, rng: &mut u32, emitter: u64) -> u64 {
         if *rng == NO_RNG {
-            self.rngs.push(KeyedStream::new());
-            *rng = self.rngs.len() as u32 - 1;
+            *rng = self.rngs.push();
         }
         let Draws { seed, rngs, series_info, groups, series, .. } = self;
         let info = &series_info[*series];
-        let key = move || stream_key(*seed, groups[info.group as usize].name_hash, emitter, info.key);
-        (&mut rngs[*rng as usize], key)
+        rngs.next_u64(*rng, || stream_key(*seed, groups[info.group as usize].name_hash, emitter, info.key))
     }
 }
 
@@ -50,10 +104,7 @@ impl RandomBits for SlotRng<'_, '_, '_> {
     fn next_u64(&mut self) -> u64 {
         match self.draws.kind {
             RngKind::Go => self.draws.go.next_u64(),
-            RngKind::ChaCha => {
-                let (stream, key) = self.draws.chacha(self.rng, self.emitter);
-                stream.next_u64(key)
-            }
+            RngKind::ChaCha => self.draws.chacha(self.rng, self.emitter),
         }
     }
 
@@ -61,10 +112,7 @@ impl RandomBits for SlotRng<'_, '_, '_> {
     fn uniform(&mut self) -> f64 {
         match self.draws.kind {
             RngKind::Go => self.draws.go.uniform(),
-            RngKind::ChaCha => {
-                let (stream, key) = self.draws.chacha(self.rng, self.emitter);
-                stream.uniform(key)
-            }
+            RngKind::ChaCha => unit_from_top_bits(self.draws.chacha(self.rng, self.emitter)),
         }
     }
 }

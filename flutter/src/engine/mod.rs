@@ -21,11 +21,11 @@ use crate::batch::{Batch, LogSection, MetricSection, PointBuffer, SpanSection, S
 use crate::go::duration::GoDuration;
 use crate::kinds::emitters::{ChainValue, Emitter, SeriesState};
 use crate::kinds::metrics::Warnings;
-use crate::rng::{ChaChaStream, GoPcg, KeyedStream, RngKind};
+use crate::rng::{ChaChaStream, GoPcg, RngKind};
 use crate::run::RunConfig;
 use crate::scenario::{Action, EmitterAction, Scenario};
 use crate::shard::Shard;
-use draws::{Draws, SlotRng};
+use draws::{Draws, PairStreams, SlotRng};
 use series::{Group, Link, NO_OWN, Series, SeriesInfo, Slot};
 pub(crate) use series::{Identity, set_change};
 
@@ -132,7 +132,7 @@ pub struct Engine<'r> {
     warned: BTreeSet<(u32, String)>,
     links: Vec<Link>,
     slots: Vec<Slot>,
-    rngs: Vec<KeyedStream>,
+    rngs: PairStreams,
     streams: Streams<'r>,
     out: PointBuffer,
     /// The trace templates, in definition order, and where each is by name.
@@ -179,7 +179,7 @@ impl<'r> Engine<'r> {
             warned: BTreeSet::new(),
             links: Vec::new(),
             slots: Vec::new(),
-            rngs: Vec::new(),
+            rngs: PairStreams::Blocks(Vec::new()),
             streams: Streams::new(),
             out: PointBuffer::new(),
             tracers: Vec::new(),
@@ -201,6 +201,16 @@ impl<'r> Engine<'r> {
     /// The settings of this run.
     pub fn config(&self) -> &RunConfig {
         &self.config
+    }
+
+    /// Keeps per-series state small at some CPU cost, for the rest of the
+    /// run: a series' random stream for an emitter keeps only its position
+    /// (8 bytes, where it kept its current block in 72) and computes a block
+    /// at each draw. The points are the same. Real-time runs ([`run`](crate::run)
+    /// with [`Pacing::RealTime`](crate::Pacing::RealTime)) favour memory:
+    /// their CPU waits for the clock.
+    pub fn favour_memory(&mut self) {
+        self.rngs.keep_positions();
     }
 
     /// The last tick of the run (the scenario's duration, in whole seconds).
@@ -266,6 +276,7 @@ impl<'r> Engine<'r> {
                 return Some(Batch {
                     tick,
                     unix_nanos: self.unix_nanos(tick),
+                    next_tick: self.next_tick,
                     metrics: MetricSection { streams: &self.streams, points: self.out.all() },
                     spans: SpanSection { spans: &self.signals.spans, resources: &self.signals.resources },
                     logs: LogSection { records: &self.signals.records, resources: &self.signals.resources },

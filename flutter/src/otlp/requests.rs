@@ -163,6 +163,7 @@ mod tests {
             let batch = Batch {
                 tick: tick as u64,
                 unix_nanos: tick as i64,
+                next_tick: tick as u64 + 1,
                 metrics: MetricSection { streams: &streams, points: buffer.all() },
                 spans: SpanSection::default(),
                 logs: LogSection::default(),

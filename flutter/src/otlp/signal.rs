@@ -159,7 +159,9 @@ impl Channel {
         let (first_tick, last_tick) = self.ticks;
         self.count = 0;
         let request = Request { body, points: count, first_tick, last_tick };
-        sender.push(request).map_err(|e| SinkError::Delivery(format!("{} delivery failed: {e}", self.signal.name())))
+        sender
+            .push(request, None)
+            .map_err(|e| SinkError::Delivery(format!("{} delivery failed: {e}", self.signal.name())))
     }
 
     /// Waits for delivery until `deadline`; the failure, if any.

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::destination::{Compression, OtlpSettings};
 use super::metrics::Encoder;
@@ -14,7 +14,9 @@ use super::response::decode_partial_success;
 use super::signal::{Channel, Signal};
 use super::split::split_request;
 use crate::batch::{Batch, LogSection, Points, SpanSection};
-use crate::delivery::{DeliveryEvent, DeliveryStats, HttpTransport, Mode, Request, Sender, Splitter, Transport};
+use crate::delivery::{
+    DeliveryEvent, DeliveryStats, HttpTransport, Mode, Patience, Request, Sender, Splitter, Transport,
+};
 use crate::sink::{Sink, SinkError};
 
 /// Sends points as OTLP, over HTTP with protobuf bodies or over gRPC as the
@@ -22,7 +24,8 @@ use crate::sink::{Sink, SinkError};
 /// ([`OtlpSink::remote_write`]), through one delivery layer.
 ///
 /// In [`Mode::RealTime`] each tick becomes a request (split at
-/// `maxPointsPerRequest`) and the engine never waits for the network. In
+/// `maxPointsPerRequest`); the engine waits for the network only while its
+/// next tick is not due (so a large tick is not held encoded at once). In
 /// [`Mode::Fast`], ticks are batched into requests of `maxPointsPerRequest`
 /// points and the engine waits for delivery when the queue is full.
 #[derive(Debug)]
@@ -166,7 +169,8 @@ impl OtlpSink {
     /// Sends every request ready (all pending points, with `all`).
     fn send_pending(&mut self, all: bool) -> Result<(), SinkError> {
         let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
-        self.requests.flush(all, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), body))
+        self.requests
+            .flush(all, |encoder, points, ticks| send(encoder, points, ticks, buf, (sender.as_ref(), None), body))
     }
 }
 
@@ -211,13 +215,13 @@ enum Body {
     Snappy,
 }
 
-/// Encodes `points` into one request and queues it.
+/// Encodes `points` into one request and queues it (waiting for room as `patience` allows).
 fn send(
     encoder: &mut Wire,
     points: Points<'_>,
     (first_tick, last_tick): TickRange,
     buf: &mut Vec<u8>,
-    sender: Option<&Sender>,
+    (sender, patience): (Option<&Sender>, Option<Patience<'_>>),
     body: Body,
 ) -> Result<(), SinkError> {
     let Some(sender) = sender else { return Err(SinkError::Delivery("delivery has stopped".into())) };
@@ -233,7 +237,18 @@ fn send(
             .map_err(|e| SinkError::Delivery(format!("snappy compression failed: {e}")))?,
     };
     let request = Request { body, points: count, first_tick, last_tick };
-    sender.push(request).map_err(|e| SinkError::Delivery(format!("{} delivery failed: {e}", encoder.name())))
+    sender.push(request, patience).map_err(|e| SinkError::Delivery(format!("{} delivery failed: {e}", encoder.name())))
+}
+
+/// Real time: until when a tick's requests may wait for the receiver to take
+/// them — nine tenths of the time to the next batch, so the engine is not
+/// late for it (a million points' bodies are then made as the receiver takes
+/// them, not all held at once). `None` in a fast run (it always waits).
+fn real_time_patience(mode: Mode, batch: &Batch<'_>) -> Option<Instant> {
+    let Mode::RealTime { .. } = mode else { return None };
+    // More than an hour ahead is as good as an hour.
+    let gap = batch.next_tick.saturating_sub(batch.tick).min(3600);
+    Some(Instant::now() + Duration::from_secs(gap).mul_f64(0.9))
 }
 
 /// A gzip body undone (to split it).
@@ -257,7 +272,10 @@ impl Sink for OtlpSink {
             sender.count_generated(batch.metrics.points.len() as u64);
         }
         let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
-        self.requests.tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, sender.as_ref(), body))?;
+        let interrupted = || self.interrupt.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
+        let patience = real_time_patience(self.mode, batch).map(|until| Patience { until, give_up: &interrupted });
+        let to = (sender.as_ref(), patience);
+        self.requests.tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, to, body))?;
         let how = (&self.settings, self.mode, self.body == Body::Gzip);
         let s = &batch.spans;
         self.spans.take(how, batch.tick, s.spans.len(), |range, out| {

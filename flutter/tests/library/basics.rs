@@ -260,3 +260,58 @@ script:
     assert_eq!(engine.next_batch().map(|b| b.tick), Some(20));
     assert!(engine.next_batch().is_none());
 }
+
+/// Plays `scenario` into a memory sink batch by batch, favouring memory
+/// (random streams keeping only their positions) from batch `favour_from` on.
+fn play_favouring_memory(scenario: &Scenario<'static>, favour_from: Option<usize>) -> flutter::MemorySink {
+    use flutter::Sink;
+    let config = RunConfig { seed: 3, rng: RngKind::ChaCha, wallclock_start: Timestamp(1_700_000_000_000_000_000) };
+    let mut engine = Engine::new(scenario, config);
+    let mut sink = flutter::MemorySink::new();
+    let mut batches = 0;
+    loop {
+        if favour_from == Some(batches) {
+            engine.favour_memory();
+        }
+        let Some(batch) = engine.next_batch() else { break };
+        sink.tick(&batch).unwrap();
+        batches += 1;
+    }
+    sink
+}
+
+/// A real-time run keeps less per series (`Engine::favour_memory`): its
+/// points are the same, whether it favours memory from the start or from a
+/// point in the run on (the streams go on from where they are).
+#[test]
+fn favouring_memory_changes_no_point() {
+    for name in
+        ["sample-fleet.yaml", "sample-churn.yaml", "sample-histogram.yaml", "sample-spiky.yaml", "sample-counter.yaml"]
+    {
+        let scenario = Scenario::load_files(&sample(name)).unwrap();
+        let kept = play_favouring_memory(&scenario, None);
+        assert!(kept.points().len() > 10, "{name}: {} points", kept.points().len());
+        for from in [0, 7] {
+            assert!(play_favouring_memory(&scenario, Some(from)) == kept, "{name}, favouring memory from batch {from}");
+        }
+    }
+}
+
+/// A batch says when the next one comes at the earliest (a real-time sink
+/// waits for its receiver only until then): never after the next batch's tick.
+#[test]
+fn a_batch_knows_the_next_batchs_earliest_tick() {
+    for name in ["sample-churn.yaml", "sample-steps.yaml", "sample-traces.yaml"] {
+        let scenario = Scenario::load_files(&sample(name)).unwrap();
+        let mut engine = Engine::new(&scenario, RunConfig::reproducible(&scenario));
+        let mut ticks = Vec::new();
+        while let Some(batch) = engine.next_batch() {
+            assert!(batch.next_tick > batch.tick, "{name} at {}", batch.tick);
+            ticks.push((batch.tick, batch.next_tick));
+        }
+        assert!(ticks.len() > 5, "{name}");
+        for pair in ticks.windows(2) {
+            assert!(pair[0].1 <= pair[1].0, "{name}: {pair:?}");
+        }
+    }
+}
