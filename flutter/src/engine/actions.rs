@@ -162,7 +162,7 @@ impl<'r> Engine<'r> {
     fn slot_for(&mut self, index: usize, emitter: u32) -> u32 {
         let info = &self.series_info[index];
         let known = self.chain_of(index).iter().chain([&info.rate]).find(|l| l.emitter == emitter);
-        if let Some(slot) = known.map(|l| l.slot).or_else(|| info.retired_slot(emitter)) {
+        if let Some(slot) = known.map(|l| l.slot).or_else(|| self.retired.slot(index, emitter)) {
             return slot;
         }
         self.slots.push(Slot::new());
@@ -185,9 +185,8 @@ impl<'r> Engine<'r> {
                 self.links.push(Link { emitter, slot });
             }
             let old = self.chain_of(index).to_vec();
-            let info = &mut self.series_info[index];
             for link in old.into_iter().filter(|l| !chain.contains(&l.emitter)) {
-                info.retire(link);
+                self.retired.retire(index, link);
             }
             let series = &mut self.series[index];
             series.chain_start = chain_start;
@@ -204,7 +203,7 @@ impl<'r> Engine<'r> {
             let info = &mut self.series_info[index];
             let old = std::mem::replace(&mut info.rate, link);
             if old.emitter != link.emitter && !self.chain_of(index).iter().any(|l| l.emitter == old.emitter) {
-                self.series_info[index].retire(old);
+                self.retired.retire(index, old);
             }
         }
     }
@@ -411,9 +410,6 @@ impl<'r> Engine<'r> {
             to: Tick::NEVER,
             enabled: true,
             live: false,
-            accrues: kind.accrues(),
-            warned_invalid: false,
-            has_rate: kind.has_rate(),
             chain_start: 0,
             chain_len: 0,
             stream: u32::MAX,
@@ -422,13 +418,8 @@ impl<'r> Engine<'r> {
             state: MetricState::new(&spec.kind),
             observations_rng: NO_RNG,
         };
-        let proto_info = SeriesInfo {
-            group: self.groups.len() as u32,
-            rate: NO_LINK,
-            member: Member::default(),
-            key: 0,
-            retired: None,
-        };
+        let proto_info =
+            SeriesInfo { group: self.groups.len() as u32, rate: NO_LINK, member: Member::default(), key: 0 };
         self.groups.push(Group {
             name,
             name_hash: fnv1a64(name),

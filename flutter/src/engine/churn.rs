@@ -91,8 +91,7 @@ impl Engine<'_> {
         info.key = key;
         // Its streams start again, keyed by its new key.
         let chain = &self.links[self.series[i].chain()];
-        let retired = info.retired.as_deref().map_or(&[][..], Vec::as_slice);
-        for link in chain.iter().chain([&info.rate]).chain(retired).filter(|l| **l != NO_LINK) {
+        for link in chain.iter().chain([&info.rate]).chain(self.retired.links(i)).filter(|l| **l != NO_LINK) {
             let slot = &mut self.slots[link.slot as usize];
             if slot.rng != NO_RNG {
                 self.rngs.restart(slot.rng);

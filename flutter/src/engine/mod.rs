@@ -26,7 +26,7 @@ use crate::run::RunConfig;
 use crate::scenario::{Action, EmitterAction, Scenario};
 use crate::shard::Shard;
 use draws::{Draws, PairStreams, SlotRng};
-use series::{Group, Link, NO_OWN, Series, SeriesInfo, Slot};
+use series::{Group, Link, NO_OWN, RetiredSlots, Series, SeriesInfo, Slot};
 pub(crate) use series::{Identity, set_change};
 
 /// An emitter's configuration, shared by every series that uses it.
@@ -132,6 +132,7 @@ pub struct Engine<'r> {
     warned: BTreeSet<(u32, String)>,
     links: Vec<Link>,
     slots: Vec<Slot>,
+    retired: RetiredSlots,
     rngs: PairStreams,
     streams: Streams<'r>,
     out: PointBuffer,
@@ -147,7 +148,7 @@ pub struct Engine<'r> {
     go: GoPcg,
     warnings: Warnings,
     /// Points dropped because their value was not a finite number.
-    invalid: u64,
+    invalid: sample::InvalidPoints,
     next_tick: u64,
     last_tick: u64,
     /// The run's duration in nanoseconds: traces start before it.
@@ -179,6 +180,7 @@ impl<'r> Engine<'r> {
             warned: BTreeSet::new(),
             links: Vec::new(),
             slots: Vec::new(),
+            retired: RetiredSlots::default(),
             rngs: PairStreams::Blocks(Vec::new()),
             streams: Streams::new(),
             out: PointBuffer::new(),
@@ -190,7 +192,7 @@ impl<'r> Engine<'r> {
             trace_warnings: Vec::new(),
             go: GoPcg::new(config.seed, config.seed),
             warnings: Vec::new(),
-            invalid: 0,
+            invalid: sample::InvalidPoints::default(),
             next_tick: 0,
             // A scenario built by hand may be longer than the loader allows.
             last_tick: scenario.duration.floor_secs().min(series::MAX_TICK),
@@ -251,7 +253,7 @@ impl<'r> Engine<'r> {
     /// counter's total that overflowed, a ramp past the float range): they
     /// are never sent as numbers.
     pub fn invalid_points(&self) -> u64 {
-        self.invalid
+        self.invalid.count
     }
 
     /// Advances to the next tick that has points and returns them; `None` once

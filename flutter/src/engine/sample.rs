@@ -3,7 +3,7 @@
 //! accrue the value for the second that starts at the tick.
 
 use super::draws::{Draws, SlotRng};
-use super::series::{RateSource, Series, Slot, StartFrom, Tick};
+use super::series::{RateSource, Slot, StartFrom, Tick};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
@@ -67,7 +67,7 @@ impl Engine<'_> {
                     &mut draws,
                 );
             }
-            if !s.accrues {
+            if !s.accrues() {
                 // A gauge is visited only when a point is due: its own short path.
                 s.last_point = Tick::new(tick);
                 s.next_point = Tick::new(tick + u64::from(s.frequency));
@@ -82,7 +82,7 @@ impl Engine<'_> {
                             out.push(Point::new(s.stream, now_unix, now_unix, value));
                             s.live = true;
                         }
-                        None => invalid_point(s, index, tick, invalid, warnings),
+                        None => invalid.drop_point(index, tick, warnings),
                     },
                 }
                 s.next_visit = Tick::new(s.next_point.get().min(s.to.get().saturating_add(1)));
@@ -106,7 +106,7 @@ impl Engine<'_> {
                                 out.push(Point::new(s.stream, unix_at(s.start_tick(tick)), now_unix, value));
                                 s.live = true;
                             }
-                            None => invalid_point(s, index, tick, invalid, warnings),
+                            None => invalid.drop_point(index, tick, warnings),
                         }
                         // What accrued is reported (or dropped): a delta interval starts afresh.
                         s.delta_from = Tick::new(tick);
@@ -114,8 +114,8 @@ impl Engine<'_> {
                 }
             }
             // The second [tick, tick + 1), after the point (which covers the seconds before it).
-            if s.accrues && v.mark == Mark::Value {
-                let rate = if s.has_rate {
+            if s.accrues() && v.mark == Mark::Value {
+                let rate = if s.kind.has_rate() {
                     let info = &draws.series_info[index];
                     let source = info.rate_source(draws.groups[info.group as usize].per_second_rate());
                     rate(source, (emitters, own_emitters), slots, t_ns, &mut draws)
@@ -133,19 +133,29 @@ impl Engine<'_> {
     }
 }
 
-/// A point whose value is not a finite number: dropped, counted, and warned
-/// about the first time for its series.
-#[cold]
-fn invalid_point(s: &mut Series<'_>, index: usize, tick: u64, invalid: &mut u64, warnings: &mut Warnings) {
-    *invalid += 1;
-    if !s.warned_invalid {
-        s.warned_invalid = true;
-        let message = format!(
-            "its point at {} is not a finite number, so it was dropped; every such point is counted as invalid in \
-             the summary",
-            GoDuration::from_secs(tick as i64)
-        );
-        warnings.push((index, message));
+/// Points dropped because their value was not a finite number, and the
+/// series warned about them (once each).
+#[derive(Debug, Default)]
+pub(super) struct InvalidPoints {
+    pub count: u64,
+    // Apart from the series' records: few series ever have one.
+    warned: std::collections::BTreeSet<usize>,
+}
+
+impl InvalidPoints {
+    /// Series `index`'s point at `tick` is dropped: counted, and warned about
+    /// the first time for the series.
+    #[cold]
+    fn drop_point(&mut self, index: usize, tick: u64, warnings: &mut Warnings) {
+        self.count += 1;
+        if self.warned.insert(index) {
+            let message = format!(
+                "its point at {} is not a finite number, so it was dropped; every such point is counted as invalid \
+                 in the summary",
+                GoDuration::from_secs(tick as i64)
+            );
+            warnings.push((index, message));
+        }
     }
 }
 

@@ -60,12 +60,6 @@ pub(crate) struct Series<'r> {
     /// Whether its current stream has a value a backend shows: the series'
     /// end then sends a staleness marker.
     pub live: bool,
-    /// Whether its chain is sampled every second (sums and histograms).
-    pub accrues: bool,
-    /// Whether a point of it was dropped as not finite (warned once).
-    pub warned_invalid: bool,
-    /// Whether its kind takes an observation rate.
-    pub has_rate: bool,
     /// The emitter chain: `links[chain_start .. chain_start + chain_len]`.
     pub chain_start: u32,
     pub chain_len: u32,
@@ -102,8 +96,14 @@ impl Series<'_> {
         if !self.enabled || tick > end {
             return NEVER;
         }
-        let next = if self.accrues { tick } else { self.next_point.get() };
+        let next = if self.accrues() { tick } else { self.next_point.get() };
         next.min(end)
+    }
+
+    /// Whether its chain is sampled every second (sums and histograms).
+    #[inline(always)]
+    pub fn accrues(&self) -> bool {
+        self.kind.accrues()
     }
 
     /// Where its chain's links are in the engine's `links`.
@@ -262,7 +262,7 @@ impl Slot {
 
 /// What the engine needs of a series only when actions apply and blocks of
 /// random draws are due (what its metric's series share is its [`Group`]'s).
-/// A million series keep a million of these: 48 bytes (tested).
+/// A million series keep a million of these: 40 bytes (tested).
 #[derive(Clone, Debug)]
 pub(crate) struct SeriesInfo {
     /// Its metric's group.
@@ -274,12 +274,6 @@ pub(crate) struct SeriesInfo {
     pub member: Member,
     /// The fourth word of its random streams' key (its expanded values' hash).
     pub key: u64,
-    /// The (emitter, slot) pairs it used before and its chain and rate no
-    /// longer name, so an emitter taken back carries its state on (`None`
-    /// until its chain or rate first drops one).
-    // Boxed: 8 bytes in a record a million series keep, where a `Vec` is 24.
-    #[allow(clippy::box_collection)]
-    pub retired: Option<Box<Vec<Link>>>,
 }
 
 impl SeriesInfo {
@@ -287,17 +281,30 @@ impl SeriesInfo {
     pub fn rate_source(&self, per_second: f64) -> RateSource {
         if self.rate == NO_LINK { RateSource::PerSecond(per_second) } else { RateSource::Emitter(self.rate) }
     }
+}
 
-    /// Its retired slot for `emitter`, if any.
-    pub fn retired_slot(&self, emitter: u32) -> Option<u32> {
-        self.retired.as_ref()?.iter().find(|l| l.emitter == emitter).map(|l| l.slot)
+/// The (emitter, slot) pairs series used before and their chains and rates
+/// no longer name, so an emitter taken back carries its state on. Apart from
+/// the series' records: few series ever drop an emitter.
+#[derive(Debug, Default)]
+pub(crate) struct RetiredSlots(BTreeMap<u32, Vec<Link>>);
+
+impl RetiredSlots {
+    /// Series `series`' retired slot for `emitter`, if any.
+    pub fn slot(&self, series: usize, emitter: u32) -> Option<u32> {
+        self.links(series).iter().find(|l| l.emitter == emitter).map(|l| l.slot)
     }
 
-    /// Keeps `link`'s slot for when its emitter comes back.
-    pub fn retire(&mut self, link: Link) {
-        if link != NO_LINK && self.retired_slot(link.emitter).is_none() {
-            self.retired.get_or_insert_default().push(link);
+    /// Keeps `link`'s slot for when its emitter comes back to series `series`.
+    pub fn retire(&mut self, series: usize, link: Link) {
+        if link != NO_LINK && self.slot(series, link.emitter).is_none() {
+            self.0.entry(series as u32).or_default().push(link);
         }
+    }
+
+    /// Series `series`' retired links.
+    pub fn links(&self, series: usize) -> &[Link] {
+        self.0.get(&(series as u32)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -479,8 +486,8 @@ mod tests {
     #[test]
     fn per_series_records_stay_small() {
         use std::mem::size_of;
-        assert_eq!(size_of::<super::SeriesInfo>(), 48);
-        assert_eq!(size_of::<super::Series<'static>>(), 72);
+        assert_eq!(size_of::<super::SeriesInfo>(), 40);
+        assert_eq!(size_of::<super::Series<'static>>(), 64);
         assert_eq!(size_of::<super::Slot>(), 32);
         assert_eq!(size_of::<crate::rng::KeyedStream>(), 72);
     }

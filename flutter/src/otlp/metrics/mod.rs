@@ -37,8 +37,12 @@ pub struct Encoder {
     metrics: Vec<MetricGroup>,
     metric_ids: BTreeMap<(u32, Vec<u8>, DataKind), u32>,
     streams: Vec<StreamCode>,
-    /// Every stream's pre-encoded attributes and bounds, back to back.
+    /// Every stream's pre-encoded data point attributes, back to back.
     stream_bytes: Vec<u8>,
+    /// The explicit histograms' pre-encoded `explicit_bounds` fields, each
+    /// once (the first empty, for other kinds), and where each is.
+    bounds: Vec<Vec<u8>>,
+    bounds_ids: BTreeMap<Vec<u8>, u32>,
     /// Per request: the indices of its points, by metric id.
     buckets: Vec<Vec<u32>>,
     /// Per request: the metric ids that have points, in output order.
@@ -53,6 +57,16 @@ impl Encoder {
     /// An encoder that has seen no stream yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Stream `stream`'s pre-encoded data point attributes and bounds.
+    #[inline(always)]
+    fn stream_parts(&self, stream: u32) -> (&[u8], &[u8]) {
+        let i = stream as usize;
+        let start = self.streams[i].attrs_start as usize;
+        // Its attributes end where the next stream's start.
+        let end = self.streams.get(i + 1).map_or(self.stream_bytes.len(), |c| c.attrs_start as usize);
+        (&self.stream_bytes[start..end], &self.bounds[self.streams[i].bounds as usize])
     }
 
     /// Appends one `ExportMetricsServiceRequest` holding `points` to `out`.

@@ -12,13 +12,13 @@ impl Encoder {
     /// A data point message's content size.
     #[inline]
     pub(super) fn point_len(&self, p: &Point, points: &Points<'_>) -> usize {
-        let code = self.streams[p.stream as usize];
+        let (attrs, bounds) = self.stream_parts(p.stream);
+        let (attrs, bounds) = (attrs.len(), bounds.len());
         let times = fixed_len(p.start_unix_nanos) + fixed_len(p.time_unix_nanos);
-        let attrs = code.attrs_len as usize;
         match p.value() {
             PointValue::Double(_) | PointValue::Int(_) => return times + 9 + attrs,
             // A stale explicit histogram point still carries its bounds.
-            PointValue::Stale => return times + attrs + 2 + code.bounds_len as usize,
+            PointValue::Stale => return times + attrs + 2 + bounds,
             PointValue::Histogram(_) | PointValue::ExpHistogram(_) => {}
         }
         match points.value(p) {
@@ -29,7 +29,7 @@ impl Encoder {
                     + fixed_len_u(h.summary.count)
                     + 9
                     + if counts > 0 { len_field_size(8 * counts) } else { 0 }
-                    + code.bounds_len as usize
+                    + bounds
                     + attrs
                     + min_max_len(&h.summary)
             }
@@ -50,9 +50,7 @@ impl Encoder {
     /// Writes one data point field whose content is `len` bytes ([`Self::point_len`]).
     #[inline]
     pub(super) fn write_point(&self, p: &Point, len: usize, points: &Points<'_>, out: &mut Vec<u8>) {
-        let code = self.streams[p.stream as usize];
-        let attrs = &self.stream_bytes[code.attrs_start as usize..][..code.attrs_len as usize];
-        let bounds = &self.stream_bytes[code.bounds_start as usize..][..code.bounds_len as usize];
+        let (attrs, bounds) = self.stream_parts(p.stream);
         put_len_header(out, data::DATA_POINTS, len);
         let (start, time) = (p.start_unix_nanos, p.time_unix_nanos);
         // Number points need no lookup of histogram data.
@@ -87,7 +85,7 @@ impl Encoder {
                 put_fixed64(out, num::AS_INT, v as u64);
                 out.extend_from_slice(attrs);
             }
-            ValueRef::Stale => match self.metrics[code.metric as usize].data {
+            ValueRef::Stale => match self.metrics[self.streams[p.stream as usize].metric as usize].data {
                 DataKind::ExpHistogram { .. } => {
                     out.extend_from_slice(attrs);
                     put_times(out, start, time);

@@ -95,17 +95,17 @@ pub(super) struct MetricGroup {
     pub data: DataKind,
 }
 
-/// A stream's pre-encoded parts, as ranges of the encoder's `stream_bytes`:
-/// small and dense, because the per-point loops read one for every point.
+/// A stream's pre-encoded parts: small and dense (12 bytes), because the
+/// per-point loops read one for every point.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct StreamCode {
     pub metric: u32,
-    /// The data point's `attributes` fields (numbered for its data point type).
+    /// Where its data point's `attributes` fields (numbered for its data
+    /// point type) start in the encoder's `stream_bytes`; they end where the
+    /// next stream's start.
     pub attrs_start: u32,
-    pub attrs_len: u32,
-    /// An explicit histogram's `explicit_bounds` field (empty for other types).
-    pub bounds_start: u32,
-    pub bounds_len: u32,
+    /// Its `explicit_bounds` field's index in the encoder's `bounds` (0, empty, for other types).
+    pub bounds: u32,
 }
 
 impl Encoder {
@@ -139,26 +139,28 @@ impl Encoder {
             self.buckets.push(Vec::new());
         }
 
-        let bytes = &mut self.stream_bytes;
-        let attrs_start = bytes.len();
-        put_attributes(bytes, data.attributes_field(), &s.datapoint);
-        let bounds_start = bytes.len();
+        if self.bounds.is_empty() {
+            self.bounds.push(Vec::new());
+            self.bounds_ids.insert(Vec::new(), 0);
+        }
+        let mut bounds = Vec::new();
         if !s.bounds.is_empty() {
-            put_len_header(bytes, tag::histogram_point::EXPLICIT_BOUNDS, 8 * s.bounds.len());
+            put_len_header(&mut bounds, tag::histogram_point::EXPLICIT_BOUNDS, 8 * s.bounds.len());
             for b in s.bounds {
-                bytes.extend_from_slice(&b.to_bits().to_le_bytes());
+                bounds.extend_from_slice(&b.to_bits().to_le_bytes());
             }
         }
-        let end = bytes.len();
+        let next = self.bounds.len() as u32;
+        let bounds_id = *self.bounds_ids.entry(bounds.clone()).or_insert(next);
+        if bounds_id == next {
+            self.bounds.push(bounds);
+        }
+
+        let attrs_start = self.stream_bytes.len();
+        put_attributes(&mut self.stream_bytes, data.attributes_field(), &s.datapoint);
         // Offsets fit u32 unless the streams' attributes alone pass 4 GiB.
-        let offset = |n: usize| u32::try_from(n).expect("pre-encoded stream attributes below 4 GiB");
-        self.streams.push(StreamCode {
-            metric: metric_id,
-            attrs_start: offset(attrs_start),
-            attrs_len: offset(bounds_start - attrs_start),
-            bounds_start: offset(bounds_start),
-            bounds_len: offset(end - bounds_start),
-        });
+        let attrs_start = u32::try_from(attrs_start).expect("pre-encoded stream attributes below 4 GiB");
+        self.streams.push(StreamCode { metric: metric_id, attrs_start, bounds: bounds_id });
     }
 }
 
@@ -166,5 +168,14 @@ impl Encoder {
 fn put_string(out: &mut Vec<u8>, field: u8, s: &str) {
     if !s.is_empty() {
         put_bytes(out, field, s.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What a million series cost the encoder beyond their attributes' bytes.
+    #[test]
+    fn a_streams_code_is_twelve_bytes() {
+        assert_eq!(std::mem::size_of::<super::StreamCode>(), 12);
     }
 }
