@@ -260,7 +260,7 @@ impl<'r> Engine<'r> {
             // A new unit or description: the same series, described anew.
             for m in 0..self.groups[g].members.len() {
                 let i = self.groups[g].members[m] as usize;
-                self.series[i].stream = self.push_stream(g, self.series_info[i].member);
+                self.series[i].stream = self.push_stream(g, self.series_info[i].member());
             }
         }
     }
@@ -307,7 +307,7 @@ impl<'r> Engine<'r> {
         let index = self.series.len();
         let group = &self.groups[g];
         let mut info = group.proto_info.clone();
-        info.member = member;
+        info.set_member(member);
         info.key = group.set.key(member);
         self.series.push(group.proto.clone());
         self.series_info.push(info);
@@ -335,7 +335,7 @@ impl<'r> Engine<'r> {
             let i = self.groups[g].members[m] as usize;
             self.end_series(i, tick);
             self.series[i].restart(tick);
-            self.series[i].stream = self.push_stream(g, self.series_info[i].member);
+            self.series[i].stream = self.push_stream(g, self.series_info[i].member());
         }
     }
 
@@ -370,7 +370,7 @@ impl<'r> Engine<'r> {
             let member = Member::from(position);
             let i = match old.remove(&text) {
                 Some(i) => {
-                    self.series_info[i as usize].member = member;
+                    self.series_info[i as usize].set_member(member);
                     if described_anew {
                         self.series[i as usize].stream = self.push_stream(g, member);
                     }
@@ -419,7 +419,7 @@ impl<'r> Engine<'r> {
             observations_rng: NO_RNG,
         };
         let proto_info =
-            SeriesInfo { group: self.groups.len() as u32, rate: NO_LINK, member: Member::default(), key: 0 };
+            SeriesInfo::new(self.groups.len() as u32, Member::default(), 0);
         self.groups.push(Group {
             name,
             name_hash: fnv1a64(name),

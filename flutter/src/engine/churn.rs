@@ -57,7 +57,7 @@ impl Engine<'_> {
             let ours = self.shard.is_none_or(|s| s.holds(group.name, &group.set.values(successor)));
             let found = group
                 .members
-                .binary_search_by_key(&predecessor.position, |&i| self.series_info[i as usize].member.position);
+                .binary_search_by_key(&predecessor.position, |&i| self.series_info[i as usize].member().position);
             match found {
                 Ok(m) => {
                     let i = self.groups[g].members[m] as usize;
@@ -87,7 +87,7 @@ impl Engine<'_> {
     fn renew(&mut self, g: usize, i: usize, successor: Member, tick: u64) {
         let key = self.groups[g].set.key(successor);
         let info = &mut self.series_info[i];
-        info.member = successor;
+        info.set_member(successor);
         info.key = key;
         // Its streams start again, keyed by its new key.
         let chain = &self.links[self.series[i].chain()];

@@ -262,7 +262,7 @@ impl Slot {
 
 /// What the engine needs of a series only when actions apply and blocks of
 /// random draws are due (what its metric's series share is its [`Group`]'s).
-/// A million series keep a million of these: 40 bytes (tested).
+/// A million series keep a million of these: 32 bytes (tested).
 #[derive(Clone, Debug)]
 pub(crate) struct SeriesInfo {
     /// Its metric's group.
@@ -270,13 +270,33 @@ pub(crate) struct SeriesInfo {
     /// Kinds with a rate from an emitter: the emitter and this series' slot
     /// for it ([`NO_LINK`] when the rate is the group's number).
     pub rate: Link,
-    /// Its place in its metric's set.
-    pub member: Member,
+    /// Its place in its metric's set ([`SeriesInfo::member`]; a set has at
+    /// most 10,000,000 series, so a position fits 32 bits).
+    position: u32,
+    generation: u64,
     /// The fourth word of its random streams' key (its expanded values' hash).
     pub key: u64,
 }
 
 impl SeriesInfo {
+    /// The record of a series of group `group` at `member` of its set, keyed by `key`.
+    pub fn new(group: u32, member: Member, key: u64) -> Self {
+        let mut info = SeriesInfo { group, rate: NO_LINK, position: 0, generation: 0, key };
+        info.set_member(member);
+        info
+    }
+
+    /// Its place in its metric's set.
+    pub fn member(&self) -> Member {
+        Member { position: u64::from(self.position), generation: self.generation }
+    }
+
+    /// Its place becomes `member`.
+    pub fn set_member(&mut self, member: Member) {
+        self.position = u32::try_from(member.position).expect("a set has at most 10,000,000 series");
+        self.generation = member.generation;
+    }
+
     /// Where its observation rate comes from, its group's rate being `per_second` when a number.
     pub fn rate_source(&self, per_second: f64) -> RateSource {
         if self.rate == NO_LINK { RateSource::PerSecond(per_second) } else { RateSource::Emitter(self.rate) }
@@ -486,7 +506,7 @@ mod tests {
     #[test]
     fn per_series_records_stay_small() {
         use std::mem::size_of;
-        assert_eq!(size_of::<super::SeriesInfo>(), 40);
+        assert_eq!(size_of::<super::SeriesInfo>(), 32);
         assert_eq!(size_of::<super::Series<'static>>(), 64);
         assert_eq!(size_of::<super::Slot>(), 32);
         assert_eq!(size_of::<crate::rng::KeyedStream>(), 72);
