@@ -184,8 +184,10 @@ pub fn run_with(
     }
     let last_tick = engine.last_tick();
     let mut failure = None;
+    // A tick of many points comes in parts: the first is paced.
+    let mut paced = None;
     'ticks: while let Some(batch) = engine.next_batch() {
-        if pacing == Pacing::RealTime {
+        if pacing == Pacing::RealTime && paced.replace(batch.tick) != Some(batch.tick) {
             let deadline = Duration::from_secs(batch.tick);
             clock.sleep_until(deadline);
             let by = clock.now().saturating_sub(deadline);
@@ -208,7 +210,7 @@ pub fn run_with(
         report.points += batch.metrics.points.len() as u64;
         report.spans += batch.spans.spans.len() as u64;
         report.records += batch.logs.records.len() as u64;
-        report.ticks += 1;
+        report.ticks += u64::from(!batch.more);
     }
     if pacing == Pacing::RealTime && !report.interrupted && failure.is_none() {
         clock.sleep_until(Duration::from_secs(last_tick));
@@ -330,6 +332,56 @@ mod tests {
         let ms = Duration::from_millis;
         assert_eq!(heard, [Lateness { tick: 21, by: ms(2500) }, Lateness { tick: 22, by: ms(1500) }]);
         assert_eq!((report.late_ticks, report.worst_lateness), (2, ms(2500)));
+    }
+
+    /// What a sink saw of each batch: tick, points, more to come, next tick, when.
+    struct PartsSink {
+        time: Rc<RefCell<FakeTime>>,
+        seen: Vec<(u64, usize, bool, u64, Duration)>,
+    }
+
+    impl Sink for PartsSink {
+        fn tick(&mut self, batch: &Batch<'_>) -> Result<(), SinkError> {
+            let mut t = self.time.borrow_mut();
+            self.seen.push((batch.tick, batch.metrics.points.len(), batch.more, batch.next_tick, t.now));
+            // Each part takes 2 s: only a tick's first part is paced.
+            t.now += Duration::from_secs(2);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_tick_of_many_points_comes_in_parts_and_only_its_first_is_paced() {
+        let s = Scenario::from_yaml(
+            "parts.yaml",
+            "duration: 30s\nscript:\n  - {type: metricEmitter, name: c, spec: {type: constant}}\n  - {type: metric, name: m, \
+             spec: {type: gauge, emitters: [c], attributes: {datapoint: {host: 'h-{000000..099999}'}}}}\n",
+        )
+        .unwrap();
+        let mut engine = Engine::new(&s, RunConfig::reproducible(&s));
+        let time = Rc::new(RefCell::new(FakeTime::default()));
+        let mut sink = PartsSink { time: time.clone(), seen: Vec::new() };
+        let mut heard = Vec::new();
+        let report =
+            run_with(&mut engine, Pacing::RealTime, &mut FakeClock(time.clone()), &mut [&mut sink], &mut |l| {
+                heard.push(l)
+            })
+            .unwrap();
+        let secs = Duration::from_secs;
+        let (first, rest) = (Batch::PART_POINTS, 100_000 - Batch::PART_POINTS);
+        // Real time knows the next tick from the first part on (it favours memory).
+        let want = vec![
+            (10, first, true, 20, secs(10)),
+            (10, rest, false, 20, secs(12)),
+            (20, first, true, 30, secs(20)),
+            (20, rest, false, 30, secs(22)),
+            (30, first, true, 40, secs(30)),
+            (30, rest, false, 40, secs(32)),
+        ];
+        assert_eq!(sink.seen, want);
+        assert_eq!(time.borrow().sleeps, [secs(10), secs(20), secs(30), secs(30)]);
+        assert!(heard.is_empty(), "a later part is not late: {heard:?}");
+        assert_eq!((report.points, report.ticks, report.late_ticks), (300_000, 3, 0));
     }
 
     #[test]

@@ -32,9 +32,14 @@ pub struct Batch<'a> {
     pub tick: u64,
     /// The tick's simulated wall clock.
     pub unix_nanos: i64,
-    /// The earliest tick of the next batch: until then the run's time is this
-    /// one's (a real-time sink may spend it waiting for its receiver).
+    /// The earliest tick after this one that has a batch: until then the
+    /// run's time is this tick's (a real-time sink may spend it waiting for
+    /// its receiver).
     pub next_tick: u64,
+    /// Whether more of this tick's points follow in the next batch: a tick
+    /// of many points comes in parts of about [`Batch::PART_POINTS`], so its
+    /// points are not all held at once. Its spans and records come in its last part.
+    pub more: bool,
     /// The tick's metric points.
     pub metrics: MetricSection<'a>,
     /// The spans of the traces that started in the second from this tick.
@@ -44,6 +49,10 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// About how many points a part of a tick holds (it may hold more: a
+    /// series' points, and those a tick's actions make, stay in one part).
+    pub const PART_POINTS: usize = 65_536;
+
     /// The tick as a duration since tick 0.
     pub fn time(&self) -> GoDuration {
         GoDuration::from_secs(self.tick as i64)

@@ -418,8 +418,7 @@ impl<'r> Engine<'r> {
             state: MetricState::new(&spec.kind),
             observations_rng: NO_RNG,
         };
-        let proto_info =
-            SeriesInfo::new(self.groups.len() as u32, Member::default(), 0);
+        let proto_info = SeriesInfo::new(self.groups.len() as u32, Member::default(), 0);
         self.groups.push(Group {
             name,
             name_hash: fnv1a64(name),

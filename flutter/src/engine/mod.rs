@@ -153,6 +153,24 @@ pub struct Engine<'r> {
     last_tick: u64,
     /// The run's duration in nanoseconds: traces start before it.
     duration_ns: i64,
+    /// The tick being played in parts, when one is.
+    part: Option<TickPart>,
+    /// Whether [`Engine::favour_memory`] was called.
+    favouring_memory: bool,
+}
+
+/// A tick whose points come in parts: where its sampling goes on from.
+#[derive(Clone, Copy, Debug)]
+struct TickPart {
+    tick: u64,
+    /// The next series to sample.
+    from: usize,
+    /// The earliest next visit of the series sampled so far.
+    next_visit: u64,
+    /// The next tick any group churns at.
+    next_churn: u64,
+    /// The tick after this one, once worked out for its first part.
+    upcoming: Option<u64>,
 }
 
 impl<'r> Engine<'r> {
@@ -197,6 +215,8 @@ impl<'r> Engine<'r> {
             // A scenario built by hand may be longer than the loader allows.
             last_tick: scenario.duration.floor_secs().min(series::MAX_TICK),
             duration_ns: scenario.duration.as_nanos(),
+            part: None,
+            favouring_memory: false,
         }
     }
 
@@ -213,6 +233,7 @@ impl<'r> Engine<'r> {
     /// their CPU waits for the clock.
     pub fn favour_memory(&mut self) {
         self.rngs.keep_positions();
+        self.favouring_memory = true;
     }
 
     /// The last tick of the run (the scenario's duration, in whole seconds).
@@ -257,35 +278,71 @@ impl<'r> Engine<'r> {
     }
 
     /// Advances to the next tick that has points and returns them; `None` once
-    /// the run is over. Ticks without points are skipped.
+    /// the run is over. Ticks without points are skipped; a tick of many
+    /// points comes in parts ([`Batch::more`]).
     pub fn next_batch(&mut self) -> Option<Batch<'_>> {
-        while self.next_tick <= self.last_tick {
-            let tick = self.next_tick;
+        loop {
             self.out.clear();
-            self.signals.clear();
-            self.apply_due_actions(tick);
-            let next_churn = self.churn_due(tick);
-            self.advance_shared(tick);
-            let next_due = self.sample_due_series(tick);
-            self.play_traces(tick);
-            self.play_logs(tick);
+            let part = match self.part.take() {
+                Some(part) => part,
+                None => {
+                    if self.next_tick > self.last_tick {
+                        return None;
+                    }
+                    let tick = self.next_tick;
+                    self.signals.clear();
+                    self.apply_due_actions(tick);
+                    let next_churn = self.churn_due(tick);
+                    self.advance_shared(tick);
+                    TickPart { tick, from: 0, next_visit: u64::MAX, next_churn, upcoming: None }
+                }
+            };
+            let tick = part.tick;
+            let (next_visit, resume) = self.sample_due_series(tick, part.from, part.next_visit);
             let next_action = self.actions.get(self.next_action).map_or(u64::MAX, |a| a.at.ceil_secs());
             // Shared emitters advance, and traces start, every second.
             let every_second = !self.shared.is_empty() || !self.tracers.is_empty() || !self.loggers.is_empty();
             let next_second = if every_second { tick + 1 } else { u64::MAX };
-            self.next_tick = next_due.min(next_action).min(next_second).min(next_churn).max(tick + 1);
-            if !self.out.is_empty() || !self.signals.spans.is_empty() || !self.signals.records.is_empty() {
-                return Some(Batch {
-                    tick,
-                    unix_nanos: self.unix_nanos(tick),
-                    next_tick: self.next_tick,
-                    metrics: MetricSection { streams: &self.streams, points: self.out.all() },
-                    spans: SpanSection { spans: &self.signals.spans, resources: &self.signals.resources },
-                    logs: LogSection { records: &self.signals.records, resources: &self.signals.resources },
+            let others = next_action.min(next_second).min(part.next_churn);
+            if let Some(from) = resume {
+                // The tick after this one, for a real-time sink's patience:
+                // worked out once for the tick when favouring memory (real
+                // time), else only the earliest it can be.
+                let upcoming = part.upcoming.unwrap_or_else(|| match self.favouring_memory {
+                    true => self.upcoming_visit(tick).min(others).max(tick + 1),
+                    false => tick + 1,
                 });
+                self.part = Some(TickPart { from, next_visit, upcoming: Some(upcoming), ..part });
+                return Some(self.batch(tick, upcoming, true));
+            }
+            self.play_traces(tick);
+            self.play_logs(tick);
+            self.next_tick = next_visit.min(others).max(tick + 1);
+            if !self.out.is_empty() || !self.signals.spans.is_empty() || !self.signals.records.is_empty() {
+                return Some(self.batch(tick, self.next_tick, false));
             }
         }
-        None
+    }
+
+    /// The batch of `tick`'s points made so far.
+    fn batch(&self, tick: u64, next_tick: u64, more: bool) -> Batch<'_> {
+        Batch {
+            tick,
+            unix_nanos: self.unix_nanos(tick),
+            next_tick,
+            more,
+            metrics: MetricSection { streams: &self.streams, points: self.out.all() },
+            spans: SpanSection { spans: &self.signals.spans, resources: &self.signals.resources },
+            logs: LogSection { records: &self.signals.records, resources: &self.signals.resources },
+        }
+    }
+
+    /// The earliest tick after `tick` any series is to be visited at, those
+    /// still to be sampled at `tick` included.
+    fn upcoming_visit(&self, tick: u64) -> u64 {
+        let upcoming =
+            |s: &Series<'_>| if s.next_visit.get() > tick { s.next_visit.get() } else { s.visit_after(tick) };
+        self.series.iter().map(upcoming).min().unwrap_or(u64::MAX)
     }
 
     /// Advances every shared emitter by one tick: its value for every series

@@ -18,9 +18,13 @@ pub(super) const OBSERVATIONS: &str = "\u{0}observations";
 const OBSERVATIONS_HASH: u64 = crate::rng::fnv1a64(OBSERVATIONS);
 
 impl Engine<'_> {
-    /// Visits every series due at `tick`, its points going into the output;
-    /// returns the earliest tick at which any series is to be visited next.
-    pub(super) fn sample_due_series(&mut self, tick: u64) -> u64 {
+    /// Visits every series due at `tick` from series `from` on, their points
+    /// going into the output, until it holds a part's points
+    /// ([`Batch::PART_POINTS`](crate::Batch::PART_POINTS)). Returns the
+    /// earliest tick at which any series visited, or not due, is to be visited
+    /// next (`next_visit` for those before `from`), and the series to go on
+    /// from when the part is full.
+    pub(super) fn sample_due_series(&mut self, tick: u64, from: usize, next_visit: u64) -> (u64, Option<usize>) {
         let t_ns = GoDuration::from_secs(tick as i64).as_nanos();
         let now_unix = self.unix_nanos(tick);
         let start_unix = self.config.wallclock_start.unix_nanos();
@@ -41,8 +45,11 @@ impl Engine<'_> {
             invalid,
             ..
         } = self;
-        let mut next_visit = u64::MAX;
-        for (index, s) in series.iter_mut().enumerate() {
+        let mut next_visit = next_visit;
+        for (index, s) in series.iter_mut().enumerate().skip(from) {
+            if out.len() >= crate::Batch::PART_POINTS && index > from {
+                return (next_visit, Some(index));
+            }
             if s.next_visit.get() > tick {
                 next_visit = next_visit.min(s.next_visit.get());
                 continue;
@@ -85,7 +92,7 @@ impl Engine<'_> {
                         None => invalid.drop_point(index, tick, warnings),
                     },
                 }
-                s.next_visit = Tick::new(s.next_point.get().min(s.to.get().saturating_add(1)));
+                s.next_visit = Tick::new(s.visit_after(tick));
                 next_visit = next_visit.min(s.next_visit.get());
                 continue;
             }
@@ -126,10 +133,10 @@ impl Engine<'_> {
                 s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
             }
             // Enabled (a disabled series is never visited) and not past its `to`.
-            s.next_visit = Tick::new((tick + 1).min(s.to.get().saturating_add(1)));
+            s.next_visit = Tick::new(s.visit_after(tick));
             next_visit = next_visit.min(s.next_visit.get());
         }
-        next_visit
+        (next_visit, None)
     }
 }
 

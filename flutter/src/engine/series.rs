@@ -100,6 +100,16 @@ impl Series<'_> {
         next.min(end)
     }
 
+    /// The tick of its next visit after one at `tick` (what sampling it sets).
+    #[inline(always)]
+    pub fn visit_after(&self, tick: u64) -> u64 {
+        if tick > self.to.get() {
+            return NEVER;
+        }
+        let next = if self.accrues() { tick + 1 } else { tick + u64::from(self.frequency) };
+        next.min(self.to.get().saturating_add(1))
+    }
+
     /// Whether its chain is sampled every second (sums and histograms).
     #[inline(always)]
     pub fn accrues(&self) -> bool {

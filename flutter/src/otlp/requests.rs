@@ -68,6 +68,8 @@ impl<E: RequestEncoder> Requests<E> {
         mut send: impl FnMut(&mut E, Points<'_>, TickRange) -> Result<(), SinkError>,
     ) -> Result<(), SinkError> {
         let metrics = &batch.metrics;
+        // Real time sends a tick's points whole, once its last part is in.
+        let all = self.per_tick && !batch.more;
         self.encoder.add_streams(metrics.streams);
         let points = metrics.points;
         let mut taken = 0;
@@ -81,14 +83,14 @@ impl<E: RequestEncoder> Requests<E> {
         if result.is_ok() && self.pending.is_empty() {
             self.ticks = (batch.tick, batch.tick);
             let rest = points.slice(taken..points.len());
-            let (sent, sending) = requests(&mut self.encoder, rest, self.max, self.per_tick, self.ticks, &mut send);
+            let (sent, sending) = requests(&mut self.encoder, rest, self.max, all, self.ticks, &mut send);
             (taken, result) = (taken + sent, sending);
         }
         // As `flush` leaves them: a failed request's points are handed over, the rest wait.
         self.ticks.1 = batch.tick;
         self.pending.extend(points.slice(taken..points.len()));
         result?;
-        self.flush(self.per_tick, send)
+        self.flush(all, send)
     }
 
     /// Hands `send` every full request's worth of pending points (all of
@@ -146,6 +148,12 @@ mod tests {
     /// Plays ticks of `sizes` points (streams 0, 1, … in each) through
     /// requests of at most `max`; the request numbered `fail` fails.
     fn play(max: usize, pacing: Pacing, sizes: &[u32], fail: Option<usize>) -> (Sent, Vec<bool>, Sent) {
+        let ticks: Vec<Vec<u32>> = sizes.iter().map(|&n| vec![n]).collect();
+        play_parts(max, pacing, &ticks, fail)
+    }
+
+    /// [`play`] with each tick's points in parts of the sizes given.
+    fn play_parts(max: usize, pacing: Pacing, ticks: &[Vec<u32>], fail: Option<usize>) -> (Sent, Vec<bool>, Sent) {
         let mut requests = Requests::new(Recorder, max, pacing);
         let streams = Streams::new();
         let sent = std::cell::RefCell::new(Vec::new());
@@ -155,20 +163,25 @@ mod tests {
             sent.push((points.iter().map(|p| p.stream).collect::<Vec<_>>(), ticks));
             if Some(sent.len()) == fail { Err(SinkError::Delivery("refused".into())) } else { Ok(()) }
         };
-        for (tick, &n) in sizes.iter().enumerate() {
-            let mut buffer = PointBuffer::new();
-            for s in 0..n {
-                buffer.push(Point::new(s, 0, tick as i64, PointValue::Double(1.0)));
+        for (tick, parts) in ticks.iter().enumerate() {
+            let mut stream = 0;
+            for (k, &n) in parts.iter().enumerate() {
+                let mut buffer = PointBuffer::new();
+                for _ in 0..n {
+                    buffer.push(Point::new(stream, 0, tick as i64, PointValue::Double(1.0)));
+                    stream += 1;
+                }
+                let batch = Batch {
+                    tick: tick as u64,
+                    unix_nanos: tick as i64,
+                    next_tick: tick as u64 + 1,
+                    more: k + 1 < parts.len(),
+                    metrics: MetricSection { streams: &streams, points: buffer.all() },
+                    spans: SpanSection::default(),
+                    logs: LogSection::default(),
+                };
+                results.push(requests.tick(&batch, &mut send).is_ok());
             }
-            let batch = Batch {
-                tick: tick as u64,
-                unix_nanos: tick as i64,
-                next_tick: tick as u64 + 1,
-                metrics: MetricSection { streams: &streams, points: buffer.all() },
-                spans: SpanSection::default(),
-                logs: LogSection::default(),
-            };
-            results.push(requests.tick(&batch, &mut send).is_ok());
         }
         let before_flush = sent.borrow().len();
         requests.flush(true, &mut send).unwrap();
@@ -192,6 +205,20 @@ mod tests {
     #[test]
     fn real_time_requests_hold_one_tick_each() {
         let (sent, _, flushed) = play(3, Pacing::RealTime, &[5, 4], None);
+        let want = vec![(vec![0, 1, 2], (0, 0)), (vec![3, 4], (0, 0)), (vec![0, 1, 2], (1, 1)), (vec![3], (1, 1))];
+        assert_eq!(sent, want);
+        assert!(flushed.is_empty());
+    }
+
+    /// A tick in parts makes the requests it makes whole, in real time and fast alike.
+    #[test]
+    fn a_tick_in_parts_makes_the_same_requests() {
+        for pacing in [Pacing::RealTime, Pacing::Fast] {
+            let whole = play(3, pacing, &[5, 4], None);
+            let parts = play_parts(3, pacing, &[vec![2, 2, 1], vec![4]], None);
+            assert_eq!((whole.0, whole.2), (parts.0, parts.2), "{pacing:?}");
+        }
+        let (sent, _, flushed) = play_parts(3, Pacing::RealTime, &[vec![2, 2, 1], vec![1, 3]], None);
         let want = vec![(vec![0, 1, 2], (0, 0)), (vec![3, 4], (0, 0)), (vec![0, 1, 2], (1, 1)), (vec![3], (1, 1))];
         assert_eq!(sent, want);
         assert!(flushed.is_empty());

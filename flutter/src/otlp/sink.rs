@@ -39,6 +39,8 @@ pub struct OtlpSink {
     spans: Channel,
     logs: Channel,
     interrupt: Option<Arc<AtomicBool>>,
+    /// Real time: the tick played and until when its requests may wait for room.
+    patience: Option<(u64, Instant)>,
     result: Option<(DeliveryStats, Option<String>)>,
 }
 
@@ -128,6 +130,7 @@ impl OtlpSink {
             spans: Channel::new(Signal::Traces, otlp, events.clone()),
             logs: Channel::new(Signal::Logs, otlp, events),
             interrupt: None,
+            patience: None,
             result: None,
         }
     }
@@ -241,7 +244,7 @@ fn send(
 }
 
 /// Real time: until when a tick's requests may wait for the receiver to take
-/// them — nine tenths of the time to the next batch, so the engine is not
+/// them — nine tenths of the time to the next tick, so the engine is not
 /// late for it (a million points' bodies are then made as the receiver takes
 /// them, not all held at once). `None` in a fast run (it always waits).
 fn real_time_patience(mode: Mode, batch: &Batch<'_>) -> Option<Instant> {
@@ -272,8 +275,12 @@ impl Sink for OtlpSink {
             sender.count_generated(batch.metrics.points.len() as u64);
         }
         let (buf, sender, body) = (&mut self.buf, &self.sender, self.body);
+        // Worked out at a tick's first part: its later parts wait until the same time.
+        if self.patience.is_none_or(|(tick, _)| tick != batch.tick) {
+            self.patience = real_time_patience(self.mode, batch).map(|until| (batch.tick, until));
+        }
         let interrupted = || self.interrupt.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
-        let patience = real_time_patience(self.mode, batch).map(|until| Patience { until, give_up: &interrupted });
+        let patience = self.patience.map(|(_, until)| Patience { until, give_up: &interrupted });
         let to = (sender.as_ref(), patience);
         self.requests.tick(batch, |encoder, points, ticks| send(encoder, points, ticks, buf, to, body))?;
         let how = (&self.settings, self.mode, self.body == Body::Gzip);

@@ -107,7 +107,7 @@ impl Sink for CountingSink {
         self.points += batch.metrics.points.len() as u64;
         self.spans += batch.spans.spans.len() as u64;
         self.records += batch.logs.records.len() as u64;
-        self.ticks += 1;
+        self.ticks += u64::from(!batch.more);
         Ok(())
     }
 }

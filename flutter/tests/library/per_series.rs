@@ -70,6 +70,21 @@ fn each_series_of_a_set_draws_its_own_line_independent_of_the_set_and_its_shards
     }
 }
 
+/// A tick of more points than a batch part holds comes in parts: a series in
+/// a later part draws what it draws in a small set (one part).
+#[test]
+fn a_series_of_a_large_set_played_in_parts_draws_its_own_line() {
+    let large = play(&fleet("{000000..149999}"));
+    assert_eq!(large.points().len(), 6 * 150_000);
+    // Past the second part's start (at 2 × 65,536 points).
+    let line = pod(&large, "cpu", "pod-149995");
+    assert_eq!(line.len(), 6);
+    assert_eq!(line, pod(&play(&fleet("{149990..149999}")), "cpu", "pod-149995"));
+    // In order: each tick's points in set order, parts and all.
+    let streams: Vec<u32> = large.points().iter().take(150_000).map(|p| p.stream).collect();
+    assert!(streams.windows(2).all(|w| w[0] < w[1]));
+}
+
 #[test]
 fn a_series_created_later_replays_the_emitters_actions_with_its_own_draws() {
     // A ramp whose start each series draws, then turned mid-way: a series
