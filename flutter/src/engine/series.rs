@@ -518,7 +518,7 @@ mod tests {
         use std::mem::size_of;
         assert_eq!(size_of::<super::SeriesInfo>(), 32);
         assert_eq!(size_of::<super::Series<'static>>(), 64);
-        assert_eq!(size_of::<super::Slot>(), 32);
+        assert_eq!(size_of::<super::Slot>(), 28);
         assert_eq!(size_of::<crate::rng::KeyedStream>(), 72);
     }
 }

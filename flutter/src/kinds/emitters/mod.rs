@@ -147,21 +147,48 @@ impl ChainValue {
 
 /// The state one series keeps for one emitter: two words its kind interprets
 /// (a walk's position as float bits, a sequence's place, a spike's on/off).
-/// Small and `Copy`, so a run's states sit densely in one array.
+/// Small and `Copy`, so a run's states sit densely in one array (kept as
+/// 32-bit halves: a series' slot is then 28 bytes, not 32).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SeriesState(pub [u64; 2]);
+pub(crate) struct SeriesState([u32; 4]);
 
 impl SeriesState {
+    /// Both words.
+    #[inline(always)]
+    pub fn words(&self) -> [u64; 2] {
+        let w = self.0;
+        [u64::from(w[0]) | (u64::from(w[1]) << 32), u64::from(w[2]) | (u64::from(w[3]) << 32)]
+    }
+
+    /// Sets both words.
+    #[inline(always)]
+    pub fn set_words(&mut self, [a, b]: [u64; 2]) {
+        self.0 = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
+    }
+
+    /// The first word.
+    #[inline(always)]
+    pub fn first(&self) -> u64 {
+        self.words()[0]
+    }
+
+    /// Sets the first word.
+    #[inline(always)]
+    pub fn set_first(&mut self, word: u64) {
+        let [_, b] = self.words();
+        self.set_words([word, b]);
+    }
+
     /// The first word as a float.
     #[inline]
     pub fn float(&self) -> f64 {
-        f64::from_bits(self.0[0])
+        f64::from_bits(self.first())
     }
 
     /// Sets the first word to a float.
     #[inline]
     pub fn set_float(&mut self, v: f64) {
-        self.0[0] = v.to_bits();
+        self.set_first(v.to_bits());
     }
 }
 

@@ -122,8 +122,10 @@ impl EmitterKind for Sequence {
 
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, state: &mut SeriesState, _: &mut impl RandomBits) {
-        let [step, within] = &mut state.0;
-        match self.next(step, within) {
+        let [mut step, mut within] = state.words();
+        let next = self.next(&mut step, &mut within);
+        state.set_words([step, within]);
+        match next {
             SeqValue::Value(x) => v.value += x,
             SeqValue::Missing => v.mark(Mark::Missing),
             SeqValue::Stale => v.mark(Mark::Stale),

@@ -107,9 +107,9 @@ impl EmitterKind for SpikyNoise {
 
     #[inline(always)]
     fn apply(&self, v: &mut ChainValue, _: i64, state: &mut SeriesState, rng: &mut impl RandomBits) {
-        let mut on = state.0[0] != 0;
+        let mut on = state.first() != 0;
         v.value += self.sample(&mut on, rng);
-        state.0[0] = u64::from(on);
+        state.set_first(u64::from(on));
     }
 
     fn range(&self, before: ValueRange) -> ValueRange {
