@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::series::{
-    Group, Identity, Link, NO_LINK, NO_RNG, Series, SeriesInfo, Slot, StartFrom, Tick, identity_text, set_change,
+    Group, Identity, Link, NO_LINK, NOT_OBSERVING, Series, SeriesInfo, Slot, StartFrom, Tick, identity_text, set_change,
 };
 use super::{EmitterState, Engine, SharedState};
 use crate::batch::{Point, PointValue, SetSource};
@@ -160,8 +160,8 @@ impl<'r> Engine<'r> {
     /// The slot series `index` keeps for `emitter`: its chain's, its rate's
     /// or a retired one, so an emitter's state carries on; made on first use.
     fn slot_for(&mut self, index: usize, emitter: u32) -> u32 {
-        let info = &self.series_info[index];
-        let known = self.chain_of(index).iter().chain([&info.rate]).find(|l| l.emitter == emitter);
+        let rate = self.rate_link(index);
+        let known = self.chain_of(index).iter().chain([&rate]).find(|l| l.emitter == emitter);
         if let Some(slot) = known.map(|l| l.slot).or_else(|| self.retired.slot(index, emitter)) {
             return slot;
         }
@@ -200,11 +200,26 @@ impl<'r> Engine<'r> {
                     Link { emitter, slot: self.slot_for(index, emitter) }
                 }
             };
-            let info = &mut self.series_info[index];
-            let old = std::mem::replace(&mut info.rate, link);
+            let old = self.rate_link(index);
+            self.set_rate_link(index, link);
             if old.emitter != link.emitter && !self.chain_of(index).iter().any(|l| l.emitter == old.emitter) {
                 self.retired.retire(index, old);
             }
+        }
+    }
+
+    /// Series `index`'s rate: its emitter and slot, or [`NO_LINK`].
+    pub(super) fn rate_link(&self, index: usize) -> Link {
+        match self.series[index].observing {
+            NOT_OBSERVING => NO_LINK,
+            o => self.observing[o as usize].rate,
+        }
+    }
+
+    /// Series `index`'s rate becomes `link` (its [`Observing`] made if it needs one).
+    fn set_rate_link(&mut self, index: usize, link: Link) {
+        if link != NO_LINK || self.series[index].observing != NOT_OBSERVING {
+            self.series[index].observing_in(&mut self.observing).rate = link;
         }
     }
 
@@ -308,7 +323,7 @@ impl<'r> Engine<'r> {
         let group = &self.groups[g];
         let mut info = group.proto_info.clone();
         info.set_member(member);
-        info.key = group.set.key(member);
+        info.set_key(group.set.key(member));
         self.series.push(group.proto.clone());
         self.series_info.push(info);
         // Taken for the call, not copied per series.
@@ -416,7 +431,7 @@ impl<'r> Engine<'r> {
             kind,
             start: StartFrom::of(kind, spec.kind.temporality()),
             state: MetricState::new(&spec.kind),
-            observations_rng: NO_RNG,
+            observing: NOT_OBSERVING,
         };
         let proto_info = SeriesInfo::new(self.groups.len() as u32, Member::default(), 0);
         self.groups.push(Group {

@@ -88,10 +88,11 @@ impl Engine<'_> {
         let key = self.groups[g].set.key(successor);
         let info = &mut self.series_info[i];
         info.set_member(successor);
-        info.key = key;
+        info.set_key(key);
+        let rate = self.rate_link(i);
         // Its streams start again, keyed by its new key.
         let chain = &self.links[self.series[i].chain()];
-        for link in chain.iter().chain([&info.rate]).chain(self.retired.links(i)).filter(|l| **l != NO_LINK) {
+        for link in chain.iter().chain([&rate]).chain(self.retired.links(i)).filter(|l| **l != NO_LINK) {
             let slot = &mut self.slots[link.slot as usize];
             if slot.rng != NO_RNG {
                 self.rngs.restart(slot.rng);
@@ -100,8 +101,10 @@ impl Engine<'_> {
             slot.epoch = 0;
         }
         let s = &mut self.series[i];
-        if s.observations_rng != NO_RNG {
-            self.rngs.restart(s.observations_rng);
+        if let Some(o) = self.observing.get(s.observing as usize)
+            && o.rng != NO_RNG
+        {
+            self.rngs.restart(o.rng);
         }
         s.restart(tick);
         self.series[i].stream = self.push_stream(g, successor);

@@ -87,7 +87,7 @@ impl Draws<'_, '_> {
         }
         let Draws { seed, rngs, series_info, groups, series, .. } = self;
         let info = &series_info[*series];
-        rngs.next_u64(*rng, || stream_key(*seed, groups[info.group as usize].name_hash, emitter, info.key))
+        rngs.next_u64(*rng, || stream_key(*seed, groups[info.group as usize].name_hash, emitter, info.key()))
     }
 }
 

@@ -133,6 +133,8 @@ pub struct Engine<'r> {
     links: Vec<Link>,
     slots: Vec<Slot>,
     retired: RetiredSlots,
+    /// What histogram series keep besides ([`Series::observing`]).
+    observing: Vec<series::Observing>,
     rngs: PairStreams,
     streams: Streams<'r>,
     out: PointBuffer,
@@ -199,6 +201,7 @@ impl<'r> Engine<'r> {
             links: Vec::new(),
             slots: Vec::new(),
             retired: RetiredSlots::default(),
+            observing: Vec::new(),
             rngs: PairStreams::Blocks(Vec::new()),
             streams: Streams::new(),
             out: PointBuffer::new(),

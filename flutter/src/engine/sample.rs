@@ -3,7 +3,7 @@
 //! accrue the value for the second that starts at the tick.
 
 use super::draws::{Draws, SlotRng};
-use super::series::{RateSource, Slot, StartFrom, Tick};
+use super::series::{NO_RNG, RateSource, Slot, StartFrom, Tick};
 use super::{EmitterState, Engine};
 use crate::batch::{Point, PointValue};
 use crate::go::duration::GoDuration;
@@ -38,6 +38,7 @@ impl Engine<'_> {
             links,
             slots,
             rngs,
+            observing,
             go,
             out,
             config,
@@ -122,15 +123,19 @@ impl Engine<'_> {
             }
             // The second [tick, tick + 1), after the point (which covers the seconds before it).
             if s.accrues() && v.mark == Mark::Value {
-                let rate = if s.kind.has_rate() {
+                // Only the kinds that take a rate draw observations.
+                let mut no_draws = NO_RNG;
+                let (rate, observations) = if s.kind.has_rate() {
+                    let o = s.observing_in(observing);
                     let info = &draws.series_info[index];
-                    let source = info.rate_source(draws.groups[info.group as usize].per_second_rate());
-                    rate(source, (emitters, own_emitters), slots, t_ns, &mut draws)
+                    let source = o.rate_source(draws.groups[info.group as usize].per_second_rate());
+                    (rate(source, (emitters, own_emitters), slots, t_ns, &mut draws), &mut o.rng)
                 } else {
-                    0.0
+                    (0.0, &mut no_draws)
                 };
-                let mut rng = SlotRng { draws: &mut draws, rng: &mut s.observations_rng, emitter: OBSERVATIONS_HASH };
+                let mut rng = SlotRng { draws: &mut draws, rng: observations, emitter: OBSERVATIONS_HASH };
                 s.state.accrue(Sample { series: index, value: v.value, rate }, &mut rng, warnings);
+                debug_assert_eq!(no_draws, NO_RNG, "a kind without a rate drew observations");
             }
             // Enabled (a disabled series is never visited) and not past its `to`.
             s.next_visit = Tick::new(s.visit_after(tick));

@@ -70,8 +70,9 @@ pub(crate) struct Series<'r> {
     pub start: StartFrom,
     /// What its kind keeps between points (a sum's total, a histogram's buckets).
     pub state: MetricState<'r>,
-    /// The stream its kind's own draws (observations) come from, or [`NO_RNG`].
-    pub observations_rng: u32,
+    /// Kinds that take an observation rate (histograms): its [`Observing`]
+    /// in the engine's `observing`, or [`NOT_OBSERVING`] until it needs one.
+    pub observing: u32,
 }
 
 impl Series<'_> {
@@ -108,6 +109,15 @@ impl Series<'_> {
         }
         let next = if self.accrues() { tick + 1 } else { tick + u64::from(self.frequency) };
         next.min(self.to.get().saturating_add(1))
+    }
+
+    /// Its [`Observing`] in `all`, made the first time it needs one.
+    pub fn observing_in<'o>(&mut self, all: &'o mut Vec<Observing>) -> &'o mut Observing {
+        if self.observing == NOT_OBSERVING {
+            all.push(Observing { rng: NO_RNG, rate: NO_LINK });
+            self.observing = u32::try_from(all.len() - 1).expect("fewer than 4 billion histogram series");
+        }
+        &mut all[self.observing as usize]
     }
 
     /// Whether its chain is sampled every second (sums and histograms).
@@ -240,6 +250,26 @@ pub(crate) enum RateSource {
 /// A link to no emitter: a series whose rate is a number (or that has none).
 pub(crate) const NO_LINK: Link = Link { emitter: u32::MAX, slot: u32::MAX };
 
+/// What a series whose kind takes an observation rate (a histogram) keeps
+/// besides: apart from the records every series keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Observing {
+    /// The stream its kind's own draws (observations) come from, or [`NO_RNG`].
+    pub rng: u32,
+    /// Its rate's emitter and its slot for it ([`NO_LINK`] when the rate is the group's number).
+    pub rate: Link,
+}
+
+/// A series without an [`Observing`] (yet).
+pub(crate) const NOT_OBSERVING: u32 = u32::MAX;
+
+impl Observing {
+    /// Where its observation rate comes from, its group's rate being `per_second` when a number.
+    pub fn rate_source(&self, per_second: f64) -> RateSource {
+        if self.rate == NO_LINK { RateSource::PerSecond(per_second) } else { RateSource::Emitter(self.rate) }
+    }
+}
+
 /// The state one series keeps for one emitter, with its random stream: small
 /// and `Copy`, so a run's slots sit densely in one array (the ChaCha states
 /// live in their own).
@@ -272,44 +302,50 @@ impl Slot {
 
 /// What the engine needs of a series only when actions apply and blocks of
 /// random draws are due (what its metric's series share is its [`Group`]'s).
-/// A million series keep a million of these: 32 bytes (tested).
+/// A million series keep a million of these: 20 bytes (tested).
 #[derive(Clone, Debug)]
 pub(crate) struct SeriesInfo {
     /// Its metric's group.
     pub group: u32,
-    /// Kinds with a rate from an emitter: the emitter and this series' slot
-    /// for it ([`NO_LINK`] when the rate is the group's number).
-    pub rate: Link,
-    /// Its place in its metric's set ([`SeriesInfo::member`]; a set has at
-    /// most 10,000,000 series, so a position fits 32 bits).
+    /// Its place in its metric's set ([`SeriesInfo::member`]): a set has at
+    /// most 10,000,000 series, and a run churns at most once a second for
+    /// less than 2^32 seconds, so both fit 32 bits.
     position: u32,
-    generation: u64,
-    /// The fourth word of its random streams' key (its expanded values' hash).
-    pub key: u64,
+    generation: u32,
+    /// The fourth word of its random streams' key (its expanded values'
+    /// hash), as two halves (the record then needs only 4-byte alignment).
+    key: [u32; 2],
 }
 
 impl SeriesInfo {
     /// The record of a series of group `group` at `member` of its set, keyed by `key`.
     pub fn new(group: u32, member: Member, key: u64) -> Self {
-        let mut info = SeriesInfo { group, rate: NO_LINK, position: 0, generation: 0, key };
+        let mut info = SeriesInfo { group, position: 0, generation: 0, key: [0; 2] };
         info.set_member(member);
+        info.set_key(key);
         info
     }
 
     /// Its place in its metric's set.
     pub fn member(&self) -> Member {
-        Member { position: u64::from(self.position), generation: self.generation }
+        Member { position: u64::from(self.position), generation: u64::from(self.generation) }
     }
 
     /// Its place becomes `member`.
     pub fn set_member(&mut self, member: Member) {
         self.position = u32::try_from(member.position).expect("a set has at most 10,000,000 series");
-        self.generation = member.generation;
+        self.generation = u32::try_from(member.generation).expect("at most one churn a second in a run of 2^32 s");
     }
 
-    /// Where its observation rate comes from, its group's rate being `per_second` when a number.
-    pub fn rate_source(&self, per_second: f64) -> RateSource {
-        if self.rate == NO_LINK { RateSource::PerSecond(per_second) } else { RateSource::Emitter(self.rate) }
+    /// The fourth word of its random streams' key.
+    #[inline(always)]
+    pub fn key(&self) -> u64 {
+        u64::from(self.key[0]) | (u64::from(self.key[1]) << 32)
+    }
+
+    /// Its random streams' key word becomes `key`.
+    pub fn set_key(&mut self, key: u64) {
+        self.key = [key as u32, (key >> 32) as u32];
     }
 }
 
@@ -516,7 +552,7 @@ mod tests {
     #[test]
     fn per_series_records_stay_small() {
         use std::mem::size_of;
-        assert_eq!(size_of::<super::SeriesInfo>(), 32);
+        assert_eq!(size_of::<super::SeriesInfo>(), 20);
         assert_eq!(size_of::<super::Series<'static>>(), 64);
         assert_eq!(size_of::<super::Slot>(), 28);
         assert_eq!(size_of::<crate::rng::KeyedStream>(), 72);
