@@ -2,8 +2,9 @@
 # provisions and starts a VictoriaMetrics on a free port with a temporary
 # data directory, and stops it on exit. Sets bin, work, port, vm_pid,
 # cpu_ticks (a process's user + system ticks) and hz.
+# FLUTTER_BIN=path runs another build (side by side with this one).
 cargo build --release -q -p flutter-bin
-bin=target/release/flutter-bin
+bin="${FLUTTER_BIN:-target/release/flutter-bin}"
 bash scripts/provision-test-deps >/dev/null
 vm_bin="${FLUTTER_TEST_DEPS:-target/test-deps}/victoria-metrics/usr/bin/victoria-metrics"
 
