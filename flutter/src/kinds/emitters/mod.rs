@@ -169,14 +169,14 @@ impl SeriesState {
     /// The first word.
     #[inline(always)]
     pub fn first(&self) -> u64 {
-        self.words()[0]
+        u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
     }
 
     /// Sets the first word.
     #[inline(always)]
     pub fn set_first(&mut self, word: u64) {
-        let [_, b] = self.words();
-        self.set_words([word, b]);
+        self.0[0] = word as u32;
+        self.0[1] = (word >> 32) as u32;
     }
 
     /// The first word as a float.
