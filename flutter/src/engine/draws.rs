@@ -71,7 +71,8 @@ pub(super) struct Draws<'a, 'r> {
     pub go: &'a mut GoPcg,
     pub rngs: &'a mut PairStreams,
     /// The series' key and metric are looked up only to key a block (one
-    /// draw in eight): the per-point loop reads the (cold) series info no more often.
+    /// draw in eight, or each when favouring memory): the per-point loop
+    /// reads the (cold) series info no more often.
     pub series_info: &'a [SeriesInfo],
     /// The series' metric group (its name's hash keys the stream).
     pub groups: &'a [Group<'r>],

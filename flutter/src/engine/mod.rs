@@ -231,9 +231,11 @@ impl<'r> Engine<'r> {
     /// Keeps per-series state small at some CPU cost, for the rest of the
     /// run: a series' random stream for an emitter keeps only its position
     /// (8 bytes, where it kept its current block in 72) and computes a block
-    /// at each draw. The points are the same. Real-time runs ([`run`](crate::run)
-    /// with [`Pacing::RealTime`](crate::Pacing::RealTime)) favour memory:
-    /// their CPU waits for the clock.
+    /// at each draw; a tick in parts works out the next tick at its first
+    /// part ([`Batch::next_tick`], for a real-time sink's patience). The
+    /// points are the same. Real-time runs ([`run`](crate::run) with
+    /// [`Pacing::RealTime`](crate::Pacing::RealTime)) favour memory: their
+    /// CPU waits for the clock.
     pub fn favour_memory(&mut self) {
         self.rngs.keep_positions();
         self.favouring_memory = true;
