@@ -4,8 +4,11 @@
 # pacing (worst tick lateness), its peak RSS and CPU, VictoriaMetrics' CPU,
 # and how many of the points VictoriaMetrics stored.
 #
-#   bash scripts/bench-vm-realtime.sh [SERIES] [SECONDS] [CONNECTIONS]
+#   bash scripts/bench-vm-realtime.sh [SERIES] [SECONDS] [CONNECTIONS] [datapoint|resource]
 #   bash scripts/bench-vm-realtime.sh 1000000 120 2
+#
+# The series differ by a data point attribute `host`, or with `resource` by a
+# resource attribute `host.name` (each series is then its own OTLP resource).
 #
 # VictoriaMetrics comes from scripts/provision-test-deps.
 set -euo pipefail
@@ -13,11 +16,17 @@ cd "$(dirname "$0")/.."
 series="${1:-1000000}"
 seconds="${2:-120}"
 connections="${3:-2}"
+level="${4:-datapoint}"
 
 source scripts/vm-for-bench.sh
 
 last=$(printf "%0${#series}d" $(( series - 1 )))
 first=$(printf "%0${#series}d" 0)
+case "$level" in
+  datapoint) attributes="{resource: {service.name: fleet}, datapoint: {host: 'host-{$first..$last}'}}" ;;
+  resource) attributes="{resource: {service.name: fleet, host.name: 'host-{$first..$last}'}}" ;;
+  *) echo "level: datapoint or resource, not $level" >&2; exit 2 ;;
+esac
 cat > "$work/fleet.yaml" <<YAML
 duration: ${seconds}s
 seed: 1
@@ -31,7 +40,7 @@ script:
       name: fleet.cpu
       frequency: 10s
       emitters: [w]
-      attributes: {resource: {service.name: fleet}, datapoint: {host: 'host-{$first..$last}'}}
+      attributes: $attributes
 YAML
 points=$(( series * (seconds / 10) ))
 
