@@ -36,7 +36,11 @@ pub fn splitmix64(x: u64) -> u64 {
 
 /// FNV-1a, 64 bit: stable across platforms and releases, unlike `std`'s hasher.
 pub const fn fnv1a64(text: &str) -> u64 {
-    let bytes = text.as_bytes();
+    fnv1a64_bytes(text.as_bytes())
+}
+
+/// [`fnv1a64`] of bytes.
+pub const fn fnv1a64_bytes(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
     while i < bytes.len() {

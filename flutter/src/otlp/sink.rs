@@ -60,7 +60,7 @@ impl OtlpSink {
             _ => Arc::new(split_request),
         };
         let content = [Some(("Content-Type", "application/x-protobuf")), encoding.map(|e| ("Content-Encoding", e))];
-        let wire = Wire::Otlp(Encoder::new());
+        let wire = Wire::Otlp(Box::new(Encoder::new()));
         #[cfg(feature = "grpc")]
         if settings.protocol == super::destination::Protocol::Grpc {
             // gRPC frames the same message (gzip-compressed with `grpc-encoding`).
@@ -89,7 +89,7 @@ impl OtlpSink {
             Some(("Content-Encoding", "snappy")),
             Some(("X-Prometheus-Remote-Write-Version", "0.1.0")),
         ];
-        let wire = Wire::RemoteWrite(crate::remote_write::Encoder::new());
+        let wire = Wire::RemoteWrite(Box::new(crate::remote_write::Encoder::new()));
         Self::start(settings, mode, Arc::new(events), (wire, Body::Snappy), &content, |_| None, None)
     }
 
@@ -180,8 +180,9 @@ impl OtlpSink {
 /// The request bodies a sink sends.
 #[derive(Debug)]
 enum Wire {
-    Otlp(Encoder),
-    RemoteWrite(crate::remote_write::Encoder),
+    // Boxed: a sink holds one, and the two differ in size.
+    Otlp(Box<Encoder>),
+    RemoteWrite(Box<crate::remote_write::Encoder>),
 }
 
 impl Wire {

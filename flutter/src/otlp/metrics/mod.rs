@@ -17,10 +17,13 @@ use std::collections::BTreeMap;
 use super::proto::{len_field_size, put_bytes, put_len_header};
 use super::tag;
 use crate::batch::{DataModel, Point, PointBuffer, PointValue, Points, Stream, Streams, Summary};
-use streams::{DataKind, MetricGroup, ScopeGroup, StreamCode};
+use streams::{DataKind, Interned, MetricGroup, ScopeGroup, StreamCode};
 
 /// The instrumentation scope name flutter reports.
 pub const SCOPE_NAME: &str = "flutter";
+
+/// A metric with no points in the request being encoded.
+const NOT_TOUCHED: u32 = u32::MAX;
 
 /// OTLP `DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK`.
 pub const FLAG_NO_RECORDED_VALUE: u64 = 1;
@@ -30,12 +33,21 @@ pub const FLAG_NO_RECORDED_VALUE: u64 = 1;
 #[derive(Debug, Default)]
 pub struct Encoder {
     /// `Resource` message contents, by resource id.
-    resources: Vec<Vec<u8>>,
-    resource_ids: BTreeMap<Vec<u8>, u32>,
+    resources: Interned,
+    /// `InstrumentationScope` message contents.
+    scope_bodies: Interned,
+    /// A resource's scopes, by scope id, and where each (resource, body) is.
     scopes: Vec<ScopeGroup>,
-    scope_ids: BTreeMap<(u32, Vec<u8>), u32>,
+    scope_ids: BTreeMap<(u32, u32), u32>,
+    /// `Metric` fields before the data (name, description, unit).
+    heads: Interned,
+    /// A scope's metrics, by metric id, and where each (scope, head, data) is.
     metrics: Vec<MetricGroup>,
-    metric_ids: BTreeMap<(u32, Vec<u8>, DataKind), u32>,
+    metric_ids: BTreeMap<(u32, u32, DataKind), u32>,
+    /// Per metric: its bucket in the request being encoded, or [`NOT_TOUCHED`].
+    bucket_of: Vec<u32>,
+    /// Where a stream's resource, scope and head are encoded before they are looked up.
+    scratch: Vec<u8>,
     streams: Vec<StreamCode>,
     /// Every stream's pre-encoded data point attributes, back to back.
     stream_bytes: Vec<u8>,
@@ -43,7 +55,8 @@ pub struct Encoder {
     /// once (the first empty, for other kinds), and where each is.
     bounds: Vec<Vec<u8>>,
     bounds_ids: BTreeMap<Vec<u8>, u32>,
-    /// Per request: the indices of its points, by metric id.
+    /// Per request: the indices of its points, a bucket per touched metric
+    /// (in the order they were first touched).
     buckets: Vec<Vec<u32>>,
     /// Per request: the metric ids that have points, in output order.
     touched: Vec<u32>,
@@ -75,11 +88,15 @@ impl Encoder {
         self.touched.clear();
         for (i, p) in points.iter().enumerate() {
             let metric = self.streams[p.stream as usize].metric;
-            let bucket = &mut self.buckets[metric as usize];
-            if bucket.is_empty() {
+            let bucket = &mut self.bucket_of[metric as usize];
+            if *bucket == NOT_TOUCHED {
+                *bucket = self.touched.len() as u32;
                 self.touched.push(metric);
+                if self.buckets.len() < self.touched.len() {
+                    self.buckets.push(Vec::new());
+                }
             }
-            bucket.push(i as u32);
+            self.buckets[*bucket as usize].push(i as u32);
         }
         let metrics = &self.metrics;
         // Ids are given in definition order; this groups resource → scope → metric.
@@ -95,9 +112,9 @@ impl Encoder {
         for &m in &self.touched {
             let group = &self.metrics[m as usize];
             let points_len: usize =
-                self.buckets[m as usize].iter().map(|&p| len_field_size(self.point_lens[p as usize] as usize)).sum();
+                self.bucket(m).iter().map(|&p| len_field_size(self.point_lens[p as usize] as usize)).sum();
             let data_len = points_len + group.data.extra_len();
-            let size = group.head.len() + len_field_size(data_len);
+            let size = self.heads.get(group.head).len() + len_field_size(data_len);
             total += len_field_size(size);
             self.metric_sizes.push((size, data_len));
         }
@@ -109,7 +126,7 @@ impl Encoder {
         while i < self.touched.len() {
             let resource = self.metrics[self.touched[i] as usize].resource;
             let end = self.run_end(i, |g| g.resource == resource);
-            let mut rm_len = len_field_size(self.resources[resource as usize].len());
+            let mut rm_len = len_field_size(self.resources.get(resource).len());
             let mut j = i;
             while j < end {
                 let scope_end = self.scope_run_end(j, end);
@@ -117,7 +134,7 @@ impl Encoder {
                 j = scope_end;
             }
             put_len_header(out, tag::request::RESOURCE_METRICS, rm_len);
-            put_bytes(out, tag::resource_metrics::RESOURCE, &self.resources[resource as usize]);
+            put_bytes(out, tag::resource_metrics::RESOURCE, self.resources.get(resource));
             let mut j = i;
             while j < end {
                 let scope_end = self.scope_run_end(j, end);
@@ -127,8 +144,15 @@ impl Encoder {
             i = end;
         }
         for &m in &self.touched {
-            self.buckets[m as usize].clear();
+            let bucket = std::mem::replace(&mut self.bucket_of[m as usize], NOT_TOUCHED);
+            self.buckets[bucket as usize].clear();
         }
+    }
+
+    /// The indices of metric `m`'s points in the request being encoded.
+    #[inline]
+    fn bucket(&self, m: u32) -> &[u32] {
+        &self.buckets[self.bucket_of[m as usize] as usize]
     }
 
     /// The end of the run of touched metrics from `start` whose groups match.
@@ -149,22 +173,22 @@ impl Encoder {
     fn scope_len(&self, from: usize, to: usize) -> usize {
         let scope = self.metrics[self.touched[from] as usize].scope;
         let metrics: usize = self.metric_sizes[from..to].iter().map(|&(n, _)| len_field_size(n)).sum();
-        len_field_size(self.scopes[scope as usize].body.len()) + metrics
+        len_field_size(self.scope_bodies.get(self.scopes[scope as usize].body).len()) + metrics
     }
 
     fn write_scope(&self, from: usize, to: usize, points: &Points<'_>, out: &mut Vec<u8>) {
         let scope = self.metrics[self.touched[from] as usize].scope;
         put_len_header(out, tag::resource_metrics::SCOPE_METRICS, self.scope_len(from, to));
-        put_bytes(out, tag::scope_metrics::SCOPE, &self.scopes[scope as usize].body);
+        put_bytes(out, tag::scope_metrics::SCOPE, self.scope_bodies.get(self.scopes[scope as usize].body));
         let all = points.as_slice();
         for k in from..to {
             let m = self.touched[k];
             let group = &self.metrics[m as usize];
             let (size, data_len) = self.metric_sizes[k];
             put_len_header(out, tag::scope_metrics::METRICS, size);
-            out.extend_from_slice(&group.head);
+            out.extend_from_slice(self.heads.get(group.head));
             put_len_header(out, group.data.field(), data_len);
-            for &p in &self.buckets[m as usize] {
+            for &p in self.bucket(m) {
                 self.write_point(&all[p as usize], self.point_lens[p as usize] as usize, points, out);
             }
             group.data.write_extra(out);

@@ -5,7 +5,7 @@
 use super::super::common::put_attributes;
 use super::super::proto::{VARINT, key, put_bytes, put_len_header, put_varint};
 use super::super::tag;
-use super::{Encoder, SCOPE_NAME};
+use super::{Encoder, NOT_TOUCHED, SCOPE_NAME};
 use crate::batch::{DataModel, Stream};
 use crate::scenario::Temporality;
 
@@ -13,9 +13,9 @@ use crate::scenario::Temporality;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum DataKind {
     Gauge,
-    Sum { temporality: u64, monotonic: bool },
-    Histogram { temporality: u64 },
-    ExpHistogram { temporality: u64 },
+    Sum { temporality: u8, monotonic: bool },
+    Histogram { temporality: u8 },
+    ExpHistogram { temporality: u8 },
 }
 
 impl DataKind {
@@ -57,7 +57,7 @@ impl DataKind {
             DataKind::Gauge => {}
             DataKind::Sum { temporality, monotonic } => {
                 out.push(key(tag::data::AGGREGATION_TEMPORALITY, VARINT));
-                put_varint(out, temporality);
+                put_varint(out, temporality.into());
                 if monotonic {
                     out.push(key(tag::data::IS_MONOTONIC, VARINT));
                     out.push(1);
@@ -65,7 +65,7 @@ impl DataKind {
             }
             DataKind::Histogram { temporality } | DataKind::ExpHistogram { temporality } => {
                 out.push(key(tag::data::AGGREGATION_TEMPORALITY, VARINT));
-                put_varint(out, temporality);
+                put_varint(out, temporality.into());
             }
         }
     }
@@ -80,19 +80,58 @@ impl DataKind {
     }
 }
 
-#[derive(Debug)]
+/// One resource's `ScopeMetrics` of one scope.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct ScopeGroup {
-    /// `InstrumentationScope` message content.
-    pub body: Vec<u8>,
+    /// Its `InstrumentationScope` message content, in the encoder's `scope_bodies`.
+    pub body: u32,
 }
 
-#[derive(Debug)]
+/// One scope's `Metric` of one name and data type (small: a million series
+/// that each have a resource of their own have a million of these).
+#[derive(Clone, Copy, Debug)]
 pub(super) struct MetricGroup {
     pub resource: u32,
     pub scope: u32,
-    /// `Metric` fields before the data: name, description, unit.
-    pub head: Vec<u8>,
+    /// Its `Metric` fields before the data (name, description, unit), in the encoder's `heads`.
+    pub head: u32,
     pub data: DataKind,
+}
+
+/// Byte strings, each kept once, back to back: by id, and found by their
+/// bytes through their FNV-1a hash (no copy of the bytes as a key).
+#[derive(Debug, Default)]
+pub(super) struct Interned {
+    bytes: Vec<u8>,
+    /// Where each string starts; it ends where the next one starts.
+    starts: Vec<u32>,
+    /// Every string's (hash, id).
+    index: std::collections::BTreeSet<(u64, u32)>,
+}
+
+impl Interned {
+    /// The id of `bytes`, kept now if new.
+    pub fn id(&mut self, bytes: &[u8]) -> u32 {
+        let hash = crate::rng::fnv1a64_bytes(bytes);
+        let same = self.index.range((hash, 0)..=(hash, u32::MAX)).find(|&&(_, id)| self.get(id) == bytes);
+        if let Some(&(_, id)) = same {
+            return id;
+        }
+        let id = u32::try_from(self.starts.len()).expect("fewer than 4 billion resources");
+        let start = u32::try_from(self.bytes.len()).expect("the streams' resources below 4 GiB encoded");
+        self.starts.push(start);
+        self.bytes.extend_from_slice(bytes);
+        self.index.insert((hash, id));
+        id
+    }
+
+    /// String `id`.
+    #[inline]
+    pub fn get(&self, id: u32) -> &[u8] {
+        let i = id as usize;
+        let end = self.starts.get(i + 1).map_or(self.bytes.len(), |&e| e as usize);
+        &self.bytes[self.starts[i] as usize..end]
+    }
 }
 
 /// A stream's pre-encoded parts: small and dense (12 bytes), because the
@@ -110,33 +149,33 @@ pub(super) struct StreamCode {
 
 impl Encoder {
     pub(super) fn add_stream(&mut self, s: &Stream<'_>) {
-        let mut resource = Vec::new();
-        put_attributes(&mut resource, tag::resource::ATTRIBUTES, &s.resource);
-        let next = self.resources.len() as u32;
-        let resource_id = *self.resource_ids.entry(resource.clone()).or_insert(next);
-        if resource_id == next {
-            self.resources.push(resource);
-        }
+        let mut bytes = std::mem::take(&mut self.scratch);
+        bytes.clear();
+        put_attributes(&mut bytes, tag::resource::ATTRIBUTES, &s.resource);
+        let resource_id = self.resources.id(&bytes);
 
-        let mut scope = Vec::new();
-        put_bytes(&mut scope, tag::scope::NAME, SCOPE_NAME.as_bytes());
-        put_attributes(&mut scope, tag::scope::ATTRIBUTES, &s.scope);
+        bytes.clear();
+        put_bytes(&mut bytes, tag::scope::NAME, SCOPE_NAME.as_bytes());
+        put_attributes(&mut bytes, tag::scope::ATTRIBUTES, &s.scope);
+        let body = self.scope_bodies.id(&bytes);
         let next = self.scopes.len() as u32;
-        let scope_id = *self.scope_ids.entry((resource_id, scope.clone())).or_insert(next);
+        let scope_id = *self.scope_ids.entry((resource_id, body)).or_insert(next);
         if scope_id == next {
-            self.scopes.push(ScopeGroup { body: scope });
+            self.scopes.push(ScopeGroup { body });
         }
 
-        let mut head = Vec::new();
-        put_string(&mut head, tag::metric::NAME, &s.name);
-        put_string(&mut head, tag::metric::DESCRIPTION, s.description);
-        put_string(&mut head, tag::metric::UNIT, s.unit);
+        bytes.clear();
+        put_string(&mut bytes, tag::metric::NAME, &s.name);
+        put_string(&mut bytes, tag::metric::DESCRIPTION, s.description);
+        put_string(&mut bytes, tag::metric::UNIT, s.unit);
+        let head = self.heads.id(&bytes);
+        self.scratch = bytes;
         let data = DataKind::of(s);
         let next = self.metrics.len() as u32;
-        let metric_id = *self.metric_ids.entry((scope_id, head.clone(), data)).or_insert(next);
+        let metric_id = *self.metric_ids.entry((scope_id, head, data)).or_insert(next);
         if metric_id == next {
             self.metrics.push(MetricGroup { resource: resource_id, scope: scope_id, head, data });
-            self.buckets.push(Vec::new());
+            self.bucket_of.push(NOT_TOUCHED);
         }
 
         if self.bounds.is_empty() {
@@ -177,5 +216,14 @@ mod tests {
     #[test]
     fn a_streams_code_is_twelve_bytes() {
         assert_eq!(std::mem::size_of::<super::StreamCode>(), 12);
+        assert_eq!(std::mem::size_of::<super::MetricGroup>(), 16);
+    }
+
+    #[test]
+    fn interned_strings_are_kept_once_each_in_order() {
+        let mut interned = super::Interned::default();
+        let ids: Vec<u32> = [&b"abc"[..], b"", b"abcd", b"abc", b""].iter().map(|b| interned.id(b)).collect();
+        assert_eq!(ids, [0, 1, 2, 0, 1]);
+        assert_eq!((interned.get(0), interned.get(1), interned.get(2)), (&b"abc"[..], &b""[..], &b"abcd"[..]));
     }
 }
